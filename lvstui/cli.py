@@ -1,0 +1,78 @@
+"""``lvstui [--demo]`` starts the console; ``save``, ``restore``, ``list`` keep ipvsadm's habits."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from .ipvs import IPVSError, open_backend
+from .ipvs.listing import listing
+from .ipvs.rules import apply, diff, parse_rules, save
+from .model import ValidationError
+
+
+def _common(defaults: bool) -> argparse.ArgumentParser:
+    """--backend/--demo, accepted before or after the command."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--backend", choices=("netlink", "memory"),
+                        default="netlink" if defaults else argparse.SUPPRESS,
+                        help="the kernel's table (default) or an in-memory one")
+    common.add_argument("--demo", action="store_true",
+                        default=False if defaults else argparse.SUPPRESS,
+                        help="the simulated reference cluster (memory backend)")
+    return common
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="lvstui", parents=[_common(True)],
+                                description="Console for Linux Virtual Server clusters.")
+    common = _common(False)
+    p.add_argument("--refresh", type=float, default=1.0, help="seconds between refreshes")
+    sub = p.add_subparsers(dest="command")
+    sub.add_parser("save", parents=[common], help="print the table as ipvsadm -Sn does")
+    r = sub.add_parser("restore", parents=[common],
+                       help="make the table equal to a rules file (only changes are sent)")
+    r.add_argument("file", help="rules file in ipvsadm -S format, or - for stdin")
+    r.add_argument("--dry-run", action="store_true", help="print the ipvsadm commands only")
+    ls = sub.add_parser("list", parents=[common], help="print the table as ipvsadm -Ln does")
+    mode = ls.add_mutually_exclusive_group()
+    mode.add_argument("--stats", action="store_const", dest="mode", const="stats")
+    mode.add_argument("--rate", action="store_const", dest="mode", const="rate")
+    ls.add_argument("--exact", action="store_true", help="expand numbers")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        if args.command is None:
+            from .ui.app import run
+            return run(args.backend, args.demo, args.refresh)
+        backend = open_backend(args.backend, args.demo)
+        try:
+            return _run(args, backend)
+        finally:
+            backend.close()
+    except (IPVSError, ValidationError, OSError) as exc:
+        print(f"lvstui: {exc}", file=sys.stderr)
+        return 1
+
+
+def _run(args, backend) -> int:
+    if args.command == "save":
+        sys.stdout.write(save(backend.services()))
+    elif args.command == "list":
+        sys.stdout.write(listing(backend.services(), backend.info(), args.mode, args.exact))
+    elif args.command == "restore":
+        text = sys.stdin.read() if args.file == "-" else open(args.file).read()
+        rules = parse_rules(text)
+        ops = diff(backend.services(), rules.services, rules.keep_thresholds)
+        if not args.dry_run:
+            apply(backend, ops)
+        for op in ops:
+            print(op.command())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,141 @@
+"""An in-process IPVS table with the kernel's behaviour: same checks, same errors, same order.
+
+Used by the demo and by fast tests; the contract suite (tests/contract) runs the same cases
+against this and the kernel.
+"""
+
+from __future__ import annotations
+
+import copy
+import threading
+from dataclasses import replace
+
+from ..model import SCHEDULERS, Info, Stats, SyncDaemon, Timeouts, VirtualService
+from .backend import (Backend, IPVSError, NoSuchServer, NoSuchService, SchedulerNotFound,
+                      ServerExists, ServiceExists)
+
+PERSISTENCE_ENGINES = ("sip",)
+
+
+class MemoryBackend(Backend):
+    name = "memory"
+
+    def __init__(self, schedulers=SCHEDULERS, interfaces=("lo", "eth0", "eth1"),
+                 info: Info | None = None):
+        self.schedulers = frozenset(schedulers)
+        self.interfaces = frozenset(interfaces)
+        self._info = info or Info()
+        self._services: dict[tuple, VirtualService] = {}
+        self._timeouts = Timeouts()
+        self._daemons: dict[str, SyncDaemon] = {}
+        self.conns: list = []
+        self.lock = threading.RLock()
+
+    # ------------------------------------------------------------ reading
+    def services(self):
+        with self.lock:
+            return copy.deepcopy(list(self._services.values()))
+
+    def info(self):
+        return replace(self._info)
+
+    def timeouts(self):
+        return replace(self._timeouts)
+
+    def daemons(self):
+        return [replace(d) for d in self._daemons.values()]
+
+    def connections(self):
+        with self.lock:
+            return list(self.conns)
+
+    # ------------------------------------------------------------ changing
+    def _live(self, svc: VirtualService) -> VirtualService:
+        live = self._services.get(svc.key)
+        if live is None:
+            raise NoSuchService(svc)
+        return live
+
+    def _check_modules(self, svc: VirtualService) -> None:
+        if svc.scheduler not in self.schedulers or (svc.pe and svc.pe not in PERSISTENCE_ENGINES):
+            raise SchedulerNotFound(svc)
+
+    def _add_service(self, svc):
+        with self.lock:
+            if svc.key in self._services:
+                raise ServiceExists(svc)
+            self._check_modules(svc)
+            self._services[svc.key] = replace(svc.without_servers(), flags=frozenset(svc.flags))
+
+    def _edit_service(self, svc):
+        with self.lock:
+            live = self._live(svc)
+            self._check_modules(svc)
+            self._services[svc.key] = replace(live, scheduler=svc.scheduler,
+                                              flags=frozenset(svc.flags),
+                                              persistence=svc.persistence, netmask=svc.netmask,
+                                              pe=svc.pe)
+
+    def _delete_service(self, svc):
+        with self.lock:
+            self._live(svc)
+            del self._services[svc.key]
+
+    def _add_server(self, svc, rs):
+        with self.lock:
+            live = self._live(svc)
+            if live.server(rs.address, rs.port):
+                raise ServerExists(svc, rs)
+            live.servers.insert(0, replace(rs, active_conns=0, inactive_conns=0,
+                                           persistent_conns=0, stats=Stats()))
+
+    def _edit_server(self, svc, rs):
+        with self.lock:
+            live = self._live(svc)
+            for i, old in enumerate(live.servers):
+                if old.key == rs.key:
+                    live.servers[i] = replace(rs, active_conns=old.active_conns,
+                                              inactive_conns=old.inactive_conns,
+                                              persistent_conns=old.persistent_conns,
+                                              stats=old.stats)
+                    return
+            raise NoSuchServer(svc, rs)
+
+    def _delete_server(self, svc, rs):
+        with self.lock:
+            live = self._live(svc)
+            for i, old in enumerate(live.servers):
+                if old.key == rs.key:
+                    del live.servers[i]
+                    return
+            raise NoSuchServer(svc, rs)
+
+    def zero(self, svc=None):
+        with self.lock:
+            targets = [self._live(svc)] if svc is not None else list(self._services.values())
+            for live in targets:
+                live.stats = Stats()
+                for rs in live.servers:
+                    rs.stats = Stats()
+
+    def flush(self):
+        with self.lock:
+            self._services.clear()
+            self.conns = []
+
+    def _set_timeouts(self, timeouts):
+        # like the kernel, a zero leaves that timeout as it is
+        for name in ("tcp", "tcpfin", "udp"):
+            if getattr(timeouts, name):
+                setattr(self._timeouts, name, getattr(timeouts, name))
+
+    def _start_daemon(self, daemon):
+        if daemon.interface not in self.interfaces:
+            raise IPVSError(f"no interface {daemon.interface!r}")
+        if daemon.state in self._daemons:
+            raise IPVSError(f"a {daemon.state} sync daemon already runs")
+        self._daemons[daemon.state] = replace(daemon)
+
+    def stop_daemon(self, state):
+        if self._daemons.pop(state, None) is None:
+            raise IPVSError(f"no {state} sync daemon runs")

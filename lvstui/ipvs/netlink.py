@@ -1,0 +1,270 @@
+"""The kernel's IPVS table over generic netlink.
+
+pyroute2 resolves the IPVS family; requests and dumps use ``genl``'s codec on one netlink socket,
+guarded by a lock so a polling thread and the UI can share the backend.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import socket
+import struct
+import threading
+
+from ..model import Info, RealServer, SyncDaemon, Timeouts, VirtualService
+from . import genl
+from .backend import (Backend, InvalidRequest, IPVSError, IPVSUnavailable, NoSuchServer,
+                      NoSuchService, NotPermitted, SchedulerNotFound, ServerExists, ServiceExists)
+from .connections import PROC_CONN, read_connections
+
+NETLINK_GENERIC = 16
+RECV_SIZE = 1 << 17
+
+
+def resolve_family() -> int:
+    """The IPVS generic-netlink family id (pyroute2's controller lookup)."""
+    from pyroute2.netlink.exceptions import NetlinkError
+    from pyroute2.netlink.generic import GenericNetlinkSocket
+
+    sock = GenericNetlinkSocket()
+    try:
+        return sock.discovery("IPVS").get_attr("CTRL_ATTR_FAMILY_ID")
+    except NetlinkError as exc:
+        raise IPVSUnavailable(os.strerror(exc.code)) from None
+    finally:
+        sock.close()
+
+
+class NetlinkError(IPVSError):
+    def __init__(self, code: int):
+        self.code = code
+        super().__init__(f"kernel refused: {os.strerror(code)}")
+
+
+class NetlinkBackend(Backend):
+    name = "netlink"
+
+    def __init__(self, proc_conn: str = PROC_CONN):
+        self.family = resolve_family()
+        self.proc_conn = proc_conn
+        self._sock = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, NETLINK_GENERIC)
+        self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 21)
+        self._sock.bind((0, 0))
+        self._seq = 0
+        self._lock = threading.Lock()
+        self._buf = bytearray(RECV_SIZE)
+        self._layouts: dict[bytes, tuple[int, object]] = {}
+
+    def close(self) -> None:
+        self._sock.close()
+
+    # ------------------------------------------------------------ transport
+    def _request(self, cmd: int, attrs: bytes = b"", dump: bool = False, on_message=None):
+        """Send one request; call *on_message(buf, off, end)* for each reply; raise on error."""
+        with self._lock:
+            self._seq += 1
+            seq = self._seq
+            flags = genl.NLM_F_REQUEST | (genl.NLM_F_DUMP if dump else genl.NLM_F_ACK)
+            self._sock.send(genl.message(self.family, cmd, flags, seq, attrs))
+            buf, view = self._buf, memoryview(self._buf)
+            unpack_hdr = genl.NLMSGHDR.unpack_from
+            while True:
+                n = self._sock.recv_into(buf)
+                off = 0
+                while off + 16 <= n:
+                    length, kind, _flags, mseq, _pid = unpack_hdr(buf, off)
+                    if length < 16:
+                        raise IPVSError("malformed netlink reply")
+                    if mseq != seq:
+                        off += (length + 3) & ~3
+                        continue
+                    if kind == genl.NLMSG_DONE:
+                        return
+                    if kind == genl.NLMSG_ERROR:
+                        code = -struct.unpack_from("=i", buf, off + 16)[0]
+                        if code:
+                            raise NetlinkError(code)
+                        return
+                    if on_message is not None:
+                        on_message(view, off + 16 + genl.GENLHDR_LEN, off + length)
+                    off += (length + 3) & ~3
+
+    def _call(self, cmd: int, attrs: bytes, errors: dict, what: str = "change the IPVS table"):
+        try:
+            self._request(cmd, attrs)
+        except NetlinkError as exc:
+            if exc.code == errno.EPERM:
+                raise NotPermitted(what) from None
+            if exc.code in errors:
+                raise errors[exc.code]() from None
+            if exc.code == errno.EINVAL:
+                raise InvalidRequest(f"the kernel rejected the request as invalid ({what})") from None
+            raise
+
+    def _dump(self, cmd: int, attrs: bytes, on_message) -> None:
+        try:
+            self._request(cmd, attrs, dump=True, on_message=on_message)
+        except NetlinkError as exc:
+            if exc.code == errno.EPERM:
+                raise NotPermitted("read the IPVS table") from None
+            raise
+
+    # ------------------------------------------------------------ reading
+    def services(self) -> list[VirtualService]:
+        out: list[VirtualService] = []
+
+        def on_service(buf, off, end):
+            for kind, (poff, plen) in genl.attrs(buf, off, end).items():
+                if kind == genl.A_SERVICE:
+                    out.append(genl.decode_service(buf, poff, poff + plen))
+
+        self._dump(genl.CMD_GET_SERVICE, b"", on_service)
+        for svc in out:
+            svc.servers = self._servers(svc)
+        return out
+
+    def _servers(self, svc: VirtualService) -> list[RealServer]:
+        servers: list[RealServer] = []
+        layouts = self._layouts
+        append = servers.append
+        unpack_attr = struct.Struct("=HH").unpack_from
+
+        def on_dest(buf, off, end):
+            size, kind = unpack_attr(buf, off)
+            if (kind & genl.NLA_TYPE_MASK) != genl.A_DEST:
+                return
+            poff, pend = off + 4, off + size
+            key = bytes(buf[poff:poff + 4]) + size.to_bytes(2, "little")
+            entry = layouts.get(key)
+            if entry is None:
+                try:
+                    entry = genl.DestLayout(buf, poff, pend).decoder()
+                except (ValueError, struct.error):
+                    entry = False
+                layouts[key] = entry
+            rs = entry(buf, poff) if entry else None
+            append(rs if rs is not None else genl.decode_dest(buf, poff, pend))
+
+        try:
+            self._dump(genl.CMD_GET_DEST, genl.service_attrs(svc, full=False), on_dest)
+        except NetlinkError as exc:
+            if exc.code in (errno.ESRCH, errno.ENOENT):
+                raise NoSuchService(svc) from None
+            raise
+        return servers
+
+    def info(self) -> Info:
+        found = {}
+
+        def on_info(buf, off, end):
+            at = genl.attrs(buf, off, end)
+            for k in (genl.INFO_VERSION, genl.INFO_CONN_TAB_SIZE):
+                if k in at:
+                    found[k] = struct.unpack_from("=I", buf, at[k][0])[0]
+
+        self._call_read(genl.CMD_GET_INFO, on_info)
+        v = found.get(genl.INFO_VERSION, 0)
+        return Info(f"{v >> 16}.{(v >> 8) & 0xFF}.{v & 0xFF}", found.get(genl.INFO_CONN_TAB_SIZE, 0))
+
+    def timeouts(self) -> Timeouts:
+        found = {}
+
+        def on_config(buf, off, end):
+            at = genl.attrs(buf, off, end)
+            for k, (poff, _) in at.items():
+                found[k] = struct.unpack_from("=I", buf, poff)[0]
+
+        self._call_read(genl.CMD_GET_CONFIG, on_config)
+        return Timeouts(found.get(genl.A_TIMEOUT_TCP, 0), found.get(genl.A_TIMEOUT_TCP_FIN, 0),
+                        found.get(genl.A_TIMEOUT_UDP, 0))
+
+    def daemons(self) -> list[SyncDaemon]:
+        out = []
+        states = {v: k for k, v in genl.DAEMON_STATES.items()}
+
+        def on_daemon(buf, off, end):
+            top = genl.attrs(buf, off, end)
+            if genl.A_DAEMON not in top:
+                return
+            poff, plen = top[genl.A_DAEMON]
+            at = genl.attrs(buf, poff, poff + plen)
+            u = lambda k, d=0: genl._uint(buf, at, k, d)  # noqa: E731
+            group = "224.0.0.81"
+            if genl.DAEMON_MCAST_GROUP6 in at:
+                group = genl._addr(buf, at, genl.DAEMON_MCAST_GROUP6, 6)
+            elif genl.DAEMON_MCAST_GROUP in at:
+                group = genl._addr(buf, at, genl.DAEMON_MCAST_GROUP, 4)
+            out.append(SyncDaemon(states.get(u(genl.DAEMON_STATE), "master"),
+                                  genl._text(buf, at, genl.DAEMON_MCAST_IFN),
+                                  u(genl.DAEMON_SYNC_ID), u(genl.DAEMON_SYNC_MAXLEN, 1472), group,
+                                  u(genl.DAEMON_MCAST_PORT, 8848), u(genl.DAEMON_MCAST_TTL, 1)))
+
+        self._dump(genl.CMD_GET_DAEMON, b"", on_daemon)
+        return out
+
+    def connections(self):
+        try:
+            return read_connections(self.proc_conn)
+        except FileNotFoundError:
+            raise IPVSUnavailable(f"{self.proc_conn} is missing") from None
+
+    def _call_read(self, cmd: int, on_message) -> None:
+        try:
+            self._request(cmd, b"", on_message=on_message)
+        except NetlinkError as exc:
+            if exc.code == errno.EPERM:
+                raise NotPermitted("read the IPVS table") from None
+            raise
+
+    # ------------------------------------------------------------ changing
+    def _add_service(self, svc):
+        self._call(genl.CMD_NEW_SERVICE, genl.service_attrs(svc),
+                   {errno.EEXIST: lambda: ServiceExists(svc),
+                    errno.ENOENT: lambda: SchedulerNotFound(svc)})
+
+    def _edit_service(self, svc):
+        self._call(genl.CMD_SET_SERVICE, genl.service_attrs(svc),
+                   {errno.ESRCH: lambda: NoSuchService(svc),
+                    errno.ENOENT: lambda: SchedulerNotFound(svc)})
+
+    def _delete_service(self, svc):
+        self._call(genl.CMD_DEL_SERVICE, genl.service_attrs(svc, full=False),
+                   {errno.ESRCH: lambda: NoSuchService(svc)})
+
+    def _server_errors(self, svc, rs):
+        return {errno.ESRCH: lambda: NoSuchService(svc),
+                errno.EEXIST: lambda: ServerExists(svc, rs),
+                errno.ENOENT: lambda: NoSuchServer(svc, rs)}
+
+    def _add_server(self, svc, rs):
+        self._call(genl.CMD_NEW_DEST, genl.service_attrs(svc, full=False) + genl.dest_attrs(rs),
+                   self._server_errors(svc, rs))
+
+    def _edit_server(self, svc, rs):
+        self._call(genl.CMD_SET_DEST, genl.service_attrs(svc, full=False) + genl.dest_attrs(rs),
+                   self._server_errors(svc, rs))
+
+    def _delete_server(self, svc, rs):
+        self._call(genl.CMD_DEL_DEST,
+                   genl.service_attrs(svc, full=False) + genl.dest_attrs(rs, full=False),
+                   self._server_errors(svc, rs))
+
+    def zero(self, svc=None):
+        attrs = genl.service_attrs(svc, full=False) if svc is not None else b""
+        self._call(genl.CMD_ZERO, attrs, {errno.ESRCH: lambda: NoSuchService(svc)})
+
+    def flush(self):
+        self._call(genl.CMD_FLUSH, b"", {})
+
+    def _set_timeouts(self, timeouts):
+        self._call(genl.CMD_SET_CONFIG, genl.timeout_attrs(timeouts), {})
+
+    def _start_daemon(self, daemon):
+        self._call(genl.CMD_NEW_DAEMON, genl.daemon_attrs(daemon),
+                   {errno.EEXIST: lambda: IPVSError(f"a {daemon.state} sync daemon already runs"),
+                    errno.ENODEV: lambda: IPVSError(f"no interface {daemon.interface!r}")})
+
+    def stop_daemon(self, state):
+        self._call(genl.CMD_DEL_DAEMON, genl.daemon_attrs(SyncDaemon(state, "lo"), full=False),
+                   {errno.ESRCH: lambda: IPVSError(f"no {state} sync daemon runs")})

@@ -1,0 +1,371 @@
+"""ipvsadm's rule format (``-S`` / ``-R``) and the difference between two tables as operations.
+
+A rules file describes the whole wanted table, as ``ipvsadm -S`` writes it. ``diff(live, wanted)``
+turns it into the few operations that make the live table equal to it; each ``Operation`` renders
+as the ipvsadm command that does the same, applies itself to a backend, and knows its inverse (for
+rollback and undo).
+"""
+
+from __future__ import annotations
+
+import shlex
+import socket
+from dataclasses import dataclass, field, replace
+from functools import cmp_to_key
+
+from ..model import (DEFAULT_PERSISTENCE, DEFAULT_SCHEDULER, SCHED_FLAGS, V4_HOST_MASK, Forwarding,
+                     RealServer, ValidationError, VirtualService, format_endpoint, format_netmask,
+                     parse_int, parse_netmask, parse_port, parse_server, parse_service,
+                     parse_weight)
+from .backend import Backend, IPVSError
+
+FWD_SWITCH = {Forwarding.ROUTE: "-g", Forwarding.LOCAL: "-g", Forwarding.MASQ: "-m",
+              Forwarding.TUNNEL: "-i"}
+PROTO_SWITCH = {"tcp": "-t", "udp": "-u", "sctp": "--sctp-service"}
+PROTO_ORDER = {"tcp": 6, "udp": 17, "sctp": 132, "fwmark": 0}
+
+
+# ---------------------------------------------------------------- ipvsadm's sort order
+
+def _signed(v: int) -> int:
+    v &= 0xFFFFFFFF
+    return v - (1 << 32) if v & 0x80000000 else v
+
+
+def _addr_words(address: str, family: int) -> list[int]:
+    raw = socket.inet_pton(socket.AF_INET6 if family == 6 else socket.AF_INET, address)
+    return [int.from_bytes(raw[i:i + 4], "big") for i in range(0, len(raw), 4)]
+
+
+def _cmp_addr(a: str, fa: int, b: str, fb: int) -> int:
+    # libipvs subtracts unsigned words and reads the result as int: mirror it exactly
+    for x, y in zip(_addr_words(a, fa), _addr_words(b, fb)):
+        r = _signed(x - y)
+        if r:
+            return r
+    return 0
+
+
+def _cmp_services(s1: VirtualService, s2: VirtualService) -> int:
+    r = (s1.fwmark - s2.fwmark) or (s1.family - s2.family)
+    r = r or (PROTO_ORDER[s1.protocol] - PROTO_ORDER[s2.protocol])
+    if r or s1.is_fwmark:
+        return r
+    return _cmp_addr(s1.address, s1.family, s2.address, s2.family) or (s1.port - s2.port)
+
+
+def _cmp_servers(d1: RealServer, d2: RealServer) -> int:
+    return _cmp_addr(d1.address, d1.family, d2.address, d2.family) or (d1.port - d2.port)
+
+
+def sorted_services(services: list[VirtualService]) -> list[VirtualService]:
+    return sorted(services, key=cmp_to_key(_cmp_services))
+
+
+def sorted_servers(servers: list[RealServer]) -> list[RealServer]:
+    return sorted(servers, key=cmp_to_key(_cmp_servers))
+
+
+# ---------------------------------------------------------------- rendering
+
+def service_spec(svc: VirtualService) -> str:
+    """``-t 172.26.46.119:80`` / ``-f 5 -6``."""
+    if svc.is_fwmark:
+        return f"-f {svc.fwmark}" + (" -6" if svc.family == 6 else "")
+    return f"{PROTO_SWITCH[svc.protocol]} {format_endpoint(svc.address, svc.port)}"
+
+
+def service_options(svc: VirtualService) -> str:
+    out = f"-s {svc.scheduler}"
+    if svc.persistence:
+        out += f" -p {svc.persistence}"
+        if svc.netmask != (V4_HOST_MASK if svc.family == 4 else 128):
+            out += f" -M {format_netmask(svc)}"
+    if svc.pe:
+        out += f" --pe {svc.pe}"
+    if "one-packet" in svc.flags:
+        out += " -o"
+    sched_flags = [f for f in SCHED_FLAGS if f in svc.flags]
+    if sched_flags:
+        out += " -b " + ",".join(sched_flags)
+    return out
+
+
+def server_options(rs: RealServer, thresholds: bool = True) -> str:
+    out = f"{FWD_SWITCH[rs.forwarding]} -w {rs.weight}"
+    if thresholds and rs.upper_threshold:
+        out += f" -x {rs.upper_threshold}"
+    if thresholds and rs.lower_threshold:
+        out += f" -y {rs.lower_threshold}"
+    if rs.forwarding is Forwarding.TUNNEL:
+        out += f" --tun-type {rs.tunnel_type}"
+        if rs.tunnel_type == "gue":
+            out += f" --tun-port {rs.tunnel_port}"
+        if rs.tunnel_type != "ipip":
+            out += f" --tun-{rs.tunnel_checksum}"
+    return out
+
+
+def save(services: list[VirtualService]) -> str:
+    """The table in ``ipvsadm -Sn`` format (thresholds are not part of it, as in ipvsadm)."""
+    lines = []
+    for svc in sorted_services(services):
+        spec = service_spec(svc)
+        lines.append(f"-A {spec} {service_options(svc)}")
+        for rs in sorted_servers(svc.servers):
+            lines.append(f"-a {spec} -r {format_endpoint(rs.address, rs.port)} "
+                         f"{server_options(rs, thresholds=False)}")
+    return "".join(line + "\n" for line in lines)
+
+
+# ---------------------------------------------------------------- operations
+
+@dataclass
+class Operation:
+    """One change, as ipvsadm would make it."""
+
+    kind: str                     # add-service edit-service delete-service add-server ...
+    service: VirtualService
+    server: RealServer | None = None
+    before: object = None         # the live entry an edit or delete replaces
+
+    def command(self) -> str:
+        spec = service_spec(self.service)
+        switch = {"add-service": "-A", "edit-service": "-E", "delete-service": "-D",
+                  "add-server": "-a", "edit-server": "-e", "delete-server": "-d"}[self.kind]
+        if self.kind in ("add-service", "edit-service"):
+            return f"ipvsadm {switch} {spec} {service_options(self.service)}"
+        if self.kind == "delete-service":
+            return f"ipvsadm -D {spec}"
+        rs = self.server
+        target = f"ipvsadm {switch} {spec} -r {format_endpoint(rs.address, rs.port)}"
+        return target if self.kind == "delete-server" else f"{target} {server_options(rs)}"
+
+    def apply(self, backend: Backend) -> None:
+        {"add-service": lambda: backend.add_service(self.service),
+         "edit-service": lambda: backend.edit_service(self.service),
+         "delete-service": lambda: backend.delete_service(self.service),
+         "add-server": lambda: backend.add_server(self.service, self.server),
+         "edit-server": lambda: backend.edit_server(self.service, self.server),
+         "delete-server": lambda: backend.delete_server(self.service, self.server),
+         }[self.kind]()
+
+    def inverse(self) -> list[Operation]:
+        """The operations that undo this one (a deleted service comes back with its servers)."""
+        svc, rs = self.service, self.server
+        if self.kind == "add-service":
+            return [Operation("delete-service", svc)]
+        if self.kind == "edit-service":
+            return [Operation("edit-service", self.before, before=svc)]
+        if self.kind == "delete-service":
+            old = self.before or svc
+            return ([Operation("add-service", old.without_servers())]
+                    + [Operation("add-server", old, s) for s in reversed(old.servers)])
+        if self.kind == "add-server":
+            return [Operation("delete-server", svc, rs)]
+        if self.kind == "edit-server":
+            return [Operation("edit-server", svc, self.before, before=rs)]
+        return [Operation("add-server", svc, self.before or rs)]
+
+
+class ApplyError(IPVSError):
+    """A step failed; the steps before it were taken back."""
+
+
+def apply(backend: Backend, ops: list[Operation]) -> None:
+    """Apply *ops* in order; on the first failure undo the applied ones, newest first, and raise."""
+    done: list[Operation] = []
+    for i, op in enumerate(ops, 1):
+        try:
+            op.apply(backend)
+        except (IPVSError, ValidationError) as exc:
+            failed_undo = []
+            for applied in reversed(done):
+                for undo in applied.inverse():
+                    try:
+                        undo.apply(backend)
+                    except (IPVSError, ValidationError) as undo_exc:
+                        failed_undo.append(f"{undo.command()}: {undo_exc}")
+            note = (f"; {len(done)} earlier change(s) rolled back" if not failed_undo else
+                    f"; rollback incomplete: {'; '.join(failed_undo)}")
+            raise ApplyError(f"step {i} ({op.command()}) failed: {exc}{note}") from exc
+        done.append(op)
+
+
+def diff(live: list[VirtualService], wanted: list[VirtualService],
+         keep_thresholds: frozenset = frozenset()) -> list[Operation]:
+    """The operations that turn *live* into *wanted*, deletions first.
+
+    *keep_thresholds* holds (service key, server key) pairs whose thresholds the wanted table did
+    not state (``ipvsadm -S`` does not write them): the live values are kept for those.
+    """
+    live_by_key = {s.key: s for s in live}
+    wanted_keys = {s.key for s in wanted}
+    deletes, changes = [], []
+    for svc in sorted_services(live):
+        if svc.key not in wanted_keys:
+            deletes.append(Operation("delete-service", svc, before=svc))
+    for want in wanted:
+        have = live_by_key.get(want.key)
+        if have is None:
+            changes.append(Operation("add-service", want.without_servers()))
+            changes += [Operation("add-server", want, rs) for rs in want.servers]
+            continue
+        if not have.same_config(want):
+            changes.append(Operation("edit-service", want.without_servers(), before=have))
+        wanted_servers = {rs.key for rs in want.servers}
+        for rs in sorted_servers(have.servers):
+            if rs.key not in wanted_servers:
+                deletes.insert(0, Operation("delete-server", have, rs, before=rs))
+        for rs in want.servers:
+            old = have.server(*rs.key)
+            if old is None:
+                changes.append(Operation("add-server", want, rs))
+                continue
+            if (want.key, rs.key) in keep_thresholds:
+                rs = replace(rs, upper_threshold=old.upper_threshold,
+                             lower_threshold=old.lower_threshold)
+            if not old.same_config(rs):
+                changes.append(Operation("edit-server", want, rs, before=old))
+    return deletes + changes
+
+
+# ---------------------------------------------------------------- reading rules files
+
+@dataclass
+class Rules:
+    services: list[VirtualService] = field(default_factory=list)
+    keep_thresholds: frozenset = frozenset()
+
+
+_OPTS_WITH_VALUE = {"-t", "--tcp-service", "-u", "--udp-service", "--sctp-service", "-f",
+                    "--fwmark-service", "-s", "--scheduler", "-M", "--netmask", "--pe",
+                    "-b", "--sched-flags", "-r", "--real-server", "-w", "--weight", "-x",
+                    "--u-threshold", "-y", "--l-threshold", "--tun-type", "--tun-port"}
+_COMMANDS = {"-A": "-A", "--add-service": "-A", "-E": "-E", "--edit-service": "-E",
+             "-D": "-D", "--delete-service": "-D", "-a": "-a", "--add-server": "-a",
+             "-e": "-e", "--edit-server": "-e", "-d": "-d", "--delete-server": "-d",
+             "-C": "-C", "--clear": "-C"}
+
+
+def _resolve(name: str) -> str:
+    return socket.getaddrinfo(name, None, proto=socket.IPPROTO_TCP)[0][4][0]
+
+
+def parse_rules(text: str, resolve=_resolve) -> Rules:
+    """Read ipvsadm commands (as ``ipvsadm -S`` writes them) into the table they build.
+
+    The commands are played on an empty in-memory table, so a file is held to the same rules as
+    the kernel; errors name the line.
+    """
+    from .memory import MemoryBackend   # the one implementation of the table's rules
+
+    table = MemoryBackend(interfaces=())
+    keep = set()
+    for lineno, line in enumerate(text.splitlines(), 1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        try:
+            _play(table, shlex.split(line), keep, resolve)
+        except (ValidationError, IPVSError, ValueError) as exc:
+            raise ValidationError(f"line {lineno}: {exc}") from None
+    return Rules(table.services(), frozenset(keep))
+
+
+def _play(table, words: list[str], keep: set, resolve) -> None:
+    if words and words[0] == "ipvsadm":
+        words = words[1:]
+    opts: dict[str, str | bool] = {}
+    command = None
+    i = 0
+    while i < len(words):
+        w = words[i]
+        if w in _COMMANDS:
+            if command:
+                raise ValidationError("more than one command on the line")
+            command = _COMMANDS[w]
+        elif w in ("-p", "--persistent"):
+            has_value = i + 1 < len(words) and words[i + 1].isdigit()
+            opts["-p"] = words[i + 1] if has_value else str(DEFAULT_PERSISTENCE)
+            i += has_value
+        elif w in _OPTS_WITH_VALUE:
+            if i + 1 >= len(words):
+                raise ValidationError(f"option {w} needs a value")
+            opts[_canon(w)] = words[i + 1]
+            i += 1
+        elif w in ("-g", "--gatewaying", "-m", "--masquerading", "-i", "--ipip", "-o", "--ops",
+                   "-6", "--ipv6", "--tun-nocsum", "--tun-csum", "--tun-remcsum"):
+            opts[_canon(w)] = True
+        elif w in ("-n", "--numeric"):
+            pass
+        else:
+            raise ValidationError(f"unknown option {w!r}")
+        i += 1
+    if command is None:
+        raise ValidationError("no command (-A, -E, -D, -a, -e, -d or -C)")
+    if command == "-C":
+        table.flush()
+        return
+    svc = _service_from(opts, resolve)
+    if command in ("-A", "-E"):
+        svc.scheduler = str(opts.get("-s", DEFAULT_SCHEDULER))
+        if "-p" in opts:
+            svc.persistence = parse_int("persistence timeout", opts["-p"], 1, 2**31 - 1)
+            if "-M" in opts:
+                svc.netmask = parse_netmask(str(opts["-M"]), svc.family)
+        svc.pe = str(opts.get("--pe", ""))
+        flags = set(str(opts["-b"]).split(",")) if "-b" in opts else set()
+        if opts.get("-o"):
+            flags.add("one-packet")
+        svc.flags = frozenset(flags)
+        (table.add_service if command == "-A" else table.edit_service)(svc)
+        return
+    if command == "-D":
+        table.delete_service(svc)
+        return
+    live = table.find_service(svc)
+    if "-r" not in opts:
+        raise ValidationError("a real server (-r) is needed")
+    rs = parse_server(str(opts["-r"]), live, resolve)
+    if command == "-d":
+        table.delete_server(live, rs)
+        return
+    rs.forwarding = (Forwarding.MASQ if opts.get("-m") else
+                     Forwarding.TUNNEL if opts.get("-i") else Forwarding.ROUTE)
+    rs.weight = parse_weight(str(opts.get("-w", "1")))
+    if "-x" in opts or "-y" in opts:
+        rs.upper_threshold = parse_int("upper threshold", opts.get("-x", "0"), 0, 2**31 - 1)
+        rs.lower_threshold = parse_int("lower threshold", opts.get("-y", "0"), 0, 2**31 - 1)
+    if rs.forwarding is Forwarding.TUNNEL:
+        rs.tunnel_type = str(opts.get("--tun-type", "ipip"))
+        rs.tunnel_port = parse_port(str(opts["--tun-port"]), "udp") if "--tun-port" in opts else 0
+        rs.tunnel_checksum = next((c for c in ("csum", "remcsum") if opts.get(f"--tun-{c}")),
+                                  "nocsum")
+    rs = table.checked_server(live, rs)
+    (table.add_server if command == "-a" else table.edit_server)(live, rs)
+    pair = (live.key, rs.key)
+    if "-x" in opts or "-y" in opts:
+        keep.discard(pair)
+    else:
+        keep.add(pair)
+
+
+def _canon(option: str) -> str:
+    aliases = {"--tcp-service": "-t", "--udp-service": "-u", "--fwmark-service": "-f",
+               "--scheduler": "-s", "--netmask": "-M", "--sched-flags": "-b",
+               "--real-server": "-r", "--weight": "-w", "--u-threshold": "-x",
+               "--l-threshold": "-y", "--gatewaying": "-g", "--masquerading": "-m",
+               "--ipip": "-i", "--ops": "-o", "--ipv6": "-6"}
+    return aliases.get(option, option)
+
+
+def _service_from(opts: dict, resolve) -> VirtualService:
+    given = [k for k in ("-t", "-u", "--sctp-service", "-f") if k in opts]
+    if len(given) != 1:
+        raise ValidationError("exactly one of -t, -u, --sctp-service or -f is needed")
+    kind = given[0]
+    if kind == "-f":
+        return parse_service(f"fwmark {opts['-f']}" + (" ipv6" if opts.get("-6") else ""))
+    protocol = {"-t": "tcp", "-u": "udp", "--sctp-service": "sctp"}[kind]
+    return parse_service(str(opts[kind]), protocol, resolve)

@@ -24,12 +24,14 @@ RECV_SIZE = 1 << 17
 
 def resolve_family() -> int:
     """The IPVS generic-netlink family id (pyroute2's controller lookup)."""
+    from pyroute2.netlink import genlmsg
     from pyroute2.netlink.exceptions import NetlinkError
     from pyroute2.netlink.generic import GenericNetlinkSocket
 
     sock = GenericNetlinkSocket()
     try:
-        return sock.discovery("IPVS").get_attr("CTRL_ATTR_FAMILY_ID")
+        sock.bind("IPVS", genlmsg)
+        return sock.prid
     except NetlinkError as exc:
         raise IPVSUnavailable(os.strerror(exc.code)) from None
     finally:

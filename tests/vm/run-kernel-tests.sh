@@ -7,6 +7,7 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 PY=${LVSTUI_PYTHON:-$ROOT/.venv/bin/python}
 MODULES="ip_vs ip_vs_rr ip_vs_wrr ip_vs_lc ip_vs_wlc ip_vs_lblc ip_vs_lblcr ip_vs_dh ip_vs_sh
          ip_vs_sed ip_vs_nq ip_vs_mh ip_vs_fo ip_vs_ovf ip_vs_pe_sip veth dummy"
+[ $# -gt 0 ] || set -- tests
 ARGS=$(printf ' %q' "$@")
 # The guest's module autoloader cannot reach modprobe (PID 1 runs from the initramfs),
 # so every module the tests use is loaded up front.
@@ -14,4 +15,4 @@ exec env KL_TIMEOUT="${KL_TIMEOUT:-1500}" KL_MEM="${KL_MEM:-2G}" "$ROOT/tests/vm
 set -e
 modprobe -a $(echo $MODULES)
 cd $(printf %q "$ROOT")
-exec $(printf %q "$PY") -m pytest -m kernel -p no:cacheprovider -q -rs tests $ARGS"
+exec $(printf %q "$PY") -m pytest -m kernel -p no:cacheprovider -q -rs$ARGS"

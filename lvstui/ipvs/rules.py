@@ -201,10 +201,10 @@ def diff(live: list[VirtualService], wanted: list[VirtualService],
     """
     live_by_key = {s.key: s for s in live}
     wanted_keys = {s.key for s in wanted}
-    deletes, changes = [], []
+    server_deletes, service_deletes, changes = [], [], []
     for svc in sorted_services(live):
         if svc.key not in wanted_keys:
-            deletes.append(Operation("delete-service", svc, before=svc))
+            service_deletes.append(Operation("delete-service", svc, before=svc))
     for want in wanted:
         have = live_by_key.get(want.key)
         if have is None:
@@ -216,7 +216,7 @@ def diff(live: list[VirtualService], wanted: list[VirtualService],
         wanted_servers = {rs.key for rs in want.servers}
         for rs in sorted_servers(have.servers):
             if rs.key not in wanted_servers:
-                deletes.insert(0, Operation("delete-server", have, rs, before=rs))
+                server_deletes.append(Operation("delete-server", have, rs, before=rs))
         for rs in want.servers:
             old = have.server(*rs.key)
             if old is None:
@@ -227,7 +227,7 @@ def diff(live: list[VirtualService], wanted: list[VirtualService],
                              lower_threshold=old.lower_threshold)
             if not old.same_config(rs):
                 changes.append(Operation("edit-server", want, rs, before=old))
-    return deletes + changes
+    return server_deletes + service_deletes + changes
 
 
 # ---------------------------------------------------------------- reading rules files

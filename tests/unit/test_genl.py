@@ -1,0 +1,53 @@
+"""The dump decoders on messages laid out as the kernel writes them (ip_vs_genl_fill_dest)."""
+
+from __future__ import annotations
+
+import socket
+import struct
+
+from lvstui.ipvs import genl
+from lvstui.model import Forwarding
+
+
+def kernel_dest(address: str, port: int, weight: int, fwd: int = 3, conns: int = 0,
+                tun: tuple = (0, 0, 0), family: int = socket.AF_INET) -> bytes:
+    """A dest payload in the kernel's attribute order (6.1), with 32- and 64-bit stats."""
+    raw = socket.inet_pton(family, address).ljust(16, b"\0")
+    stats32 = b"".join(genl.u32(i, (conns + i) & 0xFFFFFFFF) for i in range(1, 4)) + \
+        genl.nla(4, struct.pack("=Q", 4000)) + genl.nla(5, struct.pack("=Q", 5000)) + \
+        b"".join(genl.u32(i, i) for i in range(6, 11))
+    stats64 = b"".join(genl.nla(i, struct.pack("=Q", conns + i)) for i in range(1, 11))
+    return b"".join([
+        genl.nla(genl.DEST_ADDR, raw), genl.be16(genl.DEST_PORT, port),
+        genl.u32(genl.DEST_FWD_METHOD, fwd), genl.u32(genl.DEST_WEIGHT, weight),
+        genl.u8(genl.DEST_TUN_TYPE, tun[0]), genl.be16(genl.DEST_TUN_PORT, tun[1]),
+        genl.u16(genl.DEST_TUN_FLAGS, tun[2]),
+        genl.u32(genl.DEST_U_THRESH, 100), genl.u32(genl.DEST_L_THRESH, 50),
+        genl.u32(genl.DEST_ACTIVE_CONNS, 7), genl.u32(genl.DEST_INACT_CONNS, 8),
+        genl.u32(genl.DEST_PERSIST_CONNS, 9), genl.u16(genl.DEST_ADDR_FAMILY, family),
+        genl.nla(genl.DEST_STATS | 0x8000, stats32), genl.nla(genl.DEST_STATS64 | 0x8000, stats64),
+    ])
+
+
+def test_precompiled_layout_agrees_with_the_reference_decoder():
+    first = kernel_dest("172.26.46.80", 80, 1)
+    decode = genl.DestLayout(first, 0, len(first)).decoder()
+    for payload in (first, kernel_dest("172.26.46.81", 8080, 65535, fwd=0, conns=10**12),
+                    kernel_dest("10.1.0.2", 443, 2, fwd=2, tun=(1, 6080, 1))):
+        assert decode(payload, 0) == genl.decode_dest(payload, 0, len(payload))
+    tunnel = decode(kernel_dest("10.1.0.2", 443, 2, fwd=2, tun=(1, 6080, 1)), 0)
+    assert (tunnel.forwarding, tunnel.tunnel_type, tunnel.tunnel_port, tunnel.tunnel_checksum) == (
+        Forwarding.TUNNEL, "gue", 6080, "csum")
+    assert (tunnel.upper_threshold, tunnel.lower_threshold, tunnel.active_conns,
+            tunnel.inactive_conns, tunnel.persistent_conns) == (100, 50, 7, 8, 9)
+    assert tunnel.stats.conns == 1 and tunnel.stats.outbps == 10
+
+
+def test_a_message_of_another_layout_is_not_misread():
+    v4 = kernel_dest("172.26.46.80", 80, 1)
+    decode = genl.DestLayout(v4, 0, len(v4)).decoder()
+    no_stats64 = v4[:-(4 + 80)] + genl.nla(20, b"\0" * 80)   # same size, other attribute
+    assert decode(no_stats64, 0) is None
+    v6 = kernel_dest("2001:db8::10", 443, 3, fwd=0, family=socket.AF_INET6)
+    rs = decode(v6, 0)
+    assert (rs.address, rs.family, rs.forwarding) == ("2001:db8::10", 6, Forwarding.MASQ)

@@ -1,0 +1,87 @@
+from __future__ import annotations
+
+import pytest
+
+from lvstui.ipvs.listing import largenum, listing
+from lvstui.ipvs.rules import diff, parse_rules, save, sorted_services
+from lvstui.model import Info, ValidationError, parse_service
+
+TABLE = """\
+# saved by ipvsadm -S
+-A -t 172.26.46.119:80 -s wlc
+-a -t 172.26.46.119:80 -r 172.26.46.80:80 -g -w 1
+-a -t 172.26.46.119:80 -r 172.26.46.81 -w 1
+-A -u 10.0.0.2:53 -s rr -o
+-A -f 5 -s wrr -p
+"""
+
+
+def test_saved_form_is_ipvsadms():
+    assert save(parse_rules(TABLE).services) == (
+        "-A -t 172.26.46.119:80 -s wlc\n"
+        "-a -t 172.26.46.119:80 -r 172.26.46.80:80 -g -w 1\n"
+        "-a -t 172.26.46.119:80 -r 172.26.46.81:80 -g -w 1\n"
+        "-A -u 10.0.0.2:53 -s rr -o\n"
+        "-A -f 5 -s wrr -p 360\n")
+
+
+def test_sort_mirrors_libipvs_wraparound():
+    names = [s.address for s in sorted_services(
+        [parse_service(a) for a in ("10.0.0.1:80", "172.26.46.119:80", "1.0.0.1:80")])]
+    # libipvs compares addresses by a signed 32-bit difference: 172.x sorts before 10.x
+    assert names == ["172.26.46.119", "1.0.0.1", "10.0.0.1"]
+
+
+@pytest.mark.parametrize("text,words", [
+    ("-A -t 1.2.3.4:80 -s wlc\n-A -t 1.2.3.4:80 -s rr\n", "line 2: .*already exists"),
+    ("-a -t 1.2.3.4:80 -r 5.6.7.8\n", "line 1: .*does not exist"),
+    ("-A -t 1.2.3.4:80 --bogus\n", "line 1: unknown option"),
+    ("-A -t 1.2.3.4:80 -s wlc -w\n", "needs a value"),
+    ("-t 1.2.3.4:80\n", "no command"),
+    ("-A -s wlc\n", "exactly one of"),
+    ("-A -t 1.2.3.4:80 -s wlc\n-a -t 1.2.3.4:80 -r 5.6.7.8 -w heavy\n", "line 2: invalid weight"),
+    ("-A -t 1.2.3.4:80 -s wlc\n-a -t 1.2.3.4:80 -r no_such_host\n", "line 2: invalid IP"),
+    ("-A -t 'unclosed\n", "line 1"),
+])
+def test_bad_rules_name_the_line(text, words):
+    with pytest.raises(ValidationError, match=words):
+        parse_rules(text)
+
+
+def test_diff_of_equal_tables_is_empty_and_deletions_come_first():
+    rules = parse_rules(TABLE)
+    assert diff(rules.services, rules.services) == []
+    smaller = parse_rules("-A -t 172.26.46.119:80 -s wlc\n"
+                          "-a -t 172.26.46.119:80 -r 172.26.46.82:80 -g -w 1\n")
+    cmds = [op.command() for op in diff(rules.services, smaller.services, smaller.keep_thresholds)]
+    assert cmds == ["ipvsadm -d -t 172.26.46.119:80 -r 172.26.46.80:80",
+                    "ipvsadm -d -t 172.26.46.119:80 -r 172.26.46.81:80",
+                    "ipvsadm -D -u 10.0.0.2:53", "ipvsadm -D -f 5",
+                    "ipvsadm -a -t 172.26.46.119:80 -r 172.26.46.82:80 -g -w 1"]
+
+
+def test_inverse_of_a_service_delete_restores_its_servers():
+    rules = parse_rules(TABLE)
+    (op, *_) = diff(rules.services, [])
+    assert [u.command() for u in op.inverse()] == [
+        "ipvsadm -A -t 172.26.46.119:80 -s wlc",
+        "ipvsadm -a -t 172.26.46.119:80 -r 172.26.46.80:80 -g -w 1",
+        "ipvsadm -a -t 172.26.46.119:80 -r 172.26.46.81:80 -g -w 1"]
+
+
+def test_largenum_scales_like_ipvsadm():
+    assert largenum(99_999_999) == " 99999999"
+    assert largenum(123_456_789) == "  123456K"
+    assert largenum(12_345_678_901) == "   12345M"
+    assert largenum(12_345_678_901, exact=True) == " 12345678901"
+
+
+def test_listing_header_and_rows():
+    text = listing(parse_rules(TABLE).services, Info("1.2.1", 4096))
+    assert text.splitlines()[:4] == [
+        "IP Virtual Server version 1.2.1 (size=4096)",
+        "Prot LocalAddress:Port Scheduler Flags",
+        "  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn",
+        "TCP  172.26.46.119:80 wlc"]
+    assert "  -> 172.26.46.80:80              Route   1      0          0         " in text
+    assert "FWM  5 wrr persistent 360" in text

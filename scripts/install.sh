@@ -1,0 +1,21 @@
+#!/bin/bash
+# Install what lvstui needs on a Debian machine (as root): the venv, and with --test everything
+# the test tiers use (qemu for the ip_vs VM, ipvsadm as referee, iproute2, tmux).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PKGS="python3 python3-venv iproute2 kmod"
+[ "${1:-}" = "--test" ] && PKGS="$PKGS qemu-system-x86 busybox-static cpio ipvsadm tmux util-linux"
+missing=$(for p in $PKGS; do dpkg -s "$p" >/dev/null 2>&1 || echo "$p"; done)
+if [ -n "$missing" ] || { [ "${1:-}" = "--test" ] && [ ! -d /var/cache/lvstui-vm/kernel ]; }; then
+    apt-get update -qq
+fi
+if [ -n "$missing" ]; then
+    # shellcheck disable=SC2086
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >/dev/null
+fi
+stamp=.venv/.installed-$(sha1sum pyproject.toml | cut -c1-12)
+if [ ! -f "$stamp" ]; then
+    [ -x .venv/bin/python ] || python3 -m venv .venv
+    .venv/bin/pip install -q --disable-pip-version-check -e '.[test]'
+    rm -f .venv/.installed-*; touch "$stamp"
+fi

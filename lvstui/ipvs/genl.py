@@ -231,6 +231,9 @@ def decode_dest(buf, off: int, end: int) -> RealServer:
         family=family)
 
 
+_ADDRESS_NAMES: dict[bytes, str] = {}   # raw 16-byte address -> text, shared by all dumps
+
+
 def _signed32(v: int) -> int:
     return v - (1 << 32) if v & 0x80000000 else v
 
@@ -317,27 +320,37 @@ class DestLayout:
         fwd_by_code, tun_types, csum = FWD_BY_CODE, TUN_TYPES, TUN_CSUM_BY_CODE
         route = Forwarding.ROUTE
         new_server, new_stats = RealServer, Stats
+        names = _ADDRESS_NAMES
+        zero = len(headers)       # an index past the end stands for "attribute absent": 0
+
+        def field(i):
+            return i if i is not None else zero
+
+        i_af, i_tt, i_tf = field(i_af), field(i_tt), field(i_tf)
+        i_u, i_l, i_a, i_i, i_p = map(field, (i_u, i_l, i_a, i_i, i_p))
+        has_tun_port = i_tp is not None
+        pad = (0,) * (zero + 1) if zero in (i_af, i_tt, i_tf, i_u, i_l, i_a, i_i, i_p) else ()
 
         def decode(buf, off):
             t = unpack(buf, off)
             if get_headers(t) != headers:
                 return None
-            af = t[i_af] if i_af is not None else v4
+            if pad:
+                t = t + pad
             raw = t[i_addr]
-            if af == v6:
-                address, family = ntop(v6, raw), 6
-            else:
-                address, family = ntop(v4, raw[:4]), 4
-            tunnel = t[i_tt] if i_tt is not None else 0
+            address = names.get(raw)
+            if address is None:
+                af = t[i_af] or v4
+                address = ntop(v6, raw) if af == v6 else ntop(v4, raw[:4])
+                if len(names) < 1_000_000:
+                    names[raw] = address
+            tunnel = t[i_tt]
             return new_server(
                 address, (t[i_port] << 8) | t[i_port + 1],
-                fwd_by_code.get(t[i_fwd] & 7, route), t[i_weight],
-                t[i_u] if i_u is not None else 0, t[i_l] if i_l is not None else 0,
+                fwd_by_code.get(t[i_fwd] & 7, route), t[i_weight], t[i_u], t[i_l],
                 tun_types[tunnel] if tunnel < 3 else "ipip",
-                (t[i_tp] << 8) | t[i_tp + 1] if i_tp is not None else 0,
-                csum.get(t[i_tf] & 3, "nocsum") if i_tf is not None else "nocsum",
-                t[i_a] if i_a is not None else 0, t[i_i] if i_i is not None else 0,
-                t[i_p] if i_p is not None else 0,
-                new_stats(*stats_get(t)), family)
+                (t[i_tp] << 8) | t[i_tp + 1] if has_tun_port else 0,
+                csum.get(t[i_tf] & 3, "nocsum"), t[i_a], t[i_i], t[i_p],
+                new_stats(*stats_get(t)), 6 if ":" in address else 4)
 
         return decode

@@ -36,6 +36,10 @@ class MemoryBackend(Backend):
         with self.lock:
             return copy.deepcopy(list(self._services.values()))
 
+    def find_service(self, svc):
+        with self.lock:
+            return copy.deepcopy(self._live(svc))
+
     def info(self):
         return replace(self._info)
 

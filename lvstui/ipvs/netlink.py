@@ -126,6 +126,30 @@ class NetlinkBackend(Backend):
             svc.servers = self._servers(svc)
         return out
 
+    def find_service(self, svc: VirtualService) -> VirtualService:
+        """One service by key (GET_SERVICE) and its real servers, without dumping the table."""
+        found: list[VirtualService] = []
+
+        def on_service(buf, off, end):
+            at = genl.attrs(buf, off, end)
+            if genl.A_SERVICE in at:
+                poff, plen = at[genl.A_SERVICE]
+                found.append(genl.decode_service(buf, poff, poff + plen))
+
+        try:
+            self._request(genl.CMD_GET_SERVICE, genl.service_attrs(svc, full=False),
+                          on_message=on_service)
+        except NetlinkError as exc:
+            if exc.code in (errno.ESRCH, errno.ENOENT):
+                raise NoSuchService(svc) from None
+            if exc.code == errno.EPERM:
+                raise NotPermitted("read the IPVS table") from None
+            raise
+        if not found:
+            raise NoSuchService(svc)
+        found[0].servers = self._servers(found[0])
+        return found[0]
+
     def _servers(self, svc: VirtualService) -> list[RealServer]:
         servers: list[RealServer] = []
         layouts = self._layouts

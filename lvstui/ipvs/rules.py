@@ -324,7 +324,7 @@ def _play(table, words: list[str], keep: set, resolve) -> None:
     if command == "-D":
         table.delete_service(svc)
         return
-    live = table.find_service(svc)
+    live = svc            # the key is all a server line needs; the table checks existence
     if "-r" not in opts:
         raise ValidationError("a real server (-r) is needed")
     rs = parse_server(str(opts["-r"]), live, resolve)

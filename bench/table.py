@@ -1,0 +1,107 @@
+"""lvstui's table speed next to ipvsadm's, in one run, on the real kernel (the ip_vs VM).
+
+    .venv/bin/python bench/table.py [--services 1000] [--servers 100] [--restore-rules 10000]
+
+Run on a machine without IPVS it boots the project's VM and runs itself there. Prints each
+timing (best of --repeat) and the ratio lvstui / ipvsadm; targets: dump <= 1.5x, restore <= 1.5x.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, ROOT)
+
+
+def rules_text(services: int, servers: int) -> str:
+    lines = []
+    for s in range(services):
+        vip = f"10.{s // 250}.{s % 250}.1:80"
+        lines.append(f"-A -t {vip} -s wlc")
+        for r in range(servers):
+            lines.append(f"-a -t {vip} -r 172.{16 + r // 250}.{r % 250}.{s % 250 + 1}:8080 -m -w 1")
+    return "\n".join(lines) + "\n"
+
+
+def timed(fn, repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def run(cmd: list[str], stdin: str | None = None) -> None:
+    subprocess.run(cmd, input=stdin, text=True, check=True, stdout=subprocess.DEVNULL)
+
+
+def main() -> int:
+    p = argparse.ArgumentParser()
+    p.add_argument("--services", type=int, default=1000)
+    p.add_argument("--servers", type=int, default=100)
+    p.add_argument("--restore-rules", type=int, default=10000)
+    p.add_argument("--repeat", type=int, default=3)
+    args = p.parse_args()
+    if not os.path.exists("/proc/net/ip_vs") and subprocess.run(
+            ["modprobe", "-a", "ip_vs", "ip_vs_wlc"], capture_output=True).returncode:
+        vm = os.path.join(ROOT, "tests", "vm", "run-in-vm.sh")
+        cmd = " ".join([sys.executable, os.path.abspath(__file__), *sys.argv[1:]])
+        return subprocess.run([vm, f"modprobe -a ip_vs ip_vs_wlc && {cmd}"],
+                              env={**os.environ, "KL_TIMEOUT": "3000", "KL_MEM": "3G"}).returncode
+
+    from lvstui.ipvs.netlink import NetlinkBackend
+    from lvstui.ipvs.rules import apply, diff, parse_rules
+
+    table = NetlinkBackend()
+    rows = []
+
+    # 1. dump: N services x M real servers
+    big = rules_text(args.services, args.servers)
+    table.flush()
+    build = timed(lambda: run(["ipvsadm", "-R"], big), 1)
+    print(f"built {args.services} x {args.servers} with ipvsadm -R in {build:.1f} s", flush=True)
+    ipvsadm_ln = timed(lambda: run(["ipvsadm", "-Ln"]), args.repeat)
+    counted = []
+    ours = timed(lambda: counted.append(sum(len(s.servers) for s in table.services())), args.repeat)
+    assert counted[-1] == args.services * args.servers, counted
+    cli = timed(lambda: run([sys.executable, "-m", "lvstui.cli", "list"]), args.repeat)
+    rows.append(("dump+parse (in process) vs ipvsadm -Ln", ours, ipvsadm_ln))
+    rows.append(("lvstui list (whole process) vs ipvsadm -Ln", cli, ipvsadm_ln))
+
+    # 2. restore: R rules into an empty table
+    services = max(1, args.restore_rules // 100)
+    small = rules_text(services, args.restore_rules // services - 1)
+    n_rules = small.count("\n")
+    rules = parse_rules(small)
+
+    def ipvsadm_restore():
+        table.flush()
+        run(["ipvsadm", "-R"], small)
+
+    def lvstui_restore():
+        table.flush()
+        apply(table, diff([], rules.services))
+
+    t_ipvsadm = statistics.median([timed(ipvsadm_restore, 1) for _ in range(args.repeat)])
+    t_lvstui = statistics.median([timed(lvstui_restore, 1) for _ in range(args.repeat)])
+    rows.append((f"restore {n_rules} rules vs ipvsadm -R", t_lvstui, t_ipvsadm))
+    parse = timed(lambda: parse_rules(small), 1)
+    rows.append((f"  of which parsing {n_rules} rules (lvstui only)", parse, t_ipvsadm))
+    table.flush()
+    table.close()
+
+    print(f"\n{'measure':<48} {'lvstui':>9} {'ipvsadm':>9} {'ratio':>7}")
+    for name, a, b in rows:
+        print(f"{name:<48} {a:>8.2f}s {b:>8.2f}s {a / b:>6.2f}x")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""The Textual console. It talks to backends only through ``lvstui.ipvs.Backend``."""

@@ -16,6 +16,7 @@ from textual.widgets import DataTable, Footer, Header, RichLog, Static
 
 from ..ipvs import Backend, IPVSError, open_backend
 from ..ipvs.listing import service_flags
+from ..ipvs.rules import sorted_servers, sorted_services
 from ..model import Info, VirtualService, format_endpoint
 from .format import human
 
@@ -83,7 +84,8 @@ class LvsApp(App):
             self.log_line(f"error: {event.error}")
             self.notify(event.error, severity="error", timeout=6)
         else:
-            self.services, self.info, self.read_at = event.services, event.info, time.monotonic()
+            self.services, self.info = sorted_services(event.services), event.info
+            self.read_at = time.monotonic()
             self.fill_services()
         self.set_timer(self.refresh_every, self.poll)
 
@@ -107,7 +109,7 @@ class LvsApp(App):
         row = table.cursor_row
         table.clear()
         svc = self.selected_service()
-        servers = svc.servers if svc else []
+        servers = sorted_servers(svc.servers) if svc else []
         table.border_title = f"Real servers of {svc.name}" if svc else "Real servers"
         for rs in servers:
             st = rs.stats

@@ -142,6 +142,11 @@ class VirtualService:
         return self.protocol == "fwmark"
 
     @property
+    def has_netmask(self) -> bool:
+        """A persistence granularity wider than one client address."""
+        return self.netmask != (V4_HOST_MASK if self.family == 4 else 128)
+
+    @property
     def name(self) -> str:
         """Operator form: ``TCP 172.26.46.119:80`` or ``FWM 5``."""
         if self.is_fwmark:

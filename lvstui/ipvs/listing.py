@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..model import Info, VirtualService, format_endpoint, format_netmask, V4_HOST_MASK, SCHED_FLAGS
+from ..model import SCHED_FLAGS, Info, VirtualService, format_endpoint, format_netmask
 from .rules import sorted_servers, sorted_services
 
 TITLES = {
@@ -42,7 +42,7 @@ def service_flags(svc: VirtualService) -> str:
         out += f" ({','.join(sched_flags)})"
     if svc.persistence:
         out += f" persistent {svc.persistence}"
-        if svc.netmask != (V4_HOST_MASK if svc.family == 4 else 128):
+        if svc.has_netmask:
             out += f" mask {format_netmask(svc)}"
     if svc.pe:
         out += f" pe {svc.pe}"

@@ -13,7 +13,7 @@ import socket
 from dataclasses import dataclass, field, replace
 from functools import cmp_to_key
 
-from ..model import (DEFAULT_PERSISTENCE, DEFAULT_SCHEDULER, SCHED_FLAGS, V4_HOST_MASK, Forwarding,
+from ..model import (DEFAULT_PERSISTENCE, DEFAULT_SCHEDULER, SCHED_FLAGS, Forwarding,
                      RealServer, ValidationError, VirtualService, format_endpoint, format_netmask,
                      parse_int, parse_netmask, parse_port, parse_server, parse_service,
                      parse_weight)
@@ -79,7 +79,7 @@ def service_options(svc: VirtualService) -> str:
     out = f"-s {svc.scheduler}"
     if svc.persistence:
         out += f" -p {svc.persistence}"
-        if svc.netmask != (V4_HOST_MASK if svc.family == 4 else 128):
+        if svc.has_netmask:
             out += f" -M {format_netmask(svc)}"
     if svc.pe:
         out += f" --pe {svc.pe}"

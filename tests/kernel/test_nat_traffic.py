@@ -5,7 +5,6 @@ from __future__ import annotations
 import subprocess
 import sys
 import time
-import urllib.request  # noqa: F401  (used in the client namespace)
 
 import pytest
 

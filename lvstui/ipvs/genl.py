@@ -254,9 +254,19 @@ class DestLayout:
               DEST_ACTIVE_CONNS, DEST_INACT_CONNS, DEST_PERSIST_CONNS, DEST_ADDR_FAMILY,
               DEST_TUN_TYPE, DEST_TUN_PORT, DEST_TUN_FLAGS)
 
-    def __init__(self, buf, off: int, end: int):
+    def __init__(self, buf, off: int, end: int, message: int | None = None):
+        """Layout of the dest payload buf[off:end]; with *message* (the offset of its netlink
+        header) the struct covers the whole message, checking its length, type and DEST header,
+        so that a run of messages can be read with ``iter_unpack``."""
         fmt, headers, header_idx, where = ["="], [], [], {}
         pos, index = off, 0
+        if message is not None:
+            length, kind = struct.unpack_from("=IH", buf, message)
+            size, attr = struct.unpack_from("=HH", buf, off - 4)
+            fmt += ["IH", f"{off - 4 - message - 6}x", "HH"]
+            headers += [length, kind, size, attr]
+            header_idx += [0, 1, 2, 3]
+            index = 4
 
         def walk(start: int, stop: int, outer: int | None):
             nonlocal pos, index
@@ -298,11 +308,12 @@ class DestLayout:
             raise ValueError("layout lacks required attributes")
         if end > pos:
             fmt.append(f"{end - pos}x")
-        self.size = end - off
+        self.size = end - (off if message is None else message)
         self.struct = struct.Struct("".join(fmt))
         self.headers = tuple(headers)
         self.get_headers = itemgetter(*header_idx)
         self.where = where
+        self.fields = index
 
     def decoder(self):
         """A function (buf, off) -> RealServer | None for messages of this layout."""
@@ -321,7 +332,7 @@ class DestLayout:
         route = Forwarding.ROUTE
         new_server, new_stats = RealServer, Stats
         names = _ADDRESS_NAMES
-        zero = len(headers)       # an index past the end stands for "attribute absent": 0
+        zero = self.fields        # an index past the end stands for "attribute absent": 0
 
         def field(i):
             return i if i is not None else zero
@@ -332,8 +343,14 @@ class DestLayout:
         pad = (0,) * (zero + 1) if zero in (i_af, i_tt, i_tf, i_u, i_l, i_a, i_i, i_p) else ()
 
         def decode(buf, off):
-            t = unpack(buf, off)
-            if get_headers(t) != headers:
+            return decode_tuple(unpack(buf, off))
+
+        prefix = headers[:4]
+
+        def decode_tuple(t, full=True):
+            """*full*: check every attribute header; else the message's own four (length, type,
+            DEST header), for the later messages of a run whose first one was checked in full."""
+            if (get_headers(t) != headers) if full else (t[:4] != prefix):
                 return None
             if pad:
                 t = t + pad
@@ -353,4 +370,6 @@ class DestLayout:
                 csum.get(t[i_tf] & 3, "nocsum"), t[i_a], t[i_i], t[i_p],
                 new_stats(*stats_get(t)), 6 if ":" in address else 4)
 
+        decode.from_tuple = decode_tuple
+        decode.struct = self.struct
         return decode

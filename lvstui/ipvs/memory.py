@@ -36,6 +36,12 @@ class MemoryBackend(Backend):
         with self.lock:
             return copy.deepcopy(list(self._services.values()))
 
+    def release(self) -> list:
+        """Hand over the services themselves (no copy) and empty the table."""
+        with self.lock:
+            services, self._services = list(self._services.values()), {}
+            return services
+
     def find_service(self, svc):
         with self.lock:
             return copy.deepcopy(self._live(svc))

@@ -56,7 +56,7 @@ class NetlinkBackend(Backend):
         self._seq = 0
         self._lock = threading.Lock()
         self._buf = bytearray(RECV_SIZE)
-        self._layouts: dict[bytes, tuple[int, object]] = {}
+        self._layouts: dict[bytes, object] = {}   # message layout -> decoder (or False)
 
     def close(self) -> None:
         self._sock.close()
@@ -151,34 +151,68 @@ class NetlinkBackend(Backend):
         return found[0]
 
     def _servers(self, svc: VirtualService) -> list[RealServer]:
+        """Dump one service's real servers. Runs of messages with one layout (all of them, from
+        one kernel) are read with ``struct.iter_unpack``; any other message attribute by attribute."""
         servers: list[RealServer] = []
-        layouts = self._layouts
         append = servers.append
-        unpack_attr = struct.Struct("=HH").unpack_from
-
-        def on_dest(buf, off, end):
-            size, kind = unpack_attr(buf, off)
-            if (kind & genl.NLA_TYPE_MASK) != genl.A_DEST:
-                return
-            poff, pend = off + 4, off + size
-            key = bytes(buf[poff:poff + 4]) + size.to_bytes(2, "little")
-            entry = layouts.get(key)
-            if entry is None:
-                try:
-                    entry = genl.DestLayout(buf, poff, pend).decoder()
-                except (ValueError, struct.error):
-                    entry = False
-                layouts[key] = entry
-            rs = entry(buf, poff) if entry else None
-            append(rs if rs is not None else genl.decode_dest(buf, poff, pend))
-
-        try:
-            self._dump(genl.CMD_GET_DEST, genl.service_attrs(svc, full=False), on_dest)
-        except NetlinkError as exc:
-            if exc.code in (errno.ESRCH, errno.ENOENT):
-                raise NoSuchService(svc) from None
-            raise
-        return servers
+        layouts = self._layouts
+        unpack_hdr = genl.NLMSGHDR.unpack_from
+        dest_off = genl.NLMSGHDR.size + genl.GENLHDR_LEN + 4     # payload of IPVS_CMD_ATTR_DEST
+        with self._lock:
+            self._seq += 1
+            seq = self._seq
+            self._sock.send(genl.message(self.family, genl.CMD_GET_DEST,
+                                         genl.NLM_F_REQUEST | genl.NLM_F_DUMP, seq,
+                                         genl.service_attrs(svc, full=False)))
+            buf, view = self._buf, memoryview(self._buf)
+            while True:
+                n = self._sock.recv_into(buf)
+                off = 0
+                while off + 16 <= n:
+                    length, kind, _flags, mseq, _pid = unpack_hdr(buf, off)
+                    step = (length + 3) & ~3
+                    if length < 16 or mseq != seq:
+                        off += max(step, 16)
+                        continue
+                    if kind == genl.NLMSG_DONE:
+                        return servers
+                    if kind == genl.NLMSG_ERROR:
+                        code = -struct.unpack_from("=i", buf, off + 16)[0]
+                        if code in (errno.ESRCH, errno.ENOENT):
+                            raise NoSuchService(svc)
+                        if code == errno.EPERM:
+                            raise NotPermitted("read the IPVS table")
+                        raise NetlinkError(code)
+                    key = bytes(view[off:off + 6]) + bytes(view[off + dest_off - 4:off + dest_off + 4])
+                    decode = layouts.get(key)
+                    if decode is None:
+                        try:
+                            decode = genl.DestLayout(view, off + dest_off, off + length,
+                                                     message=off).decoder()
+                        except (ValueError, struct.error):
+                            decode = False
+                        layouts[key] = decode
+                    if decode and step == length:
+                        run = (n - off) // step
+                        from_tuple = decode.from_tuple
+                        full = True
+                        for t in decode.struct.iter_unpack(view[off:off + run * step]):
+                            rs = from_tuple(t, full)
+                            if rs is None:
+                                break
+                            append(rs)
+                            off += step
+                            full = False
+                        else:
+                            continue
+                        if off + 16 > n:
+                            continue
+                        length, kind = unpack_hdr(buf, off)[:2]
+                        if kind in (genl.NLMSG_DONE, genl.NLMSG_ERROR):
+                            continue
+                        step = (length + 3) & ~3
+                    append(genl.decode_dest(view, off + dest_off, off + length))
+                    off += step
 
     def info(self) -> Info:
         found = {}

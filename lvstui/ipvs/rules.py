@@ -267,10 +267,11 @@ def parse_rules(text: str, resolve=_resolve) -> Rules:
         if not line or line.startswith("#"):
             continue
         try:
-            _play(table, shlex.split(line), keep, resolve)
+            words = shlex.split(line) if any(c in line for c in "'\"\\") else line.split()
+            _play(table, words, keep, resolve)
         except (ValidationError, IPVSError, ValueError) as exc:
             raise ValidationError(f"line {lineno}: {exc}") from None
-    return Rules(table.services(), frozenset(keep))
+    return Rules(table.release(), frozenset(keep))
 
 
 def _play(table, words: list[str], keep: set, resolve) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from .audit import DEFAULT_PATH as DEFAULT_AUDIT
 from .ipvs import IPVSError, open_backend
 from .ipvs.listing import listing
 from .ipvs.rules import apply, diff, parse_rules, save
@@ -28,6 +29,7 @@ def _parser() -> argparse.ArgumentParser:
                                 description="Console for Linux Virtual Server clusters.")
     common = _common(False)
     p.add_argument("--refresh", type=float, default=1.0, help="seconds between refreshes")
+    p.add_argument("--audit-log", default=DEFAULT_AUDIT, help=f"change log (default {DEFAULT_AUDIT})")
     sub = p.add_subparsers(dest="command")
     sub.add_parser("save", parents=[common], help="print the table as ipvsadm -Sn does")
     r = sub.add_parser("restore", parents=[common],
@@ -47,7 +49,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command is None:
             from .ui.app import run
-            return run(args.backend, args.demo, args.refresh)
+            return run(args.backend, args.demo, args.refresh, args.audit_log)
         backend = open_backend(args.backend, args.demo)
         try:
             return _run(args, backend)

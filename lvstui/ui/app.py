@@ -14,10 +14,13 @@ from textual.app import App, ComposeResult
 from textual.message import Message
 from textual.widgets import DataTable, Footer, Header, RichLog, Static
 
+from dataclasses import replace
+
+from ..audit import AuditLog
 from ..ipvs import Backend, IPVSError, open_backend
 from ..ipvs.listing import service_flags
-from ..ipvs.rules import sorted_servers, sorted_services
-from ..model import Info, VirtualService, format_endpoint
+from ..ipvs.rules import Operation, apply, sorted_servers, sorted_services
+from ..model import Info, RealServer, ValidationError, VirtualService, format_endpoint
 from .format import human
 
 SERVICE_COLUMNS = ("Service", "Scheduler / flags", "Active", "InAct", "Conn/s", "InPkt/s",
@@ -35,19 +38,33 @@ class TableRead(Message):
         self.services, self.info, self.error = services, info, error
 
 
+class ChangeDone(Message):
+    """A change was sent: the operations applied (or tried) and the error, if any."""
+
+    def __init__(self, ops: list[Operation], error: str | None):
+        super().__init__()
+        self.ops, self.error = ops, error
+
+
 class LvsApp(App):
     CSS_PATH = "app.tcss"
     TITLE = "lvstui"
-    BINDINGS = [("q", "quit", "Quit"), ("r", "refresh", "Refresh now")]
+    BINDINGS = [("q", "quit", "Quit"), ("r", "refresh", "Refresh"),
+                ("plus", "weight(1)", "Weight +1"), ("minus", "weight(-1)", "Weight -1"),
+                ("d", "drain", "Drain"), ("D", "restore", "Restore"), ("u", "undo", "Undo")]
 
-    def __init__(self, backend: Backend, refresh: float = 1.0, traffic=None):
+    def __init__(self, backend: Backend, refresh: float = 1.0, traffic=None,
+                 audit: AuditLog | None = None):
         super().__init__()
         self.backend = backend
         self.refresh_every = refresh
         self.traffic = traffic
+        self.audit = audit or AuditLog()
         self.services: list[VirtualService] = []
         self.read_at = 0.0
         self.info: Info | None = None
+        self.drained: dict[tuple, int] = {}      # (service key, server key) -> weight before
+        self.last_change: list[Operation] = []
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -141,15 +158,92 @@ class LvsApp(App):
     def action_refresh(self) -> None:
         self.poll()
 
+    # ------------------------------------------------------------ changes
+    def selected_server(self) -> tuple[VirtualService, RealServer] | None:
+        svc = self.selected_service()
+        row = self.query_one("#servers", DataTable).cursor_row
+        servers = sorted_servers(svc.servers) if svc else []
+        if not 0 <= row < len(servers):
+            self.notify("select a real server first", severity="warning")
+            return None
+        return svc, servers[row]
 
-def run(backend_kind: str, demo: bool, refresh: float) -> int:
+    def action_weight(self, delta: int) -> None:
+        picked = self.selected_server()
+        if picked:
+            self.change_weight(*picked, lambda w: max(0, w + delta))
+
+    def action_drain(self) -> None:
+        picked = self.selected_server()
+        if picked:
+            svc, rs = picked
+            if rs.weight == 0:
+                self.notify(f"{rs.endpoint} is already drained (weight 0)")
+                return
+            self.drained[(svc.key, rs.key)] = rs.weight
+            self.change_weight(svc, rs, lambda w: 0)
+
+    def action_restore(self) -> None:
+        picked = self.selected_server()
+        if picked:
+            svc, rs = picked
+            weight = self.drained.pop((svc.key, rs.key), None)
+            if weight is None:
+                self.notify(f"{rs.endpoint} was not drained here: set its weight instead",
+                            severity="warning")
+                return
+            self.change_weight(svc, rs, lambda w: weight)
+
+    def action_undo(self) -> None:
+        if not self.last_change:
+            self.notify("nothing to undo")
+            return
+        undo = [inv for op in reversed(self.last_change) for inv in op.inverse()]
+        self.last_change = []
+        self.send_change(lambda: undo)
+
+    def change_weight(self, svc: VirtualService, rs: RealServer, weight_of) -> None:
+        """Edit the live entry (read again now), changing only its weight."""
+        def ops():
+            live = self.backend.find_server(svc, rs.address, rs.port)
+            return [Operation("edit-server", svc, replace(live, weight=weight_of(live.weight)),
+                              before=live)]
+        self.send_change(ops)
+
+    @work(thread=True, group="change")
+    def send_change(self, make_ops) -> None:
+        ops: list[Operation] = []
+        try:
+            ops = make_ops()
+            apply(self.backend, ops)
+            error = None
+        except (IPVSError, ValidationError) as exc:
+            error = str(exc)
+        warnings = {self.audit.record(op.command(), error or "ok") for op in ops} - {None}
+        for warning in warnings:
+            self.call_from_thread(self.notify, warning, severity="warning")
+        self.post_message(ChangeDone(ops, error))
+
+    @on(ChangeDone)
+    def change_done(self, event: ChangeDone) -> None:
+        for op in event.ops:
+            self.log_line(f"{op.command()}  [{'failed' if event.error else 'ok'}]")
+        if event.error:
+            self.log_line(f"error: {event.error}")
+            self.notify(event.error, severity="error", timeout=8)
+        elif event.ops:
+            self.last_change = event.ops
+        self.poll()
+
+
+def run(backend_kind: str, demo: bool, refresh: float, audit_path: str) -> int:
     backend = open_backend(backend_kind, demo)
     traffic = None
     if demo:
         from ..demo import Traffic
         traffic = Traffic(backend)
     try:
-        LvsApp(backend, refresh, traffic).run()
+        LvsApp(backend, refresh, traffic, AuditLog(audit_path)).run()
     finally:
         backend.close()
     return 0

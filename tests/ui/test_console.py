@@ -62,3 +62,55 @@ async def test_a_failing_read_is_reported_not_fatal():
         log = app.query_one("#log", RichLog)
         assert any("not permitted" in line.text for line in log.lines)
         assert app.is_running
+
+
+WEB = parse_service("172.26.46.119:80")
+
+
+async def weights(app, pilot, table):
+    await pilot.pause(0.3)
+    return {rs.address: rs.weight for rs in table.find_service(WEB).servers}
+
+
+async def test_live_weight_keys_drain_restore_and_undo(tmp_path):
+    from lvstui.audit import AuditLog
+    table = reference_cluster()
+    table.set_weight(WEB, "172.26.46.80", 80, 3)
+    audit = tmp_path / "audit.log"
+    app = LvsApp(table, refresh=0.05, audit=AuditLog(str(audit)))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause(0.3)
+        app.query_one("#servers", DataTable).focus()
+        await pilot.press("plus")
+        assert await weights(app, pilot, table) == {"172.26.46.80": 4, "172.26.46.81": 1}
+        await pilot.press("d")
+        assert await weights(app, pilot, table) == {"172.26.46.80": 0, "172.26.46.81": 1}
+        await pilot.press("minus")             # already 0: stays 0, no negative weight
+        assert (await weights(app, pilot, table))["172.26.46.80"] == 0
+        await pilot.press("D")
+        assert await weights(app, pilot, table) == {"172.26.46.80": 4, "172.26.46.81": 1}
+        await pilot.press("u")
+        assert await weights(app, pilot, table) == {"172.26.46.80": 0, "172.26.46.81": 1}
+        log = [line.text for line in app.query_one("#log", RichLog).lines]
+        assert any("ipvsadm -e -t 172.26.46.119:80 -r 172.26.46.80:80 -g -w 4  [ok]" in x
+                   for x in log)
+    lines = audit.read_text().splitlines()
+    assert len(lines) == 5 and all("result=ok" in x for x in lines)
+    assert lines[1].endswith("ipvsadm -e -t 172.26.46.119:80 -r 172.26.46.80:80 -g -w 0")
+
+
+async def test_a_refused_change_is_logged_and_the_table_kept(tmp_path):
+    from lvstui.audit import AuditLog
+    table = reference_cluster()
+    # no poll between the deletion and the key press: the console still shows the old row
+    app = LvsApp(table, refresh=30, audit=AuditLog(str(tmp_path / "a.log")))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause(0.3)
+        app.query_one("#servers", DataTable).focus()
+        table.delete_server(WEB, RealServer("172.26.46.80", 80))   # gone behind our back
+        await pilot.press("plus")
+        await pilot.pause(0.3)
+        log = [line.text for line in app.query_one("#log", RichLog).lines]
+        assert any("does not exist" in x for x in log)
+        assert {rs.address: rs.weight for rs in table.find_service(WEB).servers} == {
+            "172.26.46.81": 1}

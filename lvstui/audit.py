@@ -1,0 +1,38 @@
+"""The change log: one line per change lvstui made or tried (time, user, command, result)."""
+
+from __future__ import annotations
+
+import getpass
+import os
+import time
+
+DEFAULT_PATH = "/var/log/lvstui/audit.log"
+
+
+class AuditLog:
+    def __init__(self, path: str = DEFAULT_PATH):
+        self.path = path
+
+    def record(self, command: str, result: str) -> str | None:
+        """Append one line; returns a warning when the file cannot be written (never raises)."""
+        line = (f"{time.strftime('%Y-%m-%dT%H:%M:%S%z')} user={_user()} "
+                f"result={result.replace(chr(10), ' ')} {command}\n")
+        try:
+            os.makedirs(os.path.dirname(self.path) or ".", exist_ok=True)
+            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o640)
+            try:
+                os.write(fd, line.encode())
+            finally:
+                os.close(fd)
+        except OSError as exc:
+            return f"audit log {self.path} not written: {exc.strerror}"
+        return None
+
+
+def _user() -> str:
+    sudo = os.environ.get("SUDO_USER")
+    try:
+        me = getpass.getuser()
+    except (KeyError, OSError):
+        me = str(os.getuid())
+    return f"{sudo}(as {me})" if sudo and sudo != me else me

@@ -263,6 +263,10 @@ Resolver = Callable[[str], str]
 def parse_address(text: str, resolve: Resolver | None = None) -> tuple[str, int]:
     """``'172.26.46.80'`` -> ``('172.26.46.80', 4)``; names only through *resolve*."""
     text = text.strip()
+    try:   # the common case, without ipaddress's cost: a dotted quad
+        return socket.inet_ntop(socket.AF_INET, socket.inet_pton(socket.AF_INET, text)), 4
+    except OSError:
+        pass
     try:
         ip = ipaddress.ip_address(text)
     except ValueError:

@@ -158,6 +158,19 @@ class Backend(ABC):
         daemon.validate()
         self._start_daemon(daemon)
 
+    def apply_operations(self, ops: list) -> tuple[list, tuple[int, Exception] | None]:
+        """Apply ``rules.Operation``s in order until one fails.
+
+        Returns the operations applied and (index, error) of the failure, or None."""
+        applied = []
+        for i, op in enumerate(ops):
+            try:
+                op.apply(self)
+            except (IPVSError, ValidationError) as exc:
+                return applied, (i, exc)
+            applied.append(op)
+        return applied, None
+
     def find_service(self, svc: VirtualService) -> VirtualService:
         """The live service with *svc*'s key (servers and stats included)."""
         for live in self.services():

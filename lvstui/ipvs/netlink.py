@@ -12,7 +12,7 @@ import socket
 import struct
 import threading
 
-from ..model import Info, RealServer, SyncDaemon, Timeouts, VirtualService
+from ..model import Info, RealServer, SyncDaemon, Timeouts, ValidationError, VirtualService
 from . import genl
 from .backend import (Backend, InvalidRequest, IPVSError, IPVSUnavailable, NoSuchServer,
                       NoSuchService, NotPermitted, SchedulerNotFound, ServerExists, ServiceExists)
@@ -20,6 +20,7 @@ from .connections import PROC_CONN, read_connections
 
 NETLINK_GENERIC = 16
 RECV_SIZE = 1 << 17
+BATCH = 256          # requests per send when applying many changes
 
 
 def resolve_family() -> int:
@@ -92,17 +93,11 @@ class NetlinkBackend(Backend):
                         on_message(view, off + 16 + genl.GENLHDR_LEN, off + length)
                     off += (length + 3) & ~3
 
-    def _call(self, cmd: int, attrs: bytes, errors: dict, what: str = "change the IPVS table"):
+    def _call(self, cmd: int, attrs: bytes, errors: dict):
         try:
             self._request(cmd, attrs)
         except NetlinkError as exc:
-            if exc.code == errno.EPERM:
-                raise NotPermitted(what) from None
-            if exc.code in errors:
-                raise errors[exc.code]() from None
-            if exc.code == errno.EINVAL:
-                raise InvalidRequest(f"the kernel rejected the request as invalid ({what})") from None
-            raise
+            raise self._error(exc.code, errors) from None
 
     def _dump(self, cmd: int, attrs: bytes, on_message) -> None:
         try:
@@ -278,37 +273,107 @@ class NetlinkBackend(Backend):
             raise
 
     # ------------------------------------------------------------ changing
+    @staticmethod
+    def _table_request(kind: str, svc: VirtualService, rs: RealServer | None = None):
+        """(command, attributes, errno -> error) for one change of services or servers."""
+        key = genl.service_attrs(svc, full=False)
+        if kind.endswith("service"):
+            errors = {errno.EEXIST: lambda: ServiceExists(svc),
+                      errno.ESRCH: lambda: NoSuchService(svc),
+                      errno.ENOENT: lambda: SchedulerNotFound(svc)}
+            if kind == "add-service":
+                return genl.CMD_NEW_SERVICE, genl.service_attrs(svc), errors
+            if kind == "edit-service":
+                return genl.CMD_SET_SERVICE, genl.service_attrs(svc), errors
+            return genl.CMD_DEL_SERVICE, key, errors
+        errors = {errno.ESRCH: lambda: NoSuchService(svc),
+                  errno.EEXIST: lambda: ServerExists(svc, rs),
+                  errno.ENOENT: lambda: NoSuchServer(svc, rs)}
+        if kind == "add-server":
+            return genl.CMD_NEW_DEST, key + genl.dest_attrs(rs), errors
+        if kind == "edit-server":
+            return genl.CMD_SET_DEST, key + genl.dest_attrs(rs), errors
+        return genl.CMD_DEL_DEST, key + genl.dest_attrs(rs, full=False), errors
+
     def _add_service(self, svc):
-        self._call(genl.CMD_NEW_SERVICE, genl.service_attrs(svc),
-                   {errno.EEXIST: lambda: ServiceExists(svc),
-                    errno.ENOENT: lambda: SchedulerNotFound(svc)})
+        self._call(*self._table_request("add-service", svc))
 
     def _edit_service(self, svc):
-        self._call(genl.CMD_SET_SERVICE, genl.service_attrs(svc),
-                   {errno.ESRCH: lambda: NoSuchService(svc),
-                    errno.ENOENT: lambda: SchedulerNotFound(svc)})
+        self._call(*self._table_request("edit-service", svc))
 
     def _delete_service(self, svc):
-        self._call(genl.CMD_DEL_SERVICE, genl.service_attrs(svc, full=False),
-                   {errno.ESRCH: lambda: NoSuchService(svc)})
-
-    def _server_errors(self, svc, rs):
-        return {errno.ESRCH: lambda: NoSuchService(svc),
-                errno.EEXIST: lambda: ServerExists(svc, rs),
-                errno.ENOENT: lambda: NoSuchServer(svc, rs)}
+        self._call(*self._table_request("delete-service", svc))
 
     def _add_server(self, svc, rs):
-        self._call(genl.CMD_NEW_DEST, genl.service_attrs(svc, full=False) + genl.dest_attrs(rs),
-                   self._server_errors(svc, rs))
+        self._call(*self._table_request("add-server", svc, rs))
 
     def _edit_server(self, svc, rs):
-        self._call(genl.CMD_SET_DEST, genl.service_attrs(svc, full=False) + genl.dest_attrs(rs),
-                   self._server_errors(svc, rs))
+        self._call(*self._table_request("edit-server", svc, rs))
 
     def _delete_server(self, svc, rs):
-        self._call(genl.CMD_DEL_DEST,
-                   genl.service_attrs(svc, full=False) + genl.dest_attrs(rs, full=False),
-                   self._server_errors(svc, rs))
+        self._call(*self._table_request("delete-server", svc, rs))
+
+    def apply_operations(self, ops):
+        """Send the changes in batches of pipelined requests, one ACK each.
+
+        The kernel goes on with a batch after a refused request, so every request that was
+        acknowledged counts as applied, also after the first failure: the caller rolls back all
+        of them."""
+        requests, failure = [], None
+        for i, op in enumerate(ops):
+            try:
+                svc, rs = op.service, op.server
+                if op.kind in ("add-service", "edit-service"):
+                    svc.validate()
+                elif op.kind in ("add-server", "edit-server"):
+                    rs = self.checked_server(svc, rs)
+                requests.append(self._table_request(op.kind, svc, rs))
+            except ValidationError as exc:
+                failure = (i, exc)
+                break
+        applied = []
+        for start in range(0, len(requests), BATCH):
+            codes = self._pipeline(requests[start:start + BATCH])
+            for i, code in enumerate(codes, start):
+                if code == 0:
+                    applied.append(ops[i])
+                elif failure is None or failure[0] > i:
+                    failure = (i, self._error(code, requests[i][2]))
+            if any(codes):
+                break
+        return applied, failure
+
+    def _pipeline(self, requests) -> list[int]:
+        """Send requests back to back; the errno of each (0 = applied), in order."""
+        with self._lock:
+            first = self._seq + 1
+            packets = []
+            for cmd, attrs, _errors in requests:
+                self._seq += 1
+                packets.append(genl.message(self.family, cmd, genl.NLM_F_REQUEST | genl.NLM_F_ACK,
+                                            self._seq, attrs))
+            self._sock.send(b"".join(packets))
+            codes: dict[int, int] = {}
+            buf = self._buf
+            while len(codes) < len(requests):
+                n = self._sock.recv_into(buf)
+                off = 0
+                while off + 16 <= n:
+                    length, kind, _flags, seq, _pid = genl.NLMSGHDR.unpack_from(buf, off)
+                    if kind == genl.NLMSG_ERROR and first <= seq <= self._seq:
+                        codes[seq] = -struct.unpack_from("=i", buf, off + 16)[0]
+                    off += max((length + 3) & ~3, 16)
+            return [codes[first + i] for i in range(len(requests))]
+
+    @staticmethod
+    def _error(code: int, errors: dict) -> IPVSError:
+        if code == errno.EPERM:
+            return NotPermitted()
+        if code in errors:
+            return errors[code]()
+        if code == errno.EINVAL:
+            return InvalidRequest("the kernel rejected the request as invalid")
+        return NetlinkError(code)
 
     def zero(self, svc=None):
         attrs = genl.service_attrs(svc, full=False) if svc is not None else b""

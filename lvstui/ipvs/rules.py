@@ -173,23 +173,21 @@ class ApplyError(IPVSError):
 
 
 def apply(backend: Backend, ops: list[Operation]) -> None:
-    """Apply *ops* in order; on the first failure undo the applied ones, newest first, and raise."""
-    done: list[Operation] = []
-    for i, op in enumerate(ops, 1):
-        try:
-            op.apply(backend)
-        except (IPVSError, ValidationError) as exc:
-            failed_undo = []
-            for applied in reversed(done):
-                for undo in applied.inverse():
-                    try:
-                        undo.apply(backend)
-                    except (IPVSError, ValidationError) as undo_exc:
-                        failed_undo.append(f"{undo.command()}: {undo_exc}")
-            note = (f"; {len(done)} earlier change(s) rolled back" if not failed_undo else
-                    f"; rollback incomplete: {'; '.join(failed_undo)}")
-            raise ApplyError(f"step {i} ({op.command()}) failed: {exc}{note}") from exc
-        done.append(op)
+    """Apply *ops* in order; on a failure undo every applied one, newest first, and raise."""
+    applied, failure = backend.apply_operations(ops)
+    if failure is None:
+        return
+    index, exc = failure
+    failed_undo = []
+    for done in reversed(applied):
+        for undo in done.inverse():
+            try:
+                undo.apply(backend)
+            except (IPVSError, ValidationError) as undo_exc:
+                failed_undo.append(f"{undo.command()}: {undo_exc}")
+    note = (f"; {len(applied)} other change(s) rolled back" if not failed_undo else
+            f"; rollback incomplete: {'; '.join(failed_undo)}")
+    raise ApplyError(f"step {index + 1} ({ops[index].command()}) failed: {exc}{note}") from exc
 
 
 def diff(live: list[VirtualService], wanted: list[VirtualService],
@@ -262,19 +260,20 @@ def parse_rules(text: str, resolve=_resolve) -> Rules:
 
     table = MemoryBackend(interfaces=())
     keep = set()
+    services: dict[tuple, VirtualService] = {}     # the key of each service text, parsed once
     for lineno, line in enumerate(text.splitlines(), 1):
         line = line.strip()
         if not line or line.startswith("#"):
             continue
         try:
             words = shlex.split(line) if any(c in line for c in "'\"\\") else line.split()
-            _play(table, words, keep, resolve)
+            _play(table, words, keep, resolve, services)
         except (ValidationError, IPVSError, ValueError) as exc:
             raise ValidationError(f"line {lineno}: {exc}") from None
     return Rules(table.release(), frozenset(keep))
 
 
-def _play(table, words: list[str], keep: set, resolve) -> None:
+def _play(table, words: list[str], keep: set, resolve, services: dict) -> None:
     if words and words[0] == "ipvsadm":
         words = words[1:]
     opts: dict[str, str | bool] = {}
@@ -308,7 +307,13 @@ def _play(table, words: list[str], keep: set, resolve) -> None:
     if command == "-C":
         table.flush()
         return
-    svc = _service_from(opts, resolve)
+    if command in ("-A", "-E", "-D"):
+        svc = _service_from(opts, resolve)
+    else:
+        spec = tuple((k, opts.get(k)) for k in ("-t", "-u", "--sctp-service", "-f", "-6"))
+        svc = services.get(spec)
+        if svc is None:
+            svc = services[spec] = _service_from(opts, resolve)
     if command in ("-A", "-E"):
         svc.scheduler = str(opts.get("-s", DEFAULT_SCHEDULER))
         if "-p" in opts:

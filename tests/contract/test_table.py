@@ -232,6 +232,6 @@ def test_a_failed_step_rolls_back_the_earlier_ones(table):
                      before=RealServer("172.26.46.80", 80, weight=2)),
            Operation("add-service", parse_service("10.9.9.9:80")),
            Operation("add-service", web(scheduler="twos"))]
-    with pytest.raises(ApplyError, match="step 3 .* 2 earlier change"):
+    with pytest.raises(ApplyError, match="step 3 .* 2 other change"):
         apply(table, ops)
     assert save(table.services()) == before

@@ -231,7 +231,8 @@ def decode_dest(buf, off: int, end: int) -> RealServer:
         family=family)
 
 
-_ADDRESS_NAMES: dict[bytes, str] = {}   # raw 16-byte address -> text, shared by all dumps
+# raw address -> (text, family), one dict per family, shared by all dumps
+_ADDRESS_NAMES: tuple[dict, dict] = ({}, {})
 
 
 def _signed32(v: int) -> int:
@@ -328,10 +329,12 @@ class DestLayout:
         i_u, i_l = opt[DEST_U_THRESH], opt[DEST_L_THRESH]
         i_a, i_i, i_p = opt[DEST_ACTIVE_CONNS], opt[DEST_INACT_CONNS], opt[DEST_PERSIST_CONNS]
         ntop, v4, v6 = socket.inet_ntop, socket.AF_INET, socket.AF_INET6
-        fwd_by_code, tun_types, csum = FWD_BY_CODE, TUN_TYPES, TUN_CSUM_BY_CODE
-        route = Forwarding.ROUTE
+        # lists indexed by the raw codes (unknown codes read as the kernel's defaults)
+        fwd_by_code = [FWD_BY_CODE.get(i, Forwarding.ROUTE) for i in range(8)]
+        tun_types = list(TUN_TYPES) + ["ipip"] * 253
+        csum = [TUN_CSUM_BY_CODE.get(i, "nocsum") for i in range(4)]
         new_server, new_stats = RealServer, Stats
-        names = _ADDRESS_NAMES
+        names4, names6 = _ADDRESS_NAMES
         zero = self.fields        # an index past the end stands for "attribute absent": 0
 
         def field(i):
@@ -345,30 +348,31 @@ class DestLayout:
         def decode(buf, off):
             return decode_tuple(unpack(buf, off))
 
-        prefix = headers[:4]
+        length, attr_type = headers[0], headers[3]
 
         def decode_tuple(t, full=True):
             """*full*: check every attribute header; else the message's own four (length, type,
             DEST header), for the later messages of a run whose first one was checked in full."""
-            if (get_headers(t) != headers) if full else (t[:4] != prefix):
+            if full:
+                if get_headers(t) != headers:
+                    return None
+            elif t[0] != length or t[3] != attr_type:
                 return None
             if pad:
                 t = t + pad
             raw = t[i_addr]
-            address = names.get(raw)
-            if address is None:
-                af = t[i_af] or v4
-                address = ntop(v6, raw) if af == v6 else ntop(v4, raw[:4])
-                if len(names) < 1_000_000:
-                    names[raw] = address
-            tunnel = t[i_tt]
+            v6_address = t[i_af] == v6
+            cache = names6 if v6_address else names4
+            name = cache.get(raw)
+            if name is None:
+                name = (ntop(v6, raw), 6) if v6_address else (ntop(v4, raw[:4]), 4)
+                if len(cache) < 1_000_000:
+                    cache[raw] = name
             return new_server(
-                address, (t[i_port] << 8) | t[i_port + 1],
-                fwd_by_code.get(t[i_fwd] & 7, route), t[i_weight], t[i_u], t[i_l],
-                tun_types[tunnel] if tunnel < 3 else "ipip",
+                name[0], (t[i_port] << 8) | t[i_port + 1],
+                fwd_by_code[t[i_fwd] & 7], t[i_weight], t[i_u], t[i_l], tun_types[t[i_tt]],
                 (t[i_tp] << 8) | t[i_tp + 1] if has_tun_port else 0,
-                csum.get(t[i_tf] & 3, "nocsum"), t[i_a], t[i_i], t[i_p],
-                new_stats(*stats_get(t)), 6 if ":" in address else 4)
+                csum[t[i_tf] & 3], t[i_a], t[i_i], t[i_p], new_stats(*stats_get(t)), name[1])
 
         decode.from_tuple = decode_tuple
         decode.struct = self.struct

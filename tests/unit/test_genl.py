@@ -51,3 +51,11 @@ def test_a_message_of_another_layout_is_not_misread():
     v6 = kernel_dest("2001:db8::10", 443, 3, fwd=0, family=socket.AF_INET6)
     rs = decode(v6, 0)
     assert (rs.address, rs.family, rs.forwarding) == ("2001:db8::10", 6, Forwarding.MASQ)
+
+
+def test_v4_and_v6_addresses_with_the_same_bytes_stay_apart():
+    v4 = kernel_dest("172.26.46.80", 80, 1)
+    decode = genl.DestLayout(v4, 0, len(v4)).decoder()
+    assert decode(v4, 0).address == "172.26.46.80"
+    v6 = decode(kernel_dest("ac1a:2e50::", 80, 1, family=socket.AF_INET6), 0)
+    assert (v6.address, v6.family) == ("ac1a:2e50::", 6)

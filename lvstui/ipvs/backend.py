@@ -130,12 +130,17 @@ class Backend(ABC):
     def delete_service(self, svc: VirtualService) -> None:
         self._delete_service(svc)
 
-    def add_server(self, svc: VirtualService, rs: RealServer) -> None:
-        self._add_server(svc, self.checked_server(svc, rs))
+    def add_server(self, svc: VirtualService, rs: RealServer) -> RealServer:
+        """Add *rs*; returns it as sent (DR and tunnel servers take the service's port)."""
+        rs = self.checked_server(svc, rs)
+        self._add_server(svc, rs)
+        return rs
 
-    def edit_server(self, svc: VirtualService, rs: RealServer) -> None:
+    def edit_server(self, svc: VirtualService, rs: RealServer) -> RealServer:
         """Replace the whole configuration of a real server (the kernel needs every field)."""
-        self._edit_server(svc, self.checked_server(svc, rs))
+        rs = self.checked_server(svc, rs)
+        self._edit_server(svc, rs)
+        return rs
 
     def delete_server(self, svc: VirtualService, rs: RealServer) -> None:
         self._delete_server(svc, rs)

@@ -348,8 +348,7 @@ def _play(table, words: list[str], keep: set, resolve, services: dict) -> None:
         rs.tunnel_port = parse_port(str(opts["--tun-port"]), "udp") if "--tun-port" in opts else 0
         rs.tunnel_checksum = next((c for c in ("csum", "remcsum") if opts.get(f"--tun-{c}")),
                                   "nocsum")
-    rs = table.checked_server(live, rs)
-    (table.add_server if command == "-a" else table.edit_server)(live, rs)
+    rs = (table.add_server if command == "-a" else table.edit_server)(live, rs)
     pair = (live.key, rs.key)
     if "-x" in opts or "-y" in opts:
         keep.discard(pair)

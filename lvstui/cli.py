@@ -10,6 +10,7 @@ from .ipvs import IPVSError, open_backend
 from .ipvs.listing import listing
 from .ipvs.rules import apply, diff, parse_rules, save
 from .model import ValidationError
+from .system import SettingError
 
 
 def _common(defaults: bool) -> argparse.ArgumentParser:
@@ -41,6 +42,20 @@ def _parser() -> argparse.ArgumentParser:
     mode.add_argument("--stats", action="store_const", dest="mode", const="stats")
     mode.add_argument("--rate", action="store_const", dest="mode", const="rate")
     ls.add_argument("--exact", action="store_true", help="expand numbers")
+
+    net = sub.add_parser("net", help="the DR sysctl profiles: show or apply")
+    net.add_argument("action", choices=("status", "apply"))
+    net.add_argument("role", choices=("director", "real-server"))
+    net.add_argument("--interface", default="eth0", help="the director's VIP interface")
+    net.add_argument("--dry-run", action="store_true", help="show the changes only")
+    net.add_argument("--persist", action="store_true",
+                     help="also write /etc/sysctl.d/90-lvstui-ROLE.conf")
+    vip = sub.add_parser("vip", help="add, remove or list VIP addresses on this host")
+    vip.add_argument("action", choices=("add", "del", "list"))
+    vip.add_argument("address", nargs="?")
+    vip.add_argument("--dev", default="eth0", help="interface (lo on DR real servers)")
+    vip.add_argument("--label", help="alias label (default: the first free DEV:N)")
+    vip.add_argument("--no-announce", action="store_true", help="no gratuitous ARP after adding")
     return p
 
 
@@ -50,12 +65,15 @@ def main(argv: list[str] | None = None) -> int:
         if args.command is None:
             from .ui.app import run
             return run(args.backend, args.demo, args.refresh, args.audit_log)
+        if args.command in ("net", "vip"):
+            from .system.cli import run_system
+            return run_system(args)
         backend = open_backend(args.backend, args.demo)
         try:
             return _run(args, backend)
         finally:
             backend.close()
-    except (IPVSError, ValidationError, OSError) as exc:
+    except (IPVSError, ValidationError, SettingError, OSError) as exc:
         print(f"lvstui: {exc}", file=sys.stderr)
         return 1
 

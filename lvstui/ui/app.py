@@ -51,12 +51,14 @@ class LvsApp(App):
     TITLE = "lvstui"
     BINDINGS = [("q", "quit", "Quit"), ("r", "refresh", "Refresh"),
                 ("plus", "weight(1)", "Weight +1"), ("minus", "weight(-1)", "Weight -1"),
-                ("d", "drain", "Drain"), ("D", "restore", "Restore"), ("u", "undo", "Undo")]
+                ("d", "drain", "Drain"), ("D", "restore", "Restore"), ("u", "undo", "Undo"),
+                ("n", "network", "Network")]
 
     def __init__(self, backend: Backend, refresh: float = 1.0, traffic=None,
-                 audit: AuditLog | None = None):
+                 audit: AuditLog | None = None, network=None):
         super().__init__()
         self.backend = backend
+        self.network = network
         self.refresh_every = refresh
         self.traffic = traffic
         self.audit = audit or AuditLog()
@@ -219,21 +221,32 @@ class LvsApp(App):
             error = None
         except (IPVSError, ValidationError) as exc:
             error = str(exc)
-        warnings = {self.audit.record(op.command(), error or "ok") for op in ops} - {None}
-        for warning in warnings:
-            self.call_from_thread(self.notify, warning, severity="warning")
         self.post_message(ChangeDone(ops, error))
+
+    def record_change(self, commands: list[str], error: str | None) -> None:
+        """Every change: a line in the log pane and in the audit log; errors also notified."""
+        for command in commands:
+            self.log_line(f"{command}  [{'failed' if error else 'ok'}]")
+            warning = self.audit.record(command, error or "ok")
+            if warning:
+                self.notify(warning, severity="warning")
+        if error:
+            self.log_line(f"error: {error}")
+            self.notify(error, severity="error", timeout=8)
 
     @on(ChangeDone)
     def change_done(self, event: ChangeDone) -> None:
-        for op in event.ops:
-            self.log_line(f"{op.command()}  [{'failed' if event.error else 'ok'}]")
-        if event.error:
-            self.log_line(f"error: {event.error}")
-            self.notify(event.error, severity="error", timeout=8)
-        elif event.ops:
+        self.record_change([op.command() for op in event.ops], event.error)
+        if event.ops and not event.error:
             self.last_change = event.ops
         self.poll()
+
+    def action_network(self) -> None:
+        if self.network is None:
+            self.notify("no network adapter in this session", severity="warning")
+            return
+        from .network import NetworkScreen
+        self.push_screen(NetworkScreen(self.network, self.backend))
 
 
 def run(backend_kind: str, demo: bool, refresh: float, audit_path: str) -> int:
@@ -241,9 +254,14 @@ def run(backend_kind: str, demo: bool, refresh: float, audit_path: str) -> int:
     traffic = None
     if demo:
         from ..demo import Traffic
-        traffic = Traffic(backend)
+        from ..system.network import SimulatedNetwork
+        traffic, network = Traffic(backend), SimulatedNetwork()
+    else:
+        from ..system.network import HostNetwork
+        network = HostNetwork()
     try:
-        LvsApp(backend, refresh, traffic, AuditLog(audit_path)).run()
+        LvsApp(backend, refresh, traffic, AuditLog(audit_path), network).run()
     finally:
+        network.close()
         backend.close()
     return 0

@@ -1,0 +1,161 @@
+"""The network screen: the IPVS VIPs and whether this host holds them; the DR settings."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static
+
+from ..ipvs import IPVSError
+from ..model import ValidationError
+from ..system import SettingError
+from ..system.network import toggled
+from .confirm import Confirm
+
+ROLES = ("director", "real-server")
+
+
+class NetworkRead(Message):
+    def __init__(self, vips, states, conns, error=None):
+        super().__init__()
+        self.vips, self.states, self.conns, self.error = vips, states, conns, error
+
+
+class NetworkScreen(Screen):
+    BINDINGS = [("escape", "app.pop_screen", "Back"), ("t", "role", "Director/RS"),
+                ("a", "apply", "Apply profile"), ("space", "toggle", "Toggle setting"),
+                ("enter", "vip", "Add/remove VIP")]
+
+    def __init__(self, network, backend):
+        super().__init__()
+        self.network, self.backend = network, backend
+        self.role = "director"
+        self.vip_rows: list[tuple[str, str, str | None, int]] = []   # vip, services, label, conns
+        self.states = []
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(id="net-title")
+        yield DataTable(id="vips", cursor_type="row")
+        yield DataTable(id="settings", cursor_type="row")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        vips = self.query_one("#vips", DataTable)
+        vips.border_title = "VIPs of the IPVS table"
+        vips.add_columns("VIP", "Services", "On this host", "Live conns")
+        settings = self.query_one("#settings", DataTable)
+        settings.add_columns("Setting", "Current", "Wanted", "Holds", "Why")
+        self.reload()
+
+    @work(thread=True, exclusive=True, group="network")
+    def reload(self) -> None:
+        try:
+            conns = Counter(c.virtual for c in self.backend.connections())
+        except (IPVSError, OSError):
+            conns = Counter()
+        try:
+            self.post_message(NetworkRead(self.network.vips(), self.network.states(self.role),
+                                          conns))
+        except (SettingError, OSError) as exc:
+            self.post_message(NetworkRead({}, [], conns, str(exc)))
+
+    @on(NetworkRead)
+    def show(self, event: NetworkRead) -> None:
+        if event.error:
+            self.app.notify(event.error, severity="error")
+        services: dict[str, list[str]] = {}
+        for svc in self.app.services:
+            if not svc.is_fwmark:
+                services.setdefault(svc.address, []).append(svc.name)
+        self.vip_rows = [(vip, ", ".join(names), event.vips.get(vip), event.conns.get(vip, 0))
+                         for vip, names in services.items()]
+        table = self.query_one("#vips", DataTable)
+        row = table.cursor_row
+        table.clear()
+        for vip, names, label, conns in self.vip_rows:
+            here = f"yes, on {label}" if label else "not active on this director"
+            table.add_row(vip, names, here, str(conns))
+        if self.vip_rows:
+            table.move_cursor(row=min(row, len(self.vip_rows) - 1))
+        self.states = event.states
+        settings = self.query_one("#settings", DataTable)
+        settings.border_title = f"DR {self.role} profile"
+        row = settings.cursor_row
+        settings.clear()
+        for st in self.states:
+            settings.add_row(st.setting.name, st.current or "-", st.setting.wanted,
+                             "yes" if st.holds else "NO", st.setting.why)
+        if self.states:
+            settings.move_cursor(row=min(row, len(self.states) - 1))
+        wrong = sum(not st.holds for st in self.states)
+        self.query_one("#net-title", Static).update(
+            f"Network of this host · profile {self.role}: "
+            + (f"{wrong} setting(s) differ" if wrong else "every setting holds"))
+
+    def action_role(self) -> None:
+        self.role = ROLES[(ROLES.index(self.role) + 1) % len(ROLES)]
+        self.reload()
+
+    def action_apply(self) -> None:
+        changes = [st for st in self.states if not st.holds]
+        if not changes:
+            self.app.notify(f"the {self.role} profile already holds")
+            return
+        preview = "\n".join(f"sysctl -w {st.setting.name}={st.setting.wanted}   (now {st.current})"
+                            for st in changes)
+        self.app.push_screen(Confirm(f"Apply the DR {self.role} profile?", preview),
+                             lambda yes: yes and self.change(
+                                 f"apply the {self.role} profile",
+                                 lambda: [f"sysctl -w {n}={new}   (was {old})"
+                                          for n, old, new in self.network.apply(self.role)]))
+
+    def action_toggle(self) -> None:
+        row = self.query_one("#settings", DataTable).cursor_row
+        if not 0 <= row < len(self.states):
+            return
+        st = self.states[row]
+        value = toggled(st.setting.wanted) if st.holds else st.setting.wanted
+        name = st.setting.name
+        self.change(f"sysctl -w {name}={value}",
+                    lambda: (self.network.set(name, value), [f"sysctl -w {name}={value}"])[1])
+
+    @on(DataTable.RowSelected, "#vips")
+    def vip_selected(self) -> None:
+        self.action_vip()
+
+    def action_vip(self) -> None:
+        row = self.query_one("#vips", DataTable).cursor_row
+        if not 0 <= row < len(self.vip_rows):
+            return
+        vip, names, label, conns = self.vip_rows[row]
+        if label:
+            warning = (f"{conns} live connection(s) use it and will break." if conns
+                       else "No live connections use it.")
+            self.app.push_screen(
+                Confirm(f"Remove VIP {vip} ({label}) from this host?", warning),
+                lambda yes: yes and self.change(
+                    f"remove VIP {vip}",
+                    lambda: (self.network.remove_vip(vip), [f"ip addr del {vip} ({label})"])[1]))
+        else:
+            self.app.push_screen(
+                Confirm(f"Add VIP {vip} on {self.network.interface} and announce it?",
+                        f"serves {names}"),
+                lambda yes: yes and self.change(
+                    f"add VIP {vip}",
+                    lambda: [f"ip addr add {vip}/32 dev {self.network.interface} label "
+                             f"{self.network.add_vip(vip)} + gratuitous ARP"]))
+
+    @work(thread=True, group="network-change")
+    def change(self, what: str, do) -> None:
+        """Run *do* (returns the commands it carried out); log and audit them, or the failure."""
+        try:
+            lines, error = do(), None
+        except (SettingError, ValidationError, OSError) as exc:
+            lines, error = [what], str(exc)
+        self.app.call_from_thread(self.app.record_change, lines, error)
+        self.reload()

@@ -45,7 +45,7 @@ def _parser() -> argparse.ArgumentParser:
 
     net = sub.add_parser("net", help="the DR sysctl profiles: show or apply")
     net.add_argument("action", choices=("status", "apply"))
-    net.add_argument("role", choices=("director", "real-server"))
+    net.add_argument("role", choices=("director", "real-server", "tunnel-real-server"))
     net.add_argument("--interface", default="eth0", help="the director's VIP interface")
     net.add_argument("--dry-run", action="store_true", help="show the changes only")
     net.add_argument("--persist", action="store_true",

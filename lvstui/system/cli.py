@@ -3,29 +3,26 @@
 from __future__ import annotations
 
 from .addresses import Addresses
-from .sysctl import PROFILES, Sysctl, persist
-
-
-def profile_of(role: str, interface: str):
-    return PROFILES[role](interface) if role == "director" else PROFILES[role]()
+from .network import profile
+from .sysctl import Sysctl, persist
 
 
 def run_system(args) -> int:
     if args.command == "net":
         sysctl = Sysctl()
-        profile = profile_of(args.role, args.interface)
+        settings = profile(args.role, args.interface)
         if args.action == "status" or args.dry_run:
             bad = 0
-            for st in sysctl.check(profile):
+            for st in sysctl.check(settings):
                 mark = "ok" if st.holds else "CHANGE" if args.dry_run else "WRONG"
                 bad += not st.holds
                 print(f"{st.setting.name:<40} {st.current or '-':>4} -> {st.setting.wanted:<4} "
                       f"{mark:<6} {st.setting.why}")
             return 1 if bad and args.action == "status" and not args.dry_run else 0
-        for name, old, new in sysctl.apply(profile):
+        for name, old, new in sysctl.apply(settings):
             print(f"sysctl -w {name}={new}   (was {old})")
         if args.persist:
-            print(f"written {persist(profile, args.role)}")
+            print(f"written {persist(settings, args.role)}")
         return 0
     addresses = Addresses()
     try:

@@ -54,7 +54,16 @@ def real_server_profile() -> list[Setting]:
         + [Setting(f"net.ipv4.conf.{dev}.arp_announce", "2", why_announce) for dev in ("lo", "all")]
 
 
-PROFILES = {"director": director_profile, "real-server": real_server_profile}
+def tunnel_real_server_profile() -> list[Setting]:
+    """The LVS-TUN real server: as DR, and reverse-path filtering off where the tunnel arrives
+    (the kernel takes the larger of ``all`` and the interface's value)."""
+    why = "IPIP packets for the VIP arrive on tunl0 and would be dropped by rp_filter"
+    return real_server_profile() + [Setting(f"net.ipv4.conf.{dev}.rp_filter", "0", why)
+                                    for dev in ("all", "tunl0")]
+
+
+PROFILES = {"director": director_profile, "real-server": real_server_profile,
+            "tunnel-real-server": tunnel_real_server_profile}
 
 
 def _check_interface(name: str) -> None:

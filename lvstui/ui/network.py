@@ -16,7 +16,7 @@ from ..system import SettingError
 from ..system.network import toggled
 from .confirm import Confirm
 
-ROLES = ("director", "real-server")
+ROLES = ("director", "real-server", "tunnel-real-server")
 
 
 class NetworkRead(Message):
@@ -26,7 +26,7 @@ class NetworkRead(Message):
 
 
 class NetworkScreen(Screen):
-    BINDINGS = [("escape", "app.pop_screen", "Back"), ("t", "role", "Director/RS"),
+    BINDINGS = [("escape", "app.pop_screen", "Back"), ("t", "role", "Next profile"),
                 ("a", "apply", "Apply profile"), ("space", "toggle", "Toggle setting"),
                 ("enter", "vip", "Add/remove VIP")]
 

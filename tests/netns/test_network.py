@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 
@@ -133,3 +134,29 @@ def test_gratuitous_arp_moves_the_neighbours_entry(lan):
     assert moved.returncode == 0 and "announced" in moved.stdout, moved.stderr
     entry = lan.run(nb, "ip", "neigh", "show", VIP).stdout
     assert lan.mac(d2) in entry and lan.mac(d1) not in entry, entry
+
+
+def test_console_network_screen_on_a_real_namespace(lan):
+    d = lan.host("dir", "172.26.46.110/24")
+    lan.run(d, "sysctl", "-qw", "net.ipv4.ip_forward=1")
+    script = os.path.join(os.path.dirname(__file__), "console_in_ns.py")
+    got = lan.run(d, sys.executable, script, "eth0", check=False)
+    assert got.returncode == 0, got.stderr
+    assert got.stdout.splitlines() == [
+        "before not active on this director",
+        "profile ['NO', 'yes', 'yes', 'yes']",
+        "after add yes, on eth0:0",
+        "profile ['yes', 'yes', 'yes', 'yes']"]
+    assert "inet 172.26.46.119/32 scope global eth0:0" in lan.run(d, "ip", "addr").stdout
+    assert lan.sysctl(d, "net.ipv4.ip_forward") == "0"
+
+
+def test_tunnel_real_server_profile_turns_rp_filter_off(lan):
+    rs = lan.host("rs1", "10.0.0.80/24")
+    # the host kernel may lack ipip: a device of that name carries the same per-device settings
+    lan.run(rs, "ip", "link", "add", "tunl0", "type", "veth", "peer", "name", "tunl0p")
+    lan.run(rs, "sysctl", "-qw", "net.ipv4.conf.all.rp_filter=1", "net.ipv4.conf.tunl0.rp_filter=2")
+    got = lan.lvstui(rs, "net", "apply", "tunnel-real-server")
+    assert got.returncode == 0, got.stderr
+    assert lan.sysctl(rs, "net.ipv4.conf.all.rp_filter") == "0"
+    assert lan.sysctl(rs, "net.ipv4.conf.tunl0.rp_filter") == "0"

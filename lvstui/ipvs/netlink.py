@@ -6,11 +6,13 @@ guarded by a lock so a polling thread and the UI can share the backend.
 
 from __future__ import annotations
 
+import asyncio
 import errno
 import os
 import socket
 import struct
 import threading
+from concurrent.futures import ThreadPoolExecutor
 
 from ..model import Info, RealServer, SyncDaemon, Timeouts, ValidationError, VirtualService
 from . import genl
@@ -24,7 +26,19 @@ BATCH = 256          # requests per send when applying many changes
 
 
 def resolve_family() -> int:
-    """The IPVS generic-netlink family id (pyroute2's controller lookup)."""
+    """The IPVS generic-netlink family id (pyroute2's controller lookup).
+
+    pyroute2's synchronous sockets run their own event loop, so inside a running loop (the
+    console, async tests) the lookup runs in a thread of its own."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return _lookup_family()
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(_lookup_family).result()
+
+
+def _lookup_family() -> int:
     from pyroute2.netlink import genlmsg
     from pyroute2.netlink.exceptions import NetlinkError
     from pyroute2.netlink.generic import GenericNetlinkSocket

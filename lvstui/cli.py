@@ -31,12 +31,17 @@ def _parser() -> argparse.ArgumentParser:
     common = _common(False)
     p.add_argument("--refresh", type=float, default=1.0, help="seconds between refreshes")
     p.add_argument("--audit-log", default=DEFAULT_AUDIT, help=f"change log (default {DEFAULT_AUDIT})")
+    p.add_argument("--dry-run", action="store_true",
+                   help="console: show changes as ipvsadm commands, apply nothing")
+    p.add_argument("--theme", help="lvstui-dark (default), lvstui-light, lvstui-contrast, or any "
+                                   "Textual theme")
     sub = p.add_subparsers(dest="command")
     sub.add_parser("save", parents=[common], help="print the table as ipvsadm -Sn does")
     r = sub.add_parser("restore", parents=[common],
                        help="make the table equal to a rules file (only changes are sent)")
     r.add_argument("file", help="rules file in ipvsadm -S format, or - for stdin")
-    r.add_argument("--dry-run", action="store_true", help="print the ipvsadm commands only")
+    r.add_argument("--dry-run", action="store_true", default=argparse.SUPPRESS,
+                   help="print the ipvsadm commands only")
     ls = sub.add_parser("list", parents=[common], help="print the table as ipvsadm -Ln does")
     mode = ls.add_mutually_exclusive_group()
     mode.add_argument("--stats", action="store_const", dest="mode", const="stats")
@@ -64,7 +69,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command is None:
             from .ui.app import run
-            return run(args.backend, args.demo, args.refresh, args.audit_log)
+            return run(args.backend, args.demo, args.refresh, args.audit_log, args.dry_run,
+                       args.theme)
         if args.command in ("net", "vip"):
             from .system.cli import run_system
             return run_system(args)

@@ -1,105 +1,156 @@
-"""The console: live services, their real servers, and a log of what happened.
+"""The console: live services, their real servers, and a log of every change.
 
 Reads happen in a thread worker that re-arms itself with a timer after each poll, so polls never
-overlap and never block a keypress; results arrive as a ``TableRead`` message.
+overlap and never block a keypress; results arrive as a ``TableRead`` message. Changes are
+``rules.Operation``s applied in a worker (``ChangeDone``); in dry-run mode they are only shown.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import os
+import signal
 import socket
+import sys
 import time
-
-from textual import on, work
-from textual.app import App, ComposeResult
-from textual.message import Message
-from textual.widgets import DataTable, Footer, Header, RichLog, Static
-
 from dataclasses import replace
 
-from ..audit import AuditLog
-from ..ipvs import Backend, IPVSError, open_backend
-from ..ipvs.listing import service_flags
-from ..ipvs.rules import Operation, apply, sorted_servers, sorted_services
-from ..model import Info, RealServer, ValidationError, VirtualService, format_endpoint
-from .format import human
+from textual import on, work
+from textual.app import App, ComposeResult, SystemCommand
+from textual.binding import Binding
+from textual.message import Message
+from textual.widgets import Footer, Header, Input, RichLog, Static
 
-SERVICE_COLUMNS = ("Service", "Scheduler / flags", "Active", "InAct", "Conn/s", "InPkt/s",
-                   "OutPkt/s", "In B/s", "Out B/s")
-SERVER_COLUMNS = ("Real server", "Forward", "Weight", "Active", "InAct", "Conn/s", "In B/s",
-                  "Out B/s", "Upper", "Lower")
+from ..audit import AuditLog
+from ..files import atomic_write
+from ..ipvs import Backend, IPVSError, open_backend
+from ..ipvs.backend import NotPermitted
+from ..ipvs.rules import (Operation, apply, diff, parse_rules, save, service_spec,
+                          sorted_servers, sorted_services)
+from ..model import Info, RealServer, ValidationError, VirtualService, parse_weight
+from .confirm import Confirm
+from .panes import SERVER_COLUMNS, SERVICE_COLUMNS, server_text, service_text
+from .themes import register_themes
+from .widgets.rowtable import RowTable
+
+RULES_FILE = "/etc/lvstui/ipvs.rules"
 
 
 class TableRead(Message):
     """One poll's result: the table as the backend holds it, or the error that stopped the read."""
 
     def __init__(self, services: list[VirtualService] | None, info: Info | None,
-                 error: str | None = None):
+                 error: str | None = None, denied: bool = False):
         super().__init__()
-        self.services, self.info, self.error = services, info, error
+        self.services, self.info, self.error, self.denied = services, info, error, denied
 
 
 class ChangeDone(Message):
-    """A change was sent: the operations applied (or tried) and the error, if any."""
+    """A change was sent (or only shown, in dry-run): its operations and the error, if any."""
 
-    def __init__(self, ops: list[Operation], error: str | None):
+    def __init__(self, ops: list[Operation], error: str | None, dry_run: bool = False):
         super().__init__()
-        self.ops, self.error = ops, error
+        self.ops, self.error, self.dry_run = ops, error, dry_run
+
+
+ACTIONS = [  # (key, action, footer label, help text) — also the command palette's entries
+    ("plus", "weight(1)", "+1", "weight of the selected real server +1"),
+    ("minus", "weight(-1)", "-1", "weight of the selected real server -1"),
+    ("greater_than_sign", "weight(10)", "+10", "weight +10 (shift+.)"),
+    ("less_than_sign", "weight(-10)", "-10", "weight -10 (shift+,)"),
+    ("w", "set_weight", "Weight", "set the weight of the selected real server"),
+    ("d", "drain", "Drain", "drain: weight 0, the old weight remembered"),
+    ("D", "restore", "Restore", "restore a drained real server's weight"),
+    ("a", "add", "Add", "add a service (services pane) or a real server (servers pane)"),
+    ("e", "edit", "Edit", "edit the selected service or real server"),
+    ("delete", "delete", "Delete", "delete the selected service or real server (asks first)"),
+    ("u", "undo", "Undo", "undo the last change"),
+    ("z", "zero", "Zero", "zero the counters of the selected service"),
+    ("F", "flush", "Flush", "delete every virtual service (asks first)"),
+    ("s", "save", "Save", "save the table as an ipvsadm rules file"),
+    ("l", "load", "Load", "load a rules file: preview the difference, then apply it"),
+    ("slash", "filter", "Filter", "filter services and real servers by text"),
+    ("c", "connections", "Conns", "the connection table (ipvsadm -Lc)"),
+    ("n", "network", "Network", "VIPs on this host and the DR sysctl profiles"),
+    ("T", "toggle_dry_run", "Dry-run", "dry-run: show changes as ipvsadm commands, apply nothing"),
+    ("r", "refresh", "Refresh", "read the table now"),
+    ("question_mark", "help", "Help", "the keys"),
+]
 
 
 class LvsApp(App):
     CSS_PATH = "app.tcss"
     TITLE = "lvstui"
-    BINDINGS = [("q", "quit", "Quit"), ("r", "refresh", "Refresh"),
-                ("plus", "weight(1)", "Weight +1"), ("minus", "weight(-1)", "Weight -1"),
-                ("d", "drain", "Drain"), ("D", "restore", "Restore"), ("u", "undo", "Undo"),
-                ("n", "network", "Network")]
+    BINDINGS = [Binding("q", "quit", "Quit")] + [
+        Binding(key, action, label, show=key in ("plus", "minus", "d", "a", "e", "slash", "c",
+                                                 "n", "question_mark"))
+        for key, action, label, _ in ACTIONS]
 
     def __init__(self, backend: Backend, refresh: float = 1.0, traffic=None,
-                 audit: AuditLog | None = None, network=None):
+                 audit: AuditLog | None = None, network=None, dry_run: bool = False,
+                 read_only: bool = False, theme: str | None = None):
         super().__init__()
         self.backend = backend
         self.network = network
         self.refresh_every = refresh
         self.traffic = traffic
         self.audit = audit or AuditLog()
+        self.dry_run = dry_run
+        self.read_only = read_only
+        self.wanted_theme = theme
         self.services: list[VirtualService] = []
         self.read_at = 0.0
         self.info: Info | None = None
+        self.filter_text = ""
         self.drained: dict[tuple, int] = {}      # (service key, server key) -> weight before
         self.last_change: list[Operation] = []
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield DataTable(id="services", cursor_type="row", zebra_stripes=True)
-        yield DataTable(id="servers", cursor_type="row", zebra_stripes=True)
+        yield Static(id="banner")
+        yield RowTable(SERVICE_COLUMNS, key=lambda s: s.key, id="services")
+        yield RowTable(SERVER_COLUMNS, key=lambda r: r.key, id="servers")
         yield RichLog(id="log", markup=False, wrap=True)
+        yield Input(placeholder="filter: part of an address, port, scheduler…", id="filter")
         yield Static(id="status")
         yield Footer()
 
     def on_mount(self) -> None:
+        register_themes(self)
+        if self.wanted_theme:
+            self.theme = self.wanted_theme
         self.sub_title = f"{socket.gethostname()} · {self.backend.name}"
-        services = self.query_one("#services", DataTable)
-        services.border_title = "Virtual services"
-        services.add_columns(*SERVICE_COLUMNS)
-        servers = self.query_one("#servers", DataTable)
-        servers.border_title = "Real servers"
-        servers.add_columns(*SERVER_COLUMNS)
-        self.query_one("#log", RichLog).border_title = "Log"
+        self.query_one("#services").border_title = "Virtual services"
+        self.query_one("#servers").border_title = "Real servers"
+        self.query_one("#log").border_title = "Log"
+        self.query_one("#filter").display = False
+        self.show_banner()
         self.set_interval(1.0, self.show_status)
+        self.set_interval(2.0, self.check_terminal)
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+            asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, self.exit)
+        self.query_one("#services").focus()
         self.poll()
 
+    # ------------------------------------------------------------ reading
     @work(thread=True, exclusive=True, group="poll")
     def poll(self) -> None:
         try:
             if self.traffic is not None:
                 self.traffic.tick(self.refresh_every)
             self.post_message(TableRead(self.backend.services(), self.backend.info()))
+        except NotPermitted as exc:
+            self.post_message(TableRead(None, None, str(exc), denied=True))
         except (IPVSError, OSError) as exc:
             self.post_message(TableRead(None, None, str(exc)))
 
     @on(TableRead)
     def show_table(self, event: TableRead) -> None:
         if event.error:
+            if event.denied and not self.read_only:
+                self.read_only = True
+                self.show_banner()
             self.log_line(f"error: {event.error}")
             self.notify(event.error, severity="error", timeout=6)
         else:
@@ -109,50 +160,52 @@ class LvsApp(App):
         self.set_timer(self.refresh_every, self.poll)
 
     def fill_services(self) -> None:
-        table = self.query_one("#services", DataTable)
-        row = table.cursor_row
-        table.clear()
-        for svc in self.services:
-            st = svc.stats
-            table.add_row(svc.name, service_flags(svc),
-                          str(sum(rs.active_conns for rs in svc.servers)),
-                          str(sum(rs.inactive_conns for rs in svc.servers)),
-                          human(st.cps), human(st.inpps), human(st.outpps),
-                          human(st.inbps, "B"), human(st.outbps, "B"))
-        if self.services:
-            table.move_cursor(row=min(row, len(self.services) - 1))
+        text = self.filter_text
+        shown = self.services if not text else [
+            s for s in self.services
+            if text in service_text(s) or any(text in server_text(r) for r in s.servers)]
+        self.query_one("#services", RowTable).set_items(shown)
         self.fill_servers()
 
     def fill_servers(self) -> None:
-        table = self.query_one("#servers", DataTable)
-        row = table.cursor_row
-        table.clear()
+        table = self.query_one("#servers", RowTable)
         svc = self.selected_service()
         servers = sorted_servers(svc.servers) if svc else []
+        if svc and self.filter_text and self.filter_text not in service_text(svc):
+            servers = [r for r in servers if self.filter_text in server_text(r)]
         table.border_title = f"Real servers of {svc.name}" if svc else "Real servers"
-        for rs in servers:
-            st = rs.stats
-            table.add_row(format_endpoint(rs.address, rs.port), rs.forwarding.label,
-                          str(rs.weight), str(rs.active_conns), str(rs.inactive_conns),
-                          human(st.cps), human(st.inbps, "B"), human(st.outbps, "B"),
-                          str(rs.upper_threshold), str(rs.lower_threshold))
-        if servers:
-            table.move_cursor(row=min(row, len(servers) - 1))
+        table.set_items(servers)
 
     def selected_service(self) -> VirtualService | None:
-        row = self.query_one("#services", DataTable).cursor_row
-        return self.services[row] if 0 <= row < len(self.services) else None
+        return self.query_one("#services", RowTable).current
 
-    @on(DataTable.RowHighlighted, "#services")
+    @on(RowTable.Highlighted, "#services")
     def service_highlighted(self) -> None:
         self.fill_servers()
 
+    @on(RowTable.SortRequested)
+    def sort_requested(self, event: RowTable.SortRequested) -> None:
+        event.table.sort_by(event.column)
+
     def show_status(self) -> None:
         info = self.info
-        kernel = f"IPVS {info.version} (size={info.conn_table_size})" if info else "IPVS: not read yet"
+        kernel = f"IPVS {info.version} (size={info.conn_table_size})" if info else "IPVS: not read"
         age = f"read {time.monotonic() - self.read_at:.0f} s ago" if self.read_at else "reading…"
-        self.query_one("#status", Static).update(
-            f"{kernel} · {len(self.services)} services · {age}")
+        shown = len(self.query_one("#services", RowTable).items)
+        count = f"{shown}/{len(self.services)} services" if self.filter_text else \
+            f"{len(self.services)} services"
+        self.query_one("#status", Static).update(f"{kernel} · {count} · {age}")
+
+    def show_banner(self) -> None:
+        banner = self.query_one("#banner", Static)
+        parts = []
+        if self.read_only:
+            parts.append("READ-ONLY: not root, so the table cannot be changed (run lvstui as root)")
+        if self.dry_run:
+            parts.append("DRY-RUN: changes are shown as ipvsadm commands and not applied (T)")
+        banner.update(" · ".join(parts))
+        banner.display = bool(parts)
+        banner.set_class(self.read_only, "read-only")
 
     def log_line(self, text: str) -> None:
         self.query_one("#log", RichLog).write(f"{time.strftime('%H:%M:%S')} {text}")
@@ -160,49 +213,88 @@ class LvsApp(App):
     def action_refresh(self) -> None:
         self.poll()
 
-    # ------------------------------------------------------------ changes
+    # ------------------------------------------------------------ filter
+    def action_filter(self) -> None:
+        box = self.query_one("#filter", Input)
+        box.display = True
+        box.focus()
+
+    @on(Input.Changed, "#filter")
+    def filter_changed(self, event: Input.Changed) -> None:
+        self.filter_text = event.value.strip().lower()
+        self.fill_services()
+
+    @on(Input.Submitted, "#filter")
+    def filter_done(self, event: Input.Submitted) -> None:
+        if not event.value.strip():
+            event.input.display = False
+        self.query_one("#services").focus()
+
+    # ------------------------------------------------------------ selection helpers
     def selected_server(self) -> tuple[VirtualService, RealServer] | None:
         svc = self.selected_service()
-        row = self.query_one("#servers", DataTable).cursor_row
-        servers = sorted_servers(svc.servers) if svc else []
-        if not 0 <= row < len(servers):
+        rs = self.query_one("#servers", RowTable).current
+        if svc is None or rs is None:
             self.notify("select a real server first", severity="warning")
             return None
-        return svc, servers[row]
+        return svc, rs
 
+    def may_change(self) -> bool:
+        if self.read_only:
+            self.notify("read-only: lvstui is not running as root, so it cannot change the "
+                        "IPVS table", severity="warning")
+        return not self.read_only
+
+    def servers_focused(self) -> bool:
+        return self.focused is self.query_one("#servers")
+
+    # ------------------------------------------------------------ weights
     def action_weight(self, delta: int) -> None:
-        picked = self.selected_server()
+        picked = self.may_change() and self.selected_server()
         if picked:
             self.change_weight(*picked, lambda w: max(0, w + delta))
 
-    def action_drain(self) -> None:
-        picked = self.selected_server()
+    def action_set_weight(self) -> None:
+        picked = self.may_change() and self.selected_server()
         if picked:
+            from .forms import Prompt
             svc, rs = picked
-            if rs.weight == 0:
-                self.notify(f"{rs.endpoint} is already drained (weight 0)")
-                return
-            self.drained[(svc.key, rs.key)] = rs.weight
-            self.change_weight(svc, rs, lambda w: 0)
+            self.push_screen(Prompt(f"Weight of {rs.endpoint} in {svc.name}", str(rs.weight),
+                                    parse_weight),
+                             lambda w: w is not None and self.change_weight(svc, rs, lambda _: w))
+
+    def action_drain(self) -> None:
+        picked = self.may_change() and self.selected_server()
+        if not picked:
+            return
+        svc, rs = picked
+        if rs.weight == 0:
+            self.notify(f"{rs.endpoint} is already drained (weight 0)")
+            return
+
+        def drain(yes: bool = True) -> None:
+            if yes:
+                self.drained[(svc.key, rs.key)] = rs.weight
+                self.change_weight(svc, rs, lambda w: 0)
+
+        live = [r for r in svc.servers if r.weight > 0]
+        if live == [rs]:
+            self.push_screen(Confirm(f"Drain {rs.endpoint}, the last live real server of "
+                                     f"{svc.name}?", "New connections will find no server."),
+                             drain)
+        else:
+            drain()
 
     def action_restore(self) -> None:
-        picked = self.selected_server()
+        picked = self.may_change() and self.selected_server()
         if picked:
             svc, rs = picked
             weight = self.drained.pop((svc.key, rs.key), None)
             if weight is None:
-                self.notify(f"{rs.endpoint} was not drained here: set its weight instead",
+                self.notify(f"{rs.endpoint} was not drained here: set its weight instead (w)",
                             severity="warning")
                 return
             self.change_weight(svc, rs, lambda w: weight)
-
-    def action_undo(self) -> None:
-        if not self.last_change:
-            self.notify("nothing to undo")
-            return
-        undo = [inv for op in reversed(self.last_change) for inv in op.inverse()]
-        self.last_change = []
-        self.send_change(lambda: undo)
 
     def change_weight(self, svc: VirtualService, rs: RealServer, weight_of) -> None:
         """Edit the live entry (read again now), changing only its weight."""
@@ -212,22 +304,160 @@ class LvsApp(App):
                               before=live)]
         self.send_change(ops)
 
+    # ------------------------------------------------------------ add, edit, delete
+    def action_add(self) -> None:
+        if not self.may_change():
+            return
+        from .forms import ServerForm, ServiceForm
+        svc = self.selected_service()
+        if self.servers_focused() and svc is not None:
+            self.push_screen(ServerForm(svc), lambda rs: rs and self.send_change(
+                lambda: [Operation("add-server", svc, rs)]))
+        else:
+            self.push_screen(ServiceForm(), lambda new: new and self.send_change(
+                lambda: [Operation("add-service", new)]))
+
+    def action_edit(self) -> None:
+        if not self.may_change():
+            return
+        from .forms import ServerForm, ServiceForm
+        svc = self.selected_service()
+        if svc is None:
+            return
+        if self.servers_focused():
+            picked = self.selected_server()
+            if picked:
+                rs = picked[1]
+                self.push_screen(ServerForm(svc, rs), lambda new: new and self.send_change(
+                    lambda: [Operation("edit-server", svc, new,
+                                       before=self.backend.find_server(svc, *rs.key))]))
+        else:
+            self.push_screen(ServiceForm(svc), lambda new: new and self.send_change(
+                lambda: [Operation("edit-service", new,
+                                   before=self.backend.find_service(svc).without_servers())]))
+
+    def action_delete(self) -> None:
+        if not self.may_change():
+            return
+        svc = self.selected_service()
+        if svc is None:
+            return
+        if self.servers_focused():
+            picked = self.selected_server()
+            if picked:
+                rs = picked[1]
+                self.push_screen(
+                    Confirm(f"Delete real server {rs.endpoint} from {svc.name}?",
+                            f"{rs.active_conns} active connection(s) on it."),
+                    lambda yes: yes and self.send_change(
+                        lambda: [Operation("delete-server", svc, rs,
+                                           before=self.backend.find_server(svc, *rs.key))]))
+            return
+        self.push_screen(
+            Confirm(f"Delete virtual service {svc.name}?",
+                    f"It has {len(svc.servers)} real server(s)."),
+            lambda yes: yes and self.send_change(
+                lambda: [Operation("delete-service", svc,
+                                   before=self.backend.find_service(svc))]))
+
+    def action_undo(self) -> None:
+        if not self.may_change():
+            return
+        if not self.last_change:
+            self.notify("nothing to undo")
+            return
+        undo = [inv for op in reversed(self.last_change) for inv in op.inverse()]
+        self.last_change = []
+        self.send_change(lambda: undo)
+
+    # ------------------------------------------------------------ table-wide
+    def action_zero(self) -> None:
+        svc = self.selected_service()
+        if svc is not None and self.may_change():
+            self.table_action(f"ipvsadm -Z {service_spec(svc)}", lambda: self.backend.zero(svc))
+
+    def action_flush(self) -> None:
+        if not self.may_change():
+            return
+        count = len(self.services)
+        self.push_screen(
+            Confirm("Flush the IPVS table?",
+                    f"Deletes all {count} virtual service(s) and their real servers."),
+            lambda yes: yes and self.table_action("ipvsadm -C", self.backend.flush))
+
+    @work(thread=True, group="change")
+    def table_action(self, command: str, do) -> None:
+        error = None
+        if not self.dry_run:
+            try:
+                do()
+            except IPVSError as exc:
+                error = str(exc)
+        self.call_from_thread(self.record_change, [command], error, self.dry_run)
+        self.call_from_thread(self.poll)
+
+    def action_save(self) -> None:
+        from .forms import Prompt
+        self.push_screen(Prompt("Save the table as ipvsadm rules to", RULES_FILE, _path),
+                         lambda path: path and self.save_rules(path))
+
+    @work(thread=True, group="files")
+    def save_rules(self, path: str) -> None:
+        try:
+            text = save(self.backend.services())
+            os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+            atomic_write(path, text)
+            error = None
+        except (IPVSError, OSError) as exc:
+            error = str(exc)
+        self.call_from_thread(self.record_change, [f"ipvsadm -Sn > {path}"], error)
+
+    def action_load(self) -> None:
+        if not self.may_change():
+            return
+        from .forms import Prompt
+        self.push_screen(Prompt("Load ipvsadm rules from", RULES_FILE, _path),
+                         lambda path: path and self.preview_rules(path))
+
+    @work(thread=True, group="files")
+    def preview_rules(self, path: str) -> None:
+        try:
+            with open(path) as fh:
+                rules = parse_rules(fh.read())
+            ops = diff(self.backend.services(), rules.services, rules.keep_thresholds)
+        except (OSError, ValidationError, IPVSError) as exc:
+            self.call_from_thread(self.record_change, [f"load {path}"], str(exc))
+            return
+        if not ops:
+            self.call_from_thread(self.notify, f"{path}: the table already matches it")
+            return
+        preview = "\n".join(op.command() for op in ops[:30])
+        if len(ops) > 30:
+            preview += f"\n… and {len(ops) - 30} more"
+        self.call_from_thread(
+            self.push_screen, Confirm(f"Apply {len(ops)} change(s) from {path}?", preview),
+            lambda yes: yes and self.send_change(lambda: ops))
+
+    # ------------------------------------------------------------ sending changes
     @work(thread=True, group="change")
     def send_change(self, make_ops) -> None:
         ops: list[Operation] = []
         try:
             ops = make_ops()
-            apply(self.backend, ops)
+            if not self.dry_run:
+                apply(self.backend, ops)
             error = None
         except (IPVSError, ValidationError) as exc:
             error = str(exc)
-        self.post_message(ChangeDone(ops, error))
+        self.post_message(ChangeDone(ops, error, self.dry_run))
 
-    def record_change(self, commands: list[str], error: str | None) -> None:
+    def record_change(self, commands: list[str], error: str | None,
+                      dry_run: bool = False) -> None:
         """Every change: a line in the log pane and in the audit log; errors also notified."""
+        result = "dry-run" if dry_run else "failed" if error else "ok"
         for command in commands:
-            self.log_line(f"{command}  [{'failed' if error else 'ok'}]")
-            warning = self.audit.record(command, error or "ok")
+            self.log_line(f"{command}  [{result}]")
+            warning = self.audit.record(command, error or result)
             if warning:
                 self.notify(warning, severity="warning")
         if error:
@@ -236,11 +466,17 @@ class LvsApp(App):
 
     @on(ChangeDone)
     def change_done(self, event: ChangeDone) -> None:
-        self.record_change([op.command() for op in event.ops], event.error)
-        if event.ops and not event.error:
+        self.record_change([op.command() for op in event.ops], event.error, event.dry_run)
+        if event.ops and not event.error and not event.dry_run:
             self.last_change = event.ops
         self.poll()
 
+    def action_toggle_dry_run(self) -> None:
+        self.dry_run = not self.dry_run
+        self.show_banner()
+        self.notify("dry-run on: nothing will be applied" if self.dry_run else "dry-run off")
+
+    # ------------------------------------------------------------ other screens
     def action_network(self) -> None:
         if self.network is None:
             self.notify("no network adapter in this session", severity="warning")
@@ -248,8 +484,41 @@ class LvsApp(App):
         from .network import NetworkScreen
         self.push_screen(NetworkScreen(self.network, self.backend))
 
+    def action_connections(self) -> None:
+        from .connections import ConnectionsScreen
+        self.push_screen(ConnectionsScreen(self.backend, self.refresh_every))
 
-def run(backend_kind: str, demo: bool, refresh: float, audit_path: str) -> int:
+    def action_help(self) -> None:
+        from .help import HelpScreen
+        self.push_screen(HelpScreen(ACTIONS))
+
+    def get_system_commands(self, screen):
+        yield from super().get_system_commands(screen)
+        for _key, action, label, text in ACTIONS:
+            yield SystemCommand(f"{label}: {text}", text,
+                                lambda action=action: self.run_action(action))
+
+    # ------------------------------------------------------------ a dead terminal
+    def check_terminal(self) -> None:
+        """Exit when the SSH session (our terminal) is gone, instead of spinning on it."""
+        if self.is_headless:
+            return
+        try:
+            alive = os.isatty(sys.__stdout__.fileno()) and os.getppid() != 1
+        except (OSError, ValueError):
+            alive = False
+        if not alive:
+            self.exit()
+
+
+def _path(text: str) -> str:
+    if not text:
+        raise ValidationError("a file name is needed")
+    return os.path.expanduser(text)
+
+
+def run(backend_kind: str, demo: bool, refresh: float, audit_path: str, dry_run: bool = False,
+        theme: str | None = None) -> int:
     backend = open_backend(backend_kind, demo)
     traffic = None
     if demo:
@@ -259,8 +528,10 @@ def run(backend_kind: str, demo: bool, refresh: float, audit_path: str) -> int:
     else:
         from ..system.network import HostNetwork
         network = HostNetwork()
+    read_only = backend.name == "netlink" and os.geteuid() != 0
     try:
-        LvsApp(backend, refresh, traffic, AuditLog(audit_path), network).run()
+        LvsApp(backend, refresh, traffic, AuditLog(audit_path), network, dry_run, read_only,
+               theme).run()
     finally:
         network.close()
         backend.close()

@@ -5,7 +5,6 @@ from __future__ import annotations
 import subprocess
 
 import pytest
-from textual.widgets import DataTable
 
 from lvstui.audit import AuditLog
 from lvstui.ui.app import LvsApp
@@ -30,7 +29,7 @@ async def test_weight_key_reaches_the_kernel_and_keeps_the_rest(tmp_path):
     try:
         async with app.run_test(size=(120, 40)) as pilot:
             await pilot.pause(2)
-            app.query_one("#servers", DataTable).focus()
+            app.query_one("#servers").focus()
             await pilot.press("plus", "plus")
             for _ in range(50):
                 await pilot.pause(0.2)

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from textual.widgets import DataTable, RichLog
+from textual.widgets import RichLog
 
 from lvstui.demo import Traffic, reference_cluster
 from lvstui.ipvs.backend import IPVSError
 from lvstui.model import RealServer, parse_service
 from lvstui.ui.app import LvsApp
+from lvstui.ui.widgets.rowtable import RowTable
 
 
-def cells(table: DataTable, column: int) -> list[str]:
-    return [str(table.get_row_at(i)[column]) for i in range(table.row_count)]
+def cells(table: RowTable, column: int) -> list[str]:
+    return [table.row_text(i)[column] for i in range(len(table.items))]
 
 
 async def test_shows_the_reference_cluster_and_follows_the_kernel():
@@ -19,8 +20,8 @@ async def test_shows_the_reference_cluster_and_follows_the_kernel():
     app = LvsApp(table, refresh=0.05, traffic=Traffic(table))
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause(0.3)
-        services = app.query_one("#services", DataTable)
-        servers = app.query_one("#servers", DataTable)
+        services = app.query_one("#services", RowTable)
+        servers = app.query_one("#servers", RowTable)
         assert cells(services, 0) == ["TCP 172.26.46.119:80"]
         assert cells(services, 1) == ["wlc"]
         assert cells(servers, 0) == ["172.26.46.80:80", "172.26.46.81:80"]
@@ -40,12 +41,12 @@ async def test_selecting_a_service_shows_its_servers():
     app = LvsApp(table, refresh=0.05)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause(0.2)
-        services = app.query_one("#services", DataTable)
+        services = app.query_one("#services", RowTable)
         services.focus()
         await pilot.press("down")
         await pilot.pause(0.2)
-        assert cells(app.query_one("#servers", DataTable), 0) == ["10.0.0.53:53"]
-        assert "UDP 10.0.0.2:53" in app.query_one("#servers", DataTable).border_title
+        assert cells(app.query_one("#servers", RowTable), 0) == ["10.0.0.53:53"]
+        assert "UDP 10.0.0.2:53" in app.query_one("#servers", RowTable).border_title
 
 
 async def test_a_failing_read_is_reported_not_fatal():
@@ -80,7 +81,7 @@ async def test_live_weight_keys_drain_restore_and_undo(tmp_path):
     app = LvsApp(table, refresh=0.05, audit=AuditLog(str(audit)))
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause(0.3)
-        app.query_one("#servers", DataTable).focus()
+        app.query_one("#servers", RowTable).focus()
         await pilot.press("plus")
         assert await weights(app, pilot, table) == {"172.26.46.80": 4, "172.26.46.81": 1}
         await pilot.press("d")
@@ -106,7 +107,7 @@ async def test_a_refused_change_is_logged_and_the_table_kept(tmp_path):
     app = LvsApp(table, refresh=30, audit=AuditLog(str(tmp_path / "a.log")))
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause(0.3)
-        app.query_one("#servers", DataTable).focus()
+        app.query_one("#servers", RowTable).focus()
         table.delete_server(WEB, RealServer("172.26.46.80", 80))   # gone behind our back
         await pilot.press("plus")
         await pilot.pause(0.3)

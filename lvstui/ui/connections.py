@@ -1,0 +1,79 @@
+"""The connection table (``ipvsadm -Lc``): filterable, virtual, fine with 100k entries."""
+
+from __future__ import annotations
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Input, Static
+
+from ..ipvs import IPVSError
+from .panes import CONNECTION_COLUMNS, connection_text
+from .widgets.rowtable import RowTable
+
+
+class ConnectionsRead(Message):
+    def __init__(self, connections, error=None):
+        super().__init__()
+        self.connections, self.error = connections, error
+
+
+class ConnectionsScreen(Screen):
+    BINDINGS = [("escape", "app.pop_screen", "Back"), ("slash", "filter", "Filter"),
+                ("r", "reload", "Refresh")]
+
+    def __init__(self, backend, refresh: float = 1.0):
+        super().__init__()
+        self.backend, self.refresh_every = backend, refresh
+        self.connections = []
+        self.filter_text = ""
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Input(placeholder="filter: client, VIP, real server, state…", id="conn-filter")
+        yield RowTable(CONNECTION_COLUMNS, key=lambda c: (c.protocol, c.client, c.client_port,
+                                                          c.virtual, c.virtual_port),
+                       id="connections")
+        yield Static(id="conn-status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#connections").border_title = "Connections (ipvsadm -Lc)"
+        self.query_one("#connections").focus()
+        self.action_reload()
+
+    @work(thread=True, exclusive=True, group="connections")
+    def action_reload(self) -> None:
+        try:
+            self.post_message(ConnectionsRead(self.backend.connections()))
+        except (IPVSError, OSError) as exc:
+            self.post_message(ConnectionsRead([], str(exc)))
+
+    @on(ConnectionsRead)
+    def show(self, event: ConnectionsRead) -> None:
+        if event.error:
+            self.app.notify(event.error, severity="error")
+        self.connections = event.connections
+        self.apply_filter()
+        self.set_timer(max(self.refresh_every, 1.0), self.action_reload)
+
+    def apply_filter(self) -> None:
+        text = self.filter_text
+        shown = self.connections if not text else [
+            c for c in self.connections if text in connection_text(c)]
+        self.query_one("#connections", RowTable).set_items(shown)
+        self.query_one("#conn-status", Static).update(
+            f"{len(shown)} of {len(self.connections)} connections")
+
+    def action_filter(self) -> None:
+        self.query_one("#conn-filter").focus()
+
+    @on(Input.Changed, "#conn-filter")
+    def filter_changed(self, event: Input.Changed) -> None:
+        self.filter_text = event.value.strip().lower()
+        self.apply_filter()
+
+    @on(Input.Submitted, "#conn-filter")
+    def filter_done(self) -> None:
+        self.query_one("#connections").focus()

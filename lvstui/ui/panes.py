@@ -1,0 +1,79 @@
+"""The columns of the console's tables: what each shows and how it sorts."""
+
+from __future__ import annotations
+
+from ..ipvs.listing import service_flags
+from ..model import Connection, RealServer, VirtualService, format_endpoint
+from .format import human
+from .widgets.rowtable import Column
+
+
+def _active(svc: VirtualService) -> int:
+    return sum(rs.active_conns for rs in svc.servers)
+
+
+def _inactive(svc: VirtualService) -> int:
+    return sum(rs.inactive_conns for rs in svc.servers)
+
+
+def service_text(svc: VirtualService) -> str:
+    """What the filter matches a service against."""
+    return f"{svc.name} {service_flags(svc)}".lower()
+
+
+def server_text(rs: RealServer) -> str:
+    return f"{rs.endpoint} {rs.forwarding.value}".lower()
+
+
+SERVICE_COLUMNS = [
+    Column("Service", 26, lambda s: s.name, lambda s: (s.protocol, s.address, s.port, s.fwmark)),
+    Column("Scheduler / flags", 22, service_flags, lambda s: service_flags(s)),
+    Column("Active", 7, lambda s: str(_active(s)), _active, right=True),
+    Column("InAct", 7, lambda s: str(_inactive(s)), _inactive, right=True),
+    Column("Conn/s", 7, lambda s: human(s.stats.cps), lambda s: s.stats.cps, right=True),
+    Column("InPkt/s", 8, lambda s: human(s.stats.inpps), lambda s: s.stats.inpps, right=True),
+    Column("OutPkt/s", 8, lambda s: human(s.stats.outpps), lambda s: s.stats.outpps, right=True),
+    Column("In B/s", 8, lambda s: human(s.stats.inbps, "B"), lambda s: s.stats.inbps, right=True),
+    Column("Out B/s", 8, lambda s: human(s.stats.outbps, "B"), lambda s: s.stats.outbps,
+           right=True),
+    Column("Conns", 9, lambda s: human(s.stats.conns), lambda s: s.stats.conns, right=True),
+]
+
+SERVER_COLUMNS = [
+    Column("Real server", 24, lambda r: format_endpoint(r.address, r.port),
+           lambda r: (r.family, r.address, r.port)),
+    Column("Forward", 7, lambda r: r.forwarding.label, lambda r: r.forwarding.value),
+    Column("Weight", 7, lambda r: str(r.weight), lambda r: r.weight, right=True),
+    Column("Active", 7, lambda r: str(r.active_conns), lambda r: r.active_conns, right=True),
+    Column("InAct", 7, lambda r: str(r.inactive_conns), lambda r: r.inactive_conns, right=True),
+    Column("Conn/s", 7, lambda r: human(r.stats.cps), lambda r: r.stats.cps, right=True),
+    Column("In B/s", 8, lambda r: human(r.stats.inbps, "B"), lambda r: r.stats.inbps, right=True),
+    Column("Out B/s", 8, lambda r: human(r.stats.outbps, "B"), lambda r: r.stats.outbps,
+           right=True),
+    Column("Upper", 6, lambda r: str(r.upper_threshold), lambda r: r.upper_threshold, right=True),
+    Column("Lower", 6, lambda r: str(r.lower_threshold), lambda r: r.lower_threshold, right=True),
+    Column("State", 9, lambda r: "quiesced" if r.weight == 0 else "live",
+           lambda r: r.weight == 0),
+]
+
+
+def _expires(c: Connection) -> str:
+    return f"{c.expires // 60:02d}:{c.expires % 60:02d}"
+
+
+CONNECTION_COLUMNS = [
+    Column("Proto", 5, lambda c: c.protocol.upper(), lambda c: c.protocol),
+    Column("Client", 24, lambda c: format_endpoint(c.client, c.client_port),
+           lambda c: (c.client, c.client_port)),
+    Column("Virtual", 24, lambda c: format_endpoint(c.virtual, c.virtual_port),
+           lambda c: (c.virtual, c.virtual_port)),
+    Column("Real server", 24, lambda c: format_endpoint(c.destination, c.destination_port),
+           lambda c: (c.destination, c.destination_port)),
+    Column("State", 11, lambda c: c.state, lambda c: c.state),
+    Column("Expires", 7, _expires, lambda c: c.expires, right=True),
+]
+
+
+def connection_text(c: Connection) -> str:
+    return (f"{c.protocol} {c.client}:{c.client_port} {c.virtual}:{c.virtual_port} "
+            f"{c.destination}:{c.destination_port} {c.state}").lower()

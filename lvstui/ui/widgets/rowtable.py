@@ -174,15 +174,18 @@ class RowTable(ScrollView, can_focus=True):
             self.post_message(self.Selected(self, self.current))
 
     def on_click(self, event: events.Click) -> None:
-        if event.y == 0:
-            x, edge = event.x + self.scroll_offset.x, 0
+        offset = event.get_content_offset(self)
+        if offset is None:
+            return
+        if offset.y == 0:
+            x, edge = offset.x + self.scroll_offset.x, 0
             for i, c in enumerate(self.columns):
                 edge += c.width + 1
                 if x < edge:
                     self.post_message(self.SortRequested(self, i))
                     return
             return
-        index = self.scroll_offset.y + event.y - 1
+        index = self.scroll_offset.y + offset.y - 1
         if 0 <= index < len(self.items):
             if index == self.cursor:
                 self.action_select()

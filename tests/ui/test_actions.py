@@ -1,0 +1,272 @@
+"""Every console action on the memory backend, through Pilot: the happy path and the refusals."""
+
+from __future__ import annotations
+
+import pytest
+from textual.widgets import Input, RichLog
+
+from lvstui.audit import AuditLog
+from lvstui.demo import Traffic, reference_cluster
+from lvstui.ipvs.rules import save
+from lvstui.model import RealServer, parse_service
+from lvstui.ui.app import LvsApp
+from lvstui.ui.confirm import Confirm
+from lvstui.ui.forms import Prompt, ServerForm, ServiceForm
+from lvstui.ui.widgets.rowtable import RowTable
+
+WEB = parse_service("172.26.46.119:80")
+
+
+def log(app):
+    return [line.text for line in app.query_one("#log", RichLog).lines]
+
+
+def weights(table):
+    return {rs.address: rs.weight for rs in table.find_service(WEB).servers}
+
+
+@pytest.fixture
+def table():
+    t = reference_cluster()
+    dns = parse_service("udp 10.0.0.2:53")
+    dns.scheduler = "rr"
+    t.add_service(dns)
+    t.add_server(dns, RealServer("10.0.0.53", 53, weight=2))
+    return t
+
+
+def make_app(table, tmp_path, **kw):
+    return LvsApp(table, refresh=0.05, audit=AuditLog(str(tmp_path / "audit.log")), **kw)
+
+
+async def test_filter_narrows_services_and_servers(table, tmp_path):
+    app = make_app(table, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause(0.2)
+        await pilot.press("slash", *"46.81")
+        await pilot.pause(0.2)
+        services = app.query_one("#services", RowTable)
+        assert [s.name for s in services.items] == ["TCP 172.26.46.119:80"]
+        assert [r.address for r in app.query_one("#servers", RowTable).items] == ["172.26.46.81"]
+        app.query_one("#filter", Input).value = "udp"
+        await pilot.press("enter")
+        await pilot.pause(0.2)
+        assert [s.name for s in services.items] == ["UDP 10.0.0.2:53"]
+
+
+async def test_clicking_a_title_sorts_and_again_reverses(table, tmp_path):
+    app = make_app(table, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause(0.2)
+        services = app.query_one("#services", RowTable)
+        await pilot.click("#services", offset=(2, 1))       # the "Service" title
+        await pilot.pause(0.1)
+        first = [s.name for s in services.items]
+        await pilot.click("#services", offset=(2, 1))
+        await pilot.pause(0.1)
+        assert [s.name for s in services.items] == list(reversed(first))
+        assert "▼" in services._header()
+
+
+async def test_add_service_form_validates_as_you_type(table, tmp_path):
+    app = make_app(table, tmp_path)
+    async with app.run_test(size=(120, 44)) as pilot:
+        await pilot.pause(0.2)
+        await pilot.press("a")
+        await pilot.pause(0.2)
+        form = app.screen
+        assert isinstance(form, ServiceForm)
+        await pilot.press(*"10.0.0.300:80")
+        await pilot.pause(0.1)
+        assert "invalid IP address" in str(form.query_one("#form-error").render())
+        assert form.query_one("#ok").disabled
+        form.query_one("#where", Input).value = "10.0.0.30:8080"
+        await pilot.pause(0.1)
+        assert not form.query_one("#ok").disabled
+        await pilot.press("enter")
+        await pilot.pause(0.3)
+        assert parse_service("10.0.0.30:8080").key in {s.key for s in table.services()}
+        assert any("ipvsadm -A -t 10.0.0.30:8080 -s wlc  [ok]" in x for x in log(app))
+
+
+async def test_add_and_edit_real_server(table, tmp_path):
+    app = make_app(table, tmp_path)
+    async with app.run_test(size=(120, 44)) as pilot:
+        await pilot.pause(0.2)
+        app.query_one("#servers").focus()
+        await pilot.press("a")
+        await pilot.pause(0.2)
+        assert isinstance(app.screen, ServerForm)
+        app.screen.query_one("#address", Input).value = "172.26.46.82"
+        app.screen.query_one("#weight", Input).value = "heavy"
+        await pilot.pause(0.1)
+        assert "invalid weight" in str(app.screen.query_one("#form-error").render())
+        app.screen.query_one("#weight", Input).value = "4"
+        await pilot.pause(0.1)
+        await pilot.click("#ok")
+        await pilot.pause(0.3)
+        assert weights(table)["172.26.46.82"] == 4
+        await pilot.press("e")                             # the cursor row: 172.26.46.80
+        await pilot.pause(0.2)
+        app.screen.query_one("#upper", Input).value = "500"
+        await pilot.pause(0.1)
+        await pilot.click("#ok")
+        await pilot.pause(0.3)
+        assert table.find_server(WEB, "172.26.46.80", 80).upper_threshold == 500
+
+
+async def test_delete_asks_and_no_keeps(table, tmp_path):
+    app = make_app(table, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause(0.2)
+        await pilot.press("delete")
+        await pilot.pause(0.1)
+        assert isinstance(app.screen, Confirm) and "2 real server(s)" in app.screen.details
+        await pilot.press("n")
+        await pilot.pause(0.2)
+        assert len(table.services()) == 2
+        await pilot.press("delete", "y")
+        await pilot.pause(0.3)
+        assert [s.name for s in table.services()] == ["UDP 10.0.0.2:53"]
+        await pilot.press("u")                             # undo brings it back with servers
+        await pilot.pause(0.3)
+        assert weights(table) == {"172.26.46.80": 1, "172.26.46.81": 1}
+
+
+async def test_flush_asks_first(table, tmp_path):
+    app = make_app(table, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause(0.2)
+        await pilot.press("F")
+        await pilot.pause(0.1)
+        assert "all 2 virtual service(s)" in app.screen.details
+        await pilot.press("escape")
+        await pilot.pause(0.1)
+        assert len(table.services()) == 2
+        await pilot.press("F", "y")
+        await pilot.pause(0.3)
+        assert table.services() == []
+        assert any("ipvsadm -C  [ok]" in x for x in log(app))
+
+
+async def test_dry_run_shows_and_changes_nothing(table, tmp_path):
+    app = make_app(table, tmp_path, dry_run=True)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause(0.2)
+        assert "DRY-RUN" in str(app.query_one("#banner").render())
+        app.query_one("#servers").focus()
+        await pilot.press("plus", "d")
+        await pilot.pause(0.3)
+        assert weights(table) == {"172.26.46.80": 1, "172.26.46.81": 1}
+        assert any("ipvsadm -e -t 172.26.46.119:80 -r 172.26.46.80:80 -g -w 2  [dry-run]" in x
+                   for x in log(app))
+        await pilot.press("T", "plus")
+        await pilot.pause(0.3)
+        assert weights(table)["172.26.46.80"] == 2
+
+
+async def test_read_only_explains_and_changes_nothing(table, tmp_path):
+    app = make_app(table, tmp_path, read_only=True)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause(0.2)
+        assert "READ-ONLY" in str(app.query_one("#banner").render())
+        app.query_one("#servers").focus()
+        for key in ("plus", "d", "a", "delete", "F", "w"):
+            await pilot.press(key)
+        await pilot.pause(0.2)
+        assert not isinstance(app.screen, (Confirm, ServerForm, Prompt))
+        assert weights(table) == {"172.26.46.80": 1, "172.26.46.81": 1}
+        assert any("read-only" in n.message for n in app._notifications)
+
+
+async def test_draining_the_last_live_server_asks(table, tmp_path):
+    table.set_weight(WEB, "172.26.46.81", 80, 0)
+    app = make_app(table, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause(0.2)
+        app.query_one("#servers").focus()
+        await pilot.press("d")
+        await pilot.pause(0.1)
+        assert isinstance(app.screen, Confirm) and "last live real server" in app.screen.question
+        await pilot.press("y")
+        await pilot.pause(0.3)
+        assert weights(table) == {"172.26.46.80": 0, "172.26.46.81": 0}
+
+
+async def test_set_weight_prompt_and_bigger_steps(table, tmp_path):
+    app = make_app(table, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause(0.2)
+        app.query_one("#servers").focus()
+        await pilot.press("w")
+        await pilot.pause(0.1)
+        app.screen.query_one("#value", Input).value = "-3"
+        await pilot.pause(0.1)
+        assert app.screen.query_one("#ok").disabled
+        app.screen.query_one("#value", Input).value = "30"
+        await pilot.press("enter")
+        await pilot.pause(0.3)
+        assert weights(table)["172.26.46.80"] == 30
+        await pilot.press("greater_than_sign")
+        await pilot.pause(0.3)
+        assert weights(table)["172.26.46.80"] == 40
+
+
+async def test_zero_save_and_load_with_preview(table, tmp_path):
+    traffic = Traffic(table)
+    traffic.tick()
+    app = make_app(table, tmp_path)
+    rules = tmp_path / "ipvs.rules"
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause(0.2)
+        await pilot.press("z")
+        await pilot.pause(0.3)
+        assert table.find_service(WEB).stats.conns == 0
+        await pilot.press("s")
+        await pilot.pause(0.1)
+        app.screen.query_one("#value", Input).value = str(rules)
+        await pilot.press("enter")
+        await pilot.pause(0.3)
+        assert rules.read_text() == save(table.services())
+        rules.write_text(rules.read_text().replace("-r 172.26.46.81:80 -g -w 1",
+                                                   "-r 172.26.46.81:80 -g -w 6"))
+        await pilot.press("l")
+        await pilot.pause(0.1)
+        app.screen.query_one("#value", Input).value = str(rules)
+        await pilot.press("enter")
+        await pilot.pause(0.3)
+        assert isinstance(app.screen, Confirm)
+        assert app.screen.details == "ipvsadm -e -t 172.26.46.119:80 -r 172.26.46.81:80 -g -w 6"
+        await pilot.press("y")
+        await pilot.pause(0.3)
+        assert weights(table)["172.26.46.81"] == 6
+
+
+async def test_connections_screen_filters(table, tmp_path):
+    Traffic(table).tick()
+    app = make_app(table, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause(0.2)
+        await pilot.press("c")
+        await pilot.pause(0.3)
+        conns = app.screen.query_one("#connections", RowTable)
+        total = len(conns.items)
+        assert total > 0
+        await pilot.press("slash", *"46.81")
+        await pilot.pause(0.2)
+        assert 0 < len(conns.items) < total
+        assert all(c.destination == "172.26.46.81" for c in conns.items)
+
+
+async def test_help_palette_and_themes(table, tmp_path):
+    app = make_app(table, tmp_path, theme="lvstui-contrast")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause(0.2)
+        assert app.theme == "lvstui-contrast"
+        assert {"lvstui-dark", "lvstui-light", "lvstui-contrast"} <= set(app.available_themes)
+        await pilot.press("question_mark")
+        await pilot.pause(0.1)
+        assert "drain: weight 0" in str(app.screen.query("Static").last().render())
+        await pilot.press("escape")
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        assert any(t.startswith("Drain:") for t in titles) and any("Flush" in t for t in titles)

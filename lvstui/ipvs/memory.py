@@ -6,11 +6,10 @@ against this and the kernel.
 
 from __future__ import annotations
 
-import copy
 import threading
 from dataclasses import replace
 
-from ..model import SCHEDULERS, Info, Stats, SyncDaemon, Timeouts, VirtualService
+from ..model import SCHEDULERS, Info, RealServer, Stats, SyncDaemon, Timeouts, VirtualService
 from .backend import (Backend, IPVSError, NoSuchServer, NoSuchService, SchedulerNotFound,
                       ServerExists, ServiceExists)
 
@@ -34,7 +33,7 @@ class MemoryBackend(Backend):
     # ------------------------------------------------------------ reading
     def services(self):
         with self.lock:
-            return copy.deepcopy(list(self._services.values()))
+            return [_copy_service(s) for s in self._services.values()]
 
     def release(self) -> list:
         """Hand over the services themselves (no copy) and empty the table."""
@@ -44,7 +43,7 @@ class MemoryBackend(Backend):
 
     def find_service(self, svc):
         with self.lock:
-            return copy.deepcopy(self._live(svc))
+            return _copy_service(self._live(svc))
 
     def info(self):
         return replace(self._info)
@@ -149,3 +148,21 @@ class MemoryBackend(Backend):
     def stop_daemon(self, state):
         if self._daemons.pop(state, None) is None:
             raise IPVSError(f"no {state} sync daemon runs")
+
+
+def _copy_stats(st: Stats) -> Stats:
+    return Stats(st.conns, st.inpkts, st.outpkts, st.inbytes, st.outbytes, st.cps, st.inpps,
+                 st.outpps, st.inbps, st.outbps)
+
+
+def _copy_server(r: RealServer) -> RealServer:
+    return RealServer(r.address, r.port, r.forwarding, r.weight, r.upper_threshold,
+                      r.lower_threshold, r.tunnel_type, r.tunnel_port, r.tunnel_checksum,
+                      r.active_conns, r.inactive_conns, r.persistent_conns,
+                      _copy_stats(r.stats), r.family)
+
+
+def _copy_service(s: VirtualService) -> VirtualService:
+    """A copy callers may keep or change without touching the table (fields are immutable
+    values but for stats and the server list, which are copied)."""
+    return replace(s, stats=_copy_stats(s.stats), servers=[_copy_server(r) for r in s.servers])

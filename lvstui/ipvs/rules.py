@@ -32,38 +32,48 @@ def _signed(v: int) -> int:
     return v - (1 << 32) if v & 0x80000000 else v
 
 
-def _addr_words(address: str, family: int) -> list[int]:
+def _addr_words(address: str, family: int) -> tuple[int, ...]:
     raw = socket.inet_pton(socket.AF_INET6 if family == 6 else socket.AF_INET, address)
-    return [int.from_bytes(raw[i:i + 4], "big") for i in range(0, len(raw), 4)]
+    return tuple(int.from_bytes(raw[i:i + 4], "big") for i in range(0, len(raw), 4))
 
 
-def _cmp_addr(a: str, fa: int, b: str, fb: int) -> int:
-    # libipvs subtracts unsigned words and reads the result as int: mirror it exactly
-    for x, y in zip(_addr_words(a, fa), _addr_words(b, fb)):
+def _cmp_keys(k1: tuple, k2: tuple) -> int:
+    """libipvs's comparison on (prefix, address words, port) keys: it subtracts unsigned
+    32-bit words and reads the result as a signed int, so 172.x sorts before 10.x."""
+    if k1[0] != k2[0]:
+        return -1 if k1[0] < k2[0] else 1
+    for x, y in zip(k1[1], k2[1]):
         r = _signed(x - y)
         if r:
             return r
-    return 0
+    return k1[2] - k2[2]
 
 
-def _cmp_services(s1: VirtualService, s2: VirtualService) -> int:
-    r = (s1.fwmark - s2.fwmark) or (s1.family - s2.family)
-    r = r or (PROTO_ORDER[s1.protocol] - PROTO_ORDER[s2.protocol])
-    if r or s1.is_fwmark:
-        return r
-    return _cmp_addr(s1.address, s1.family, s2.address, s2.family) or (s1.port - s2.port)
-
-
-def _cmp_servers(d1: RealServer, d2: RealServer) -> int:
-    return _cmp_addr(d1.address, d1.family, d2.address, d2.family) or (d1.port - d2.port)
+def _ipvsadm_sorted(items: list, keys: list[tuple]) -> list:
+    """Sort as ipvsadm does; where every address word spans less than 2^31 the signed
+    comparison is the natural one, so the fast key sort gives the same order."""
+    natural = True
+    width = max((len(k[1]) for k in keys), default=0)
+    for i in range(width):
+        words = [k[1][i] for k in keys if len(k[1]) > i]
+        if words and max(words) - min(words) >= 1 << 31:
+            natural = False
+            break
+    order = sorted(range(len(items)), key=keys.__getitem__) if natural else \
+        sorted(range(len(items)), key=cmp_to_key(lambda a, b: _cmp_keys(keys[a], keys[b])))
+    return [items[i] for i in order]
 
 
 def sorted_services(services: list[VirtualService]) -> list[VirtualService]:
-    return sorted(services, key=cmp_to_key(_cmp_services))
+    keys = [((s.fwmark, s.family, PROTO_ORDER[s.protocol]),
+             () if s.is_fwmark else _addr_words(s.address, s.family),
+             0 if s.is_fwmark else s.port) for s in services]
+    return _ipvsadm_sorted(services, keys)
 
 
 def sorted_servers(servers: list[RealServer]) -> list[RealServer]:
-    return sorted(servers, key=cmp_to_key(_cmp_servers))
+    keys = [((), _addr_words(r.address, r.family), r.port) for r in servers]
+    return _ipvsadm_sorted(servers, keys)
 
 
 # ---------------------------------------------------------------- rendering

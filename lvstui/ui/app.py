@@ -25,7 +25,7 @@ from textual.widgets import Footer, Header, Input, RichLog, Static
 from ..audit import AuditLog
 from ..files import atomic_write
 from ..ipvs import Backend, IPVSError, open_backend
-from ..ipvs.backend import NotPermitted
+from ..ipvs.backend import NoSuchService, NotPermitted
 from ..ipvs.rules import (Operation, apply, diff, parse_rules, save, service_spec,
                           sorted_servers, sorted_services)
 from ..model import Info, RealServer, ValidationError, VirtualService, parse_weight
@@ -47,11 +47,13 @@ class TableRead(Message):
 
 
 class ChangeDone(Message):
-    """A change was sent (or only shown, in dry-run): its operations and the error, if any."""
+    """A change was sent (or only shown, in dry-run): its operations, the error if any, and the
+    services it touched as the table holds them now (None: gone)."""
 
-    def __init__(self, ops: list[Operation], error: str | None, dry_run: bool = False):
+    def __init__(self, ops: list[Operation], error: str | None, dry_run: bool = False,
+                 fresh: dict | None = None):
         super().__init__()
-        self.ops, self.error, self.dry_run = ops, error, dry_run
+        self.ops, self.error, self.dry_run, self.fresh = ops, error, dry_run, fresh or {}
 
 
 ACTIONS = [  # (key, action, footer label, help text) — also the command palette's entries
@@ -139,7 +141,8 @@ class LvsApp(App):
         try:
             if self.traffic is not None:
                 self.traffic.tick(self.refresh_every)
-            self.post_message(TableRead(self.backend.services(), self.backend.info()))
+            services = sorted_services(self.backend.services())
+            self.post_message(TableRead(services, self.backend.info()))
         except NotPermitted as exc:
             self.post_message(TableRead(None, None, str(exc), denied=True))
         except (IPVSError, OSError) as exc:
@@ -154,7 +157,7 @@ class LvsApp(App):
             self.log_line(f"error: {event.error}")
             self.notify(event.error, severity="error", timeout=6)
         else:
-            self.services, self.info = sorted_services(event.services), event.info
+            self.services, self.info = event.services, event.info
             self.read_at = time.monotonic()
             self.fill_services()
         self.set_timer(self.refresh_every, self.poll)
@@ -449,7 +452,16 @@ class LvsApp(App):
             error = None
         except (IPVSError, ValidationError) as exc:
             error = str(exc)
-        self.post_message(ChangeDone(ops, error, self.dry_run))
+        fresh = {}
+        for op in ops:       # read back only what changed: fast on a 100k-server table
+            if op.service.key not in fresh:
+                try:
+                    fresh[op.service.key] = self.backend.find_service(op.service)
+                except NoSuchService:
+                    fresh[op.service.key] = None
+                except IPVSError:
+                    pass
+        self.post_message(ChangeDone(ops, error, self.dry_run, fresh))
 
     def record_change(self, commands: list[str], error: str | None,
                       dry_run: bool = False) -> None:
@@ -469,7 +481,10 @@ class LvsApp(App):
         self.record_change([op.command() for op in event.ops], event.error, event.dry_run)
         if event.ops and not event.error and not event.dry_run:
             self.last_change = event.ops
-        self.poll()
+        if event.fresh:
+            kept = [s for s in self.services if s.key not in event.fresh]
+            self.services = sorted_services(kept + [s for s in event.fresh.values() if s])
+            self.fill_services()
 
     def action_toggle_dry_run(self) -> None:
         self.dry_run = not self.dry_run

@@ -30,7 +30,8 @@ from ..ipvs.rules import (Operation, apply, diff, parse_rules, save, service_spe
                           sorted_servers, sorted_services)
 from ..model import Info, RealServer, ValidationError, VirtualService, parse_weight
 from .confirm import Confirm
-from .panes import SERVER_COLUMNS, SERVICE_COLUMNS, server_text, service_text
+from .panes import (SERVER_COLUMNS, SERVICE_COLUMNS, server_text, service_text,
+                    servers_text)
 from .themes import register_themes
 from .widgets.rowtable import RowTable
 
@@ -162,11 +163,14 @@ class LvsApp(App):
             self.fill_services()
         self.set_timer(self.refresh_every, self.poll)
 
-    def fill_services(self) -> None:
+    def fill_services(self, narrowing: bool = False) -> None:
+        """Show the services that match the filter; *narrowing* (the filter only grew) looks
+        only at the ones shown now."""
         text = self.filter_text
+        source = self.query_one("#services", RowTable).items if narrowing else self.services
         shown = self.services if not text else [
-            s for s in self.services
-            if text in service_text(s) or any(text in server_text(r) for r in s.servers)]
+            s for s in source
+            if text in service_text(s) or text in servers_text(s)]
         self.query_one("#services", RowTable).set_items(shown)
         self.fill_servers()
 
@@ -224,8 +228,8 @@ class LvsApp(App):
 
     @on(Input.Changed, "#filter")
     def filter_changed(self, event: Input.Changed) -> None:
-        self.filter_text = event.value.strip().lower()
-        self.fill_services()
+        old, self.filter_text = self.filter_text, event.value.strip().lower()
+        self.fill_services(narrowing=bool(old) and self.filter_text.startswith(old))
 
     @on(Input.Submitted, "#filter")
     def filter_done(self, event: Input.Submitted) -> None:
@@ -482,8 +486,13 @@ class LvsApp(App):
         if event.ops and not event.error and not event.dry_run:
             self.last_change = event.ops
         if event.fresh:
-            kept = [s for s in self.services if s.key not in event.fresh]
-            self.services = sorted_services(kept + [s for s in event.fresh.values() if s])
+            where = {s.key: i for i, s in enumerate(self.services) if s.key in event.fresh}
+            if len(where) == len(event.fresh) and all(event.fresh.values()):
+                for key, svc in event.fresh.items():     # same services: swap them in place
+                    self.services[where[key]] = svc
+            else:
+                kept = [s for s in self.services if s.key not in event.fresh]
+                self.services = sorted_services(kept + [s for s in event.fresh.values() if s])
             self.fill_services()
 
     def action_toggle_dry_run(self) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..ipvs.listing import service_flags
-from ..model import Connection, RealServer, VirtualService, format_endpoint
+from ..model import Connection, RealServer, VirtualService, format_endpoint, service_config
 from .format import human
 from .widgets.rowtable import Column
 
@@ -16,13 +16,32 @@ def _inactive(svc: VirtualService) -> int:
     return sum(rs.inactive_conns for rs in svc.servers)
 
 
+_TEXTS: dict[tuple, str] = {}     # configuration -> filter text (configurations rarely change)
+
+
+def _cached(key: tuple, make) -> str:
+    text = _TEXTS.get(key)
+    if text is None:
+        if len(_TEXTS) > 500_000:
+            _TEXTS.clear()
+        text = _TEXTS[key] = make().lower()
+    return text
+
+
 def service_text(svc: VirtualService) -> str:
     """What the filter matches a service against."""
-    return f"{svc.name} {service_flags(svc)}".lower()
+    return _cached(service_config(svc), lambda: f"{svc.name} {service_flags(svc)}")
+
+
+def servers_text(svc: VirtualService) -> str:
+    """The filter text of all of a service's real servers at once."""
+    return _cached(("servers", *((r.address, r.port, r.forwarding) for r in svc.servers)),
+                   lambda: " ".join(server_text(r) for r in svc.servers))
 
 
 def server_text(rs: RealServer) -> str:
-    return f"{rs.endpoint} {rs.forwarding.value}".lower()
+    return _cached((rs.address, rs.port, rs.forwarding),
+                   lambda: f"{rs.endpoint} {rs.forwarding.value}")
 
 
 SERVICE_COLUMNS = [

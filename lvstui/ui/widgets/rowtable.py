@@ -87,8 +87,11 @@ class RowTable(ScrollView, can_focus=True):
         index = 0
         if current is not None:
             wanted = self.key(current)
-            index = next((i for i, item in enumerate(items) if self.key(item) == wanted),
-                         min(self.cursor, max(0, len(items) - 1)))
+            if self.cursor < len(items) and self.key(items[self.cursor]) == wanted:
+                index = self.cursor
+            else:
+                index = next((i for i, item in enumerate(items) if self.key(item) == wanted),
+                             min(self.cursor, max(0, len(items) - 1)))
         self.set_reactive(RowTable.cursor, index)
         self._keep_visible()
         self.refresh()

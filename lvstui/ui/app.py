@@ -28,6 +28,7 @@ from ..ipvs import Backend, IPVSError, open_backend
 from ..ipvs.backend import NoSuchService, NotPermitted
 from ..ipvs.rules import (Operation, apply, diff, parse_rules, save, service_spec,
                           sorted_servers, sorted_services)
+from ..system import SettingError
 from ..model import Info, RealServer, ValidationError, VirtualService, parse_weight
 from .confirm import Confirm
 from .panes import (SERVER_COLUMNS, SERVICE_COLUMNS, server_text, service_text,
@@ -36,15 +37,18 @@ from .themes import register_themes
 from .widgets.rowtable import RowTable
 
 RULES_FILE = "/etc/lvstui/ipvs.rules"
+HA_CF = "/etc/ha.d/ha.cf"
 
 
 class TableRead(Message):
-    """One poll's result: the table as the backend holds it, or the error that stopped the read."""
+    """One poll's result: the table as the backend holds it (and which of its VIPs this host
+    holds), or the error that stopped the read."""
 
     def __init__(self, services: list[VirtualService] | None, info: Info | None,
-                 error: str | None = None, denied: bool = False):
+                 error: str | None = None, denied: bool = False, held: set | None = None):
         super().__init__()
         self.services, self.info, self.error, self.denied = services, info, error, denied
+        self.held = held
 
 
 class ChangeDone(Message):
@@ -106,6 +110,7 @@ class LvsApp(App):
         self.read_at = 0.0
         self.info: Info | None = None
         self.filter_text = ""
+        self.role = "role unknown"
         self.drained: dict[tuple, int] = {}      # (service key, server key) -> weight before
         self.last_change: list[Operation] = []
 
@@ -114,6 +119,7 @@ class LvsApp(App):
         yield Static(id="banner")
         yield RowTable(SERVICE_COLUMNS, key=lambda s: s.key, id="services")
         yield RowTable(SERVER_COLUMNS, key=lambda r: r.key, id="servers")
+        yield Static(peers_text(), id="peers")
         yield RichLog(id="log", markup=False, wrap=True)
         yield Input(placeholder="filter: part of an address, port, scheduler…", id="filter")
         yield Static(id="status")
@@ -143,7 +149,13 @@ class LvsApp(App):
             if self.traffic is not None:
                 self.traffic.tick(self.refresh_every)
             services = sorted_services(self.backend.services())
-            self.post_message(TableRead(services, self.backend.info()))
+            held = None
+            if self.network is not None:
+                try:
+                    held = set(self.network.vips())
+                except (SettingError, OSError):
+                    held = None
+            self.post_message(TableRead(services, self.backend.info(), held=held))
         except NotPermitted as exc:
             self.post_message(TableRead(None, None, str(exc), denied=True))
         except (IPVSError, OSError) as exc:
@@ -160,6 +172,7 @@ class LvsApp(App):
         else:
             self.services, self.info = event.services, event.info
             self.read_at = time.monotonic()
+            self.role = director_role(self.services, event.held)
             self.fill_services()
         self.set_timer(self.refresh_every, self.poll)
 
@@ -201,7 +214,7 @@ class LvsApp(App):
         shown = len(self.query_one("#services", RowTable).items)
         count = f"{shown}/{len(self.services)} services" if self.filter_text else \
             f"{len(self.services)} services"
-        self.query_one("#status", Static).update(f"{kernel} · {count} · {age}")
+        self.query_one("#status", Static).update(f"{self.role} · {kernel} · {count} · {age}")
 
     def show_banner(self) -> None:
         banner = self.query_one("#banner", Static)
@@ -533,6 +546,26 @@ class LvsApp(App):
             alive = False
         if not alive:
             self.exit()
+
+
+def director_role(services: list[VirtualService], held: set | None) -> str:
+    """Active when this host holds the table's VIPs, standby when it holds none of them."""
+    vips = {s.address for s in services if not s.is_fwmark}
+    if held is None or not vips:
+        return "role unknown"
+    here = vips & held
+    if here == vips:
+        return f"active director (holds {'the VIP' if len(vips) == 1 else f'all {len(vips)} VIPs'})"
+    if not here:
+        return "standby director (VIPs held elsewhere)"
+    return f"partly active: holds {len(here)} of {len(vips)} VIPs"
+
+
+def peers_text(ha_cf: str = HA_CF) -> str:
+    if os.path.exists(ha_cf):
+        return (f"Heartbeat peers: configured in {ha_cf}; this version does not read the peers' "
+                "state yet")
+    return f"Heartbeat peers: no heartbeat configured ({ha_cf} not found)"
 
 
 def _path(text: str) -> str:

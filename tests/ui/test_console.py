@@ -115,3 +115,18 @@ async def test_a_refused_change_is_logged_and_the_table_kept(tmp_path):
         assert any("does not exist" in x for x in log)
         assert {rs.address: rs.weight for rs in table.find_service(WEB).servers} == {
             "172.26.46.81": 1}
+
+
+async def test_status_names_the_role_from_the_vips_held_here():
+    from lvstui.system.network import SimulatedNetwork
+    from textual.widgets import Static
+    table = reference_cluster()
+    network = SimulatedNetwork()
+    app = LvsApp(table, refresh=0.05, network=network)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause(1.2)
+        assert "active director (holds the VIP)" in str(app.query_one("#status", Static).render())
+        network.remove_vip("172.26.46.119")
+        await pilot.pause(1.2)
+        assert "standby director" in str(app.query_one("#status", Static).render())
+        assert "no heartbeat configured" in str(app.query_one("#peers", Static).render())

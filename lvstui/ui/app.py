@@ -96,8 +96,9 @@ class LvsApp(App):
 
     def __init__(self, backend: Backend, refresh: float = 1.0, traffic=None,
                  audit: AuditLog | None = None, network=None, dry_run: bool = False,
-                 read_only: bool = False, theme: str | None = None):
+                 read_only: bool = False, theme: str | None = None, host: str | None = None):
         super().__init__()
+        self.host = host or socket.gethostname()
         self.backend = backend
         self.network = network
         self.refresh_every = refresh
@@ -129,7 +130,7 @@ class LvsApp(App):
         register_themes(self)
         if self.wanted_theme:
             self.theme = self.wanted_theme
-        self.sub_title = f"{socket.gethostname()} · {self.backend.name}"
+        self.sub_title = f"{self.host} · {self.backend.name}"
         self.query_one("#services").border_title = "Virtual services"
         self.query_one("#servers").border_title = "Real servers"
         self.query_one("#log").border_title = "Log"
@@ -138,7 +139,7 @@ class LvsApp(App):
         self.set_interval(1.0, self.show_status)
         self.set_interval(2.0, self.check_terminal)
         with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
-            asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, self.exit)
+            asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, self.hang_up)
         self.query_one("#services").focus()
         self.poll()
 
@@ -174,6 +175,7 @@ class LvsApp(App):
             self.read_at = time.monotonic()
             self.role = director_role(self.services, event.held)
             self.fill_services()
+            self.show_status()
         self.set_timer(self.refresh_every, self.poll)
 
     def fill_services(self, narrowing: bool = False) -> None:
@@ -536,16 +538,25 @@ class LvsApp(App):
                                 lambda action=action: self.run_action(action))
 
     # ------------------------------------------------------------ a dead terminal
+    def hang_up(self) -> None:
+        """The SSH session (our terminal) is gone: point the standard streams at /dev/null, so
+        that restoring the terminal cannot block on it, and exit."""
+        null = os.open(os.devnull, os.O_RDWR)
+        for fd in (0, 1, 2):
+            os.dup2(null, fd)
+        os.close(null)
+        self.exit()
+
     def check_terminal(self) -> None:
-        """Exit when the SSH session (our terminal) is gone, instead of spinning on it."""
+        """A terminal that vanished without a SIGHUP (stdin no longer a terminal)."""
         if self.is_headless:
             return
         try:
-            alive = os.isatty(sys.__stdout__.fileno()) and os.getppid() != 1
+            alive = os.isatty(sys.__stdin__.fileno())
         except (OSError, ValueError):
             alive = False
         if not alive:
-            self.exit()
+            self.hang_up()
 
 
 def director_role(services: list[VirtualService], held: set | None) -> str:

@@ -39,6 +39,8 @@ class RowTable(ScrollView, can_focus=True):
         Binding("pagedown", "page(1)", "Page down", show=False),
         Binding("home", "move_to(0)", "First", show=False),
         Binding("end", "move_to(-1)", "Last", show=False),
+        Binding("left", "scroll_left", "Left", show=False),
+        Binding("right", "scroll_right", "Right", show=False),
         Binding("enter", "select", "Select", show=False),
     ]
 
@@ -117,7 +119,7 @@ class RowTable(ScrollView, can_focus=True):
     # ------------------------------------------------------------ painting
     def render_line(self, y: int) -> Strip:
         scroll_x, scroll_y = self.scroll_offset
-        width = self.size.width
+        width = self.scrollable_content_region.width
         if y == 0:
             text = self._header()
             style = self.get_component_rich_style("rowtable--header")

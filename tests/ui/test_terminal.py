@@ -1,0 +1,88 @@
+"""lvstui --demo in a real terminal (tmux, 80x24), driven by send-keys, read with capture-pane."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+
+import pytest
+
+LVSTUI = os.path.join(os.path.dirname(sys.executable), "lvstui")
+
+
+def tmux(*args: str) -> str:
+    return subprocess.run(["tmux", *args], capture_output=True, text=True, check=True).stdout
+
+
+def screen(session: str) -> str:
+    return tmux("capture-pane", "-p", "-t", session)
+
+
+def wait_for(session: str, predicate, timeout: float = 15.0) -> str:
+    deadline = time.monotonic() + timeout
+    while True:
+        text = screen(session)
+        if predicate(text):
+            return text
+        if time.monotonic() > deadline:
+            raise AssertionError(f"screen never matched:\n{text}")
+        time.sleep(0.1)
+
+
+def weight_of(text: str, address: str) -> str:
+    """The Weight column of a real server's row (at 80 columns the State column is off screen)."""
+    line = next(line for line in text.splitlines() if address in line and "Route" in line)
+    return line.strip("│ ").split()[2]
+
+
+@pytest.fixture
+def session(tmp_path):
+    assert shutil.which("tmux"), "tmux is installed by scripts/install.sh --test"
+    name = f"lvstui-test-{os.getpid()}"
+    pidfile = tmp_path / "pid"
+    tmux("new-session", "-d", "-s", name, "-x", "80", "-y", "24",
+         f"echo $$ > {pidfile}; exec {LVSTUI} --demo --audit-log {tmp_path / 'audit.log'}")
+    yield name, pidfile
+    subprocess.run(["tmux", "kill-session", "-t", name], capture_output=True)
+
+
+def alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    with open(f"/proc/{pid}/stat") as fh:         # a zombie has finished too
+        return fh.read().split(") ")[1][0] != "Z"
+
+
+def test_drain_restore_quit_in_a_real_terminal(session, tmp_path):
+    name, pidfile = session
+    wait_for(name, lambda t: "172.26.46.80:80" in t and "Route" in t)
+    tmux("send-keys", "-t", name, "Tab")              # to the real servers pane
+    tmux("send-keys", "-t", name, "d")
+    wait_for(name, lambda t: weight_of(t, "172.26.46.80") == "0")
+    assert weight_of(screen(name), "172.26.46.81") == "1"
+    tmux("send-keys", "-t", name, "D")
+    wait_for(name, lambda t: weight_of(t, "172.26.46.80") == "1")
+    pid = int(pidfile.read_text())
+    tmux("send-keys", "-t", name, "q")
+    deadline = time.monotonic() + 10
+    while alive(pid):
+        assert time.monotonic() < deadline, "lvstui did not quit"
+        time.sleep(0.1)
+    log = (tmp_path / "audit.log").read_text()
+    assert "-r 172.26.46.80:80 -g -w 0" in log and "-r 172.26.46.80:80 -g -w 1" in log
+
+
+def test_exits_when_the_terminal_dies(session):
+    name, pidfile = session
+    wait_for(name, lambda t: "Virtual services" in t)
+    pid = int(pidfile.read_text())
+    subprocess.run(["tmux", "kill-session", "-t", name], check=True)   # the SSH session drops
+    deadline = time.monotonic() + 10
+    while alive(pid):
+        assert time.monotonic() < deadline, "lvstui kept running on a dead terminal"
+        time.sleep(0.1)

@@ -13,6 +13,7 @@ import os
 import signal
 import socket
 import sys
+import threading
 import time
 from dataclasses import replace
 
@@ -545,6 +546,9 @@ class LvsApp(App):
         for fd in (0, 1, 2):
             os.dup2(null, fd)
         os.close(null)
+        # nothing is ever left half-written (every write is atomic), so if a clean shutdown
+        # hangs on a thread, a hard exit after a few seconds loses nothing
+        threading.Timer(5.0, os._exit, args=(0,)).start()
         self.exit()
 
     def check_terminal(self) -> None:

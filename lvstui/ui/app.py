@@ -548,7 +548,9 @@ class LvsApp(App):
         os.close(null)
         # nothing is ever left half-written (every write is atomic), so if a clean shutdown
         # hangs on a thread, a hard exit after a few seconds loses nothing
-        threading.Timer(5.0, os._exit, args=(0,)).start()
+        guard = threading.Timer(5.0, os._exit, args=(0,))
+        guard.daemon = True
+        guard.start()
         self.exit()
 
     def check_terminal(self) -> None:

@@ -9,7 +9,9 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
 
+from lvstui.audit import AuditLog  # noqa: E402
 from lvstui.demo import Traffic, reference_cluster  # noqa: E402
+from lvstui.system.network import SimulatedNetwork  # noqa: E402
 from lvstui.ui.app import LvsApp  # noqa: E402
 
 
@@ -18,12 +20,16 @@ async def main() -> None:
     traffic = Traffic(table)
     for _ in range(30):
         traffic.tick()
-    app = LvsApp(table, refresh=0.2, traffic=traffic)
-    for name, size in (("console-160x48.svg", (160, 48)), ("console-80x24.svg", (80, 24))):
+    shots = (("console-160x48.svg", (160, 48), ()), ("console-80x24.svg", (80, 24), ()),
+             ("network-160x48.svg", (160, 48), ("n",)), ("connections-160x48.svg", (160, 48), ("c",)))
+    for name, size, keys in shots:
+        app = LvsApp(table, refresh=0.2, traffic=traffic, audit=AuditLog(os.devnull),
+                     network=SimulatedNetwork(), host="director1")
         async with app.run_test(size=size) as pilot:
             await pilot.pause(0.6)
+            await pilot.press(*keys)
+            await pilot.pause(0.6)
             app.save_screenshot(os.path.join(HERE, name))
-        app = LvsApp(table, refresh=0.2, traffic=traffic)
 
 
 if __name__ == "__main__":

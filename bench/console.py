@@ -97,7 +97,37 @@ async def measure(args) -> dict:
             await pilot.press("enter")
             await pilot.pause()
         rss = psutil.Process().memory_info().rss / 2**20
+        # the connection table with --connections entries
+        table.conns = connections(args.connections)
+        t = time.perf_counter()
+        await pilot.press("c")
+        conns = app.screen.query_one("#connections", RowTable)
+        while len(conns.items) < args.connections:
+            await pilot.pause(0.005)
+        out["conn_open"] = [time.perf_counter() - t]
+        out["conn_move"], out["conn_filter"] = [], []
+        for _ in range(args.repeat):
+            wanted = conns.cursor + 1
+            out["conn_move"].append(await clock.press(pilot, "down",
+                                                      lambda: conns.cursor == wanted))
+        box = app.screen.query_one("#conn-filter")
+        for n in range(args.repeat):
+            box.focus()
+            box.value = "198.51.100.1"
+            await pilot.pause()
+            shown = len(conns.items)
+            out["conn_filter"].append(await clock.press(
+                pilot, str(n % 10), lambda: len(conns.items) != shown))
+            box.value = ""
+            await pilot.pause()
     return {"first": first_frame, "rss": rss, **out}
+
+
+def connections(count: int) -> list:
+    from lvstui.model import Connection
+    return [Connection("tcp", f"198.51.{100 + i // 65000 % 100}.{i // 250 % 250}", 1024 + i % 60000,
+                       "10.0.0.1", 80, f"172.16.{i % 10}.1", 8080, "ESTABLISHED", i % 900)
+            for i in range(count)]
 
 
 def main() -> int:
@@ -105,6 +135,7 @@ def main() -> int:
     p.add_argument("--services", type=int, default=10000)
     p.add_argument("--servers", type=int, default=10)
     p.add_argument("--repeat", type=int, default=20)
+    p.add_argument("--connections", type=int, default=100_000)
     args = p.parse_args()
     r = asyncio.run(measure(args))
     print(f"{args.services} services x {args.servers} real servers (memory backend)")
@@ -114,6 +145,11 @@ def main() -> int:
         print(f"keypress -> screen, {name:<8} {statistics.median(v) * 1000:8.1f} ms median, "
               f"{max(v) * 1000:.1f} ms worst   (target <= 50 ms)")
     print(f"RSS                         {r['rss']:8.0f} MB   (target <= 150 MB)")
+    print(f"connection screen, {args.connections} entries: open {r['conn_open'][0] * 1000:.0f} ms")
+    for name in ("conn_move", "conn_filter"):
+        v = r[name]
+        print(f"keypress -> screen, {name:<11} {statistics.median(v) * 1000:6.1f} ms median, "
+              f"{max(v) * 1000:.1f} ms worst")
     return 0
 
 

@@ -14,9 +14,11 @@ from .widgets.rowtable import RowTable
 
 
 class ConnectionsRead(Message):
-    def __init__(self, connections, error=None):
+    """The table and, made in the worker, the text the filter matches each entry against."""
+
+    def __init__(self, connections, texts, error=None):
         super().__init__()
-        self.connections, self.error = connections, error
+        self.connections, self.texts, self.error = connections, texts, error
 
 
 class ConnectionsScreen(Screen):
@@ -26,7 +28,7 @@ class ConnectionsScreen(Screen):
     def __init__(self, backend, refresh: float = 1.0):
         super().__init__()
         self.backend, self.refresh_every = backend, refresh
-        self.connections = []
+        self.connections, self.texts = [], []
         self.filter_text = ""
 
     def compose(self) -> ComposeResult:
@@ -46,22 +48,24 @@ class ConnectionsScreen(Screen):
     @work(thread=True, exclusive=True, group="connections")
     def action_reload(self) -> None:
         try:
-            self.post_message(ConnectionsRead(self.backend.connections()))
+            connections = self.backend.connections()
+            self.post_message(ConnectionsRead(connections,
+                                              [connection_text(c) for c in connections]))
         except (IPVSError, OSError) as exc:
-            self.post_message(ConnectionsRead([], str(exc)))
+            self.post_message(ConnectionsRead([], [], str(exc)))
 
     @on(ConnectionsRead)
     def show(self, event: ConnectionsRead) -> None:
         if event.error:
             self.app.notify(event.error, severity="error")
-        self.connections = event.connections
+        self.connections, self.texts = event.connections, event.texts
         self.apply_filter()
         self.set_timer(max(self.refresh_every, 1.0), self.action_reload)
 
     def apply_filter(self) -> None:
         text = self.filter_text
         shown = self.connections if not text else [
-            c for c in self.connections if text in connection_text(c)]
+            c for c, t in zip(self.connections, self.texts) if text in t]
         self.query_one("#connections", RowTable).set_items(shown)
         self.query_one("#conn-status", Static).update(
             f"{len(shown)} of {len(self.connections)} connections")

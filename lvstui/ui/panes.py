@@ -40,8 +40,7 @@ def servers_text(svc: VirtualService) -> str:
 
 
 def server_text(rs: RealServer) -> str:
-    return _cached((rs.address, rs.port, rs.forwarding),
-                   lambda: f"{rs.endpoint} {rs.forwarding.value}")
+    return f"{rs.endpoint} {rs.forwarding.value}".lower()
 
 
 SERVICE_COLUMNS = [

@@ -270,3 +270,20 @@ async def test_help_palette_and_themes(table, tmp_path):
         await pilot.press("escape")
         titles = [c.title for c in app.get_system_commands(app.screen)]
         assert any(t.startswith("Drain:") for t in titles) and any("Flush" in t for t in titles)
+
+
+async def test_keyboard_sort_cycles_columns(table, tmp_path):
+    app = make_app(table, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause(0.2)
+        services = app.query_one("#services", RowTable)
+        order = [s.name for s in services.items]
+        await pilot.press("o")                               # by Service: tcp before udp
+        assert services.sort_column == 0
+        assert [s.name for s in services.items] == ["TCP 172.26.46.119:80", "UDP 10.0.0.2:53"]
+        await pilot.press("O")                               # reversed
+        assert [s.name for s in services.items] == ["UDP 10.0.0.2:53", "TCP 172.26.46.119:80"]
+        for _ in range(len(services.columns)):
+            await pilot.press("o")
+        assert services.sort_column is None                   # back to ipvsadm's order
+        assert [s.name for s in services.items] == order

@@ -42,6 +42,8 @@ class RowTable(ScrollView, can_focus=True):
         Binding("left", "scroll_left", "Left", show=False),
         Binding("right", "scroll_right", "Right", show=False),
         Binding("enter", "select", "Select", show=False),
+        Binding("o", "next_sort", "Sort", show=False),
+        Binding("O", "reverse_sort", "Reverse", show=False),
     ]
 
     cursor = reactive(0)
@@ -72,6 +74,7 @@ class RowTable(ScrollView, can_focus=True):
         self.columns = columns
         self.key = key
         self.items: list = []
+        self.unsorted: list = []        # as given, before any column sort
         self.sort_column: int | None = None
         self.sort_reverse = False
         self._line_width = sum(c.width + 1 for c in columns)
@@ -81,6 +84,7 @@ class RowTable(ScrollView, can_focus=True):
         """Show *items* (already filtered), sorted by the chosen column; the cursor stays on the
         same item (by key) where it still is there."""
         current = self.current
+        self.unsorted = items
         if self.sort_column is not None and self.columns[self.sort_column].sort_key:
             items = sorted(items, key=self.columns[self.sort_column].sort_key,
                            reverse=self.sort_reverse)
@@ -114,7 +118,7 @@ class RowTable(ScrollView, can_focus=True):
             self.sort_reverse = not self.sort_reverse
         else:
             self.sort_column, self.sort_reverse = column, False
-        self.set_items(self.items)
+        self.set_items(self.unsorted)
 
     # ------------------------------------------------------------ painting
     def render_line(self, y: int) -> Strip:
@@ -173,6 +177,17 @@ class RowTable(ScrollView, can_focus=True):
     def action_move_to(self, index: int) -> None:
         if self.items:
             self.cursor = index % len(self.items)
+
+    def action_next_sort(self) -> None:
+        """Sort by the next sortable column (none after the last: back to the table's order)."""
+        sortable = [i for i, c in enumerate(self.columns) if c.sort_key]
+        later = [i for i in sortable if self.sort_column is None or i > self.sort_column]
+        self.sort_column, self.sort_reverse = (later[0] if later else None), False
+        self.set_items(self.items if self.sort_column is not None else self.unsorted)
+
+    def action_reverse_sort(self) -> None:
+        if self.sort_column is not None:
+            self.sort_by(self.sort_column)
 
     def action_select(self) -> None:
         if self.current is not None:

@@ -55,6 +55,9 @@ def _parser() -> argparse.ArgumentParser:
     net.add_argument("--dry-run", action="store_true", help="show the changes only")
     net.add_argument("--persist", action="store_true",
                      help="also write /etc/sysctl.d/90-lvstui-ROLE.conf")
+    chk = sub.add_parser("check-config", help="validate heartbeat's ha.cf, haresources, authkeys")
+    chk.add_argument("--ha-dir", default="/etc/ha.d")
+    chk.add_argument("--node", help="this host's node name (default: uname -n)")
     vip = sub.add_parser("vip", help="add, remove or list VIP addresses on this host")
     vip.add_argument("action", choices=("add", "del", "list"))
     vip.add_argument("address", nargs="?")
@@ -71,6 +74,9 @@ def main(argv: list[str] | None = None) -> int:
             from .ui.app import run
             return run(args.backend, args.demo, args.refresh, args.audit_log, args.dry_run,
                        args.theme)
+        if args.command == "check-config":
+            from .ha.cli import check_config
+            return check_config(args.ha_dir, args.node)
         if args.command in ("net", "vip"):
             from .system.cli import run_system
             return run_system(args)

@@ -1,0 +1,1 @@
+"""Heartbeat (Linux-HA): its configuration files, its state, manual failover."""

@@ -1,0 +1,153 @@
+"""Two real heartbeat 3.0.6 nodes on one machine (after shared/labs/heartbeat-two-nodes.sh).
+
+Each node: its own network namespace (eth0 on a LAN bridge, eth1 on the heartbeat link), and a
+private mount + UTS namespace (hostname = node name; /etc/ha.d, /run, /var/lib/heartbeat bind-mounted
+from the node's own directory). Killed processes are found by mount namespace and killed by PID.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import time
+
+VIP = "172.26.46.119"
+HA_CF = """\
+logfile {d}/log/ha-log
+debugfile {d}/log/ha-debug
+use_logd no
+keepalive 2
+deadtime 10
+warntime 10
+initdead 20
+udpport 694
+auto_failback on
+ucast eth1 192.168.0.{peer}
+node node1
+node node2
+"""
+
+
+def sh(*cmd: str, check: bool = True) -> subprocess.CompletedProcess:
+    return subprocess.run(cmd, capture_output=True, text=True, check=check)
+
+
+class TwoNodes:
+    def __init__(self, lab: str, prefix: str = "lvhb"):
+        self.lab, self.p = lab, prefix
+        self.lan, self.ns = f"{prefix}-lan", {1: f"{prefix}-n1", 2: f"{prefix}-n2"}
+        self.procs: dict[int, subprocess.Popen] = {}
+
+    def node_dir(self, n: int) -> str:
+        return os.path.join(self.lab, f"node{n}")
+
+    def up(self) -> None:
+        sh("ip", "netns", "add", self.lan)
+        for cmd in ("link add br0 type bridge", "link add br1 type bridge", "link set br0 up",
+                    "link set br1 up", "link set lo up", "addr add 172.26.46.10/24 dev br0"):
+            sh("ip", "-n", self.lan, *cmd.split())
+        for n, ns in self.ns.items():
+            sh("ip", "netns", "add", ns)
+            for dev, br, addr in (("eth0", "br0", f"172.26.46.1{n}/24"),
+                                  ("eth1", "br1", f"192.168.0.{n}/24")):
+                outer = f"{self.p[:4]}{n}{dev[-1]}"
+                sh("ip", "link", "add", outer, "netns", self.lan, "type", "veth", "peer", "name",
+                   dev, "netns", ns)
+                sh("ip", "-n", self.lan, "link", "set", outer, "master", br, "up")
+                sh("ip", "-n", ns, "addr", "add", addr, "dev", dev)
+                sh("ip", "-n", ns, "link", "set", dev, "up")
+            sh("ip", "-n", ns, "link", "set", "lo", "up")
+            self._node_files(n)
+
+    def _node_files(self, n: int) -> None:
+        d = self.node_dir(n)
+        shutil.rmtree(d, ignore_errors=True)
+        for sub in ("run/heartbeat/ccm", "run/heartbeat/crm", "run/heartbeat/dopd",
+                    "run/resource-agents", "run/lock", "run/crm", "varlib", "log"):
+            os.makedirs(os.path.join(d, sub), exist_ok=True)
+        shutil.copytree("/etc/ha.d", os.path.join(d, "etc-ha.d"), symlinks=True)
+        shutil.copytree("/var/lib/heartbeat", os.path.join(d, "varlib"), symlinks=True,
+                        dirs_exist_ok=True)
+        sh("chown", "-R", "hacluster:haclient", os.path.join(d, "run/heartbeat"),
+           os.path.join(d, "run/crm"))
+        os.chmod(os.path.join(d, "run/heartbeat"), 0o750)
+        etc = os.path.join(d, "etc-ha.d")
+        with open(os.path.join(etc, "ha.cf"), "w") as fh:
+            fh.write(HA_CF.format(d=d, peer=2 if n == 1 else 1))
+        with open(os.path.join(etc, "haresources"), "w") as fh:
+            fh.write(f"node1 {VIP}/24/eth0\n")
+        with open(os.path.join(etc, "authkeys"), "w") as fh:
+            fh.write("auth 2\n2 sha1 helloworld\n")
+        os.chmod(os.path.join(etc, "authkeys"), 0o600)
+
+    def start(self, n: int) -> None:
+        d = self.node_dir(n)
+        anchor = os.path.join(d, "anchor.pid")
+        if os.path.exists(anchor):
+            os.unlink(anchor)
+        script = (f"hostname node{n}; mount --bind {d}/etc-ha.d /etc/ha.d; "
+                  f"mount --bind {d}/run /run; mount --bind {d}/varlib /var/lib/heartbeat; "
+                  f"echo $$ > {anchor}; /usr/libexec/heartbeat/heartbeat >> {d}/log/start.out 2>&1; "
+                  "exec sleep infinity")
+        self.procs[n] = subprocess.Popen(
+            ["ip", "netns", "exec", self.ns[n], "unshare", "-m", "-u", "--propagation", "private",
+             "sh", "-c", script], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 15
+        while not os.path.exists(os.path.join(d, "run/heartbeat.pid")):
+            assert time.monotonic() < deadline, f"heartbeat on node{n} did not start"
+            time.sleep(0.1)
+
+    def anchor(self, n: int) -> int:
+        with open(os.path.join(self.node_dir(n), "anchor.pid")) as fh:
+            return int(fh.read())
+
+    def x(self, n: int, *cmd: str, check: bool = False) -> subprocess.CompletedProcess:
+        """Run *cmd* inside node n (its network, mount and UTS namespaces)."""
+        return sh("nsenter", "-t", str(self.anchor(n)), "-m", "-u", "-n", "--", *cmd, check=check)
+
+    def pids(self, n: int) -> list[int]:
+        try:
+            ref = os.readlink(f"/proc/{self.anchor(n)}/ns/mnt")
+        except (OSError, ValueError):
+            return []
+        out = []
+        for entry in os.listdir("/proc"):
+            if entry.isdigit():
+                try:
+                    if os.readlink(f"/proc/{entry}/ns/mnt") == ref:
+                        out.append(int(entry))
+                except OSError:
+                    pass
+        return out
+
+    def kill(self, n: int) -> None:
+        for pid in self.pids(n):
+            try:
+                os.kill(pid, 9)
+            except ProcessLookupError:
+                pass
+        proc = self.procs.pop(n, None)
+        if proc is not None:
+            proc.wait(timeout=10)
+
+    def holder(self) -> int | None:
+        """Which node has the VIP on eth0 now."""
+        for n, ns in self.ns.items():
+            if f"inet {VIP}/" in sh("ip", "-n", ns, "addr", "show", "eth0").stdout:
+                return n
+        return None
+
+    def wait_holder(self, n: int | None, timeout: float) -> float:
+        start = time.monotonic()
+        while self.holder() != n:
+            assert time.monotonic() - start < timeout, f"VIP not on node{n} after {timeout} s"
+            time.sleep(0.05)
+        return time.monotonic() - start
+
+    def down(self) -> None:
+        for n in (1, 2):
+            self.kill(n)
+        for ns in (*self.ns.values(), self.lan):
+            sh("ip", "netns", "del", ns, check=False)

@@ -10,6 +10,7 @@ from .ipvs import IPVSError, open_backend
 from .ipvs.listing import listing
 from .ipvs.rules import apply, diff, parse_rules, save
 from .model import ValidationError
+from .ha.api import HeartbeatError
 from .system import SettingError
 
 
@@ -58,6 +59,10 @@ def _parser() -> argparse.ArgumentParser:
     chk = sub.add_parser("check-config", help="validate heartbeat's ha.cf, haresources, authkeys")
     chk.add_argument("--ha-dir", default="/etc/ha.d")
     chk.add_argument("--node", help="this host's node name (default: uname -n)")
+    ha = sub.add_parser("ha", help="heartbeat: state, manual failover")
+    ha.add_argument("action", choices=("status", "standby", "takeover"))
+    ha.add_argument("--wait", metavar="VIP", help="follow VIP until it has moved, and time it")
+    ha.add_argument("--timeout", type=float, default=30.0)
     vip = sub.add_parser("vip", help="add, remove or list VIP addresses on this host")
     vip.add_argument("action", choices=("add", "del", "list"))
     vip.add_argument("address", nargs="?")
@@ -77,6 +82,10 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "check-config":
             from .ha.cli import check_config
             return check_config(args.ha_dir, args.node)
+        if args.command == "ha":
+            from .audit import AuditLog
+            from .ha.cli import run_ha
+            return run_ha(args, AuditLog(args.audit_log))
         if args.command in ("net", "vip"):
             from .system.cli import run_system
             return run_system(args)
@@ -85,7 +94,7 @@ def main(argv: list[str] | None = None) -> int:
             return _run(args, backend)
         finally:
             backend.close()
-    except (IPVSError, ValidationError, SettingError, OSError) as exc:
+    except (IPVSError, ValidationError, SettingError, HeartbeatError, OSError) as exc:
         print(f"lvstui: {exc}", file=sys.stderr)
         return 1
 

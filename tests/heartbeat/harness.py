@@ -132,16 +132,14 @@ class TwoNodes:
         if proc is not None:
             proc.wait(timeout=10)
 
-    def holder(self) -> int | None:
-        """Which node has the VIP on eth0 now."""
-        for n, ns in self.ns.items():
-            if f"inet {VIP}/" in sh("ip", "-n", ns, "addr", "show", "eth0").stdout:
-                return n
-        return None
+    def holds(self, n: int) -> bool:
+        return f"inet {VIP}/" in sh("ip", "-n", self.ns[n], "addr", "show", "eth0").stdout
 
-    def wait_holder(self, n: int | None, timeout: float) -> float:
+    def wait_holder(self, n: int, timeout: float) -> float:
+        """Seconds until node n holds the VIP (a killed node keeps its addresses: only the
+        taker is watched)."""
         start = time.monotonic()
-        while self.holder() != n:
+        while not self.holds(n):
             assert time.monotonic() - start < timeout, f"VIP not on node{n} after {timeout} s"
             time.sleep(0.05)
         return time.monotonic() - start

@@ -1,0 +1,81 @@
+"""lvstui against two real heartbeat nodes (Debian heartbeat 3.0.6) in network namespaces."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import time
+
+import pytest
+
+from .harness import VIP, TwoNodes
+
+pytestmark = pytest.mark.heartbeat
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory):
+    assert os.geteuid() == 0, "the heartbeat tier needs root"
+    assert shutil.which("cl_status"), "heartbeat is installed by scripts/install.sh --test"
+    lab = TwoNodes(str(tmp_path_factory.mktemp("hb")), prefix=f"lh{os.getpid() % 1000}")
+    lab.down()
+    try:
+        lab.up()
+        lab.start(1)
+        lab.start(2)
+        lab.wait_holder(1, 60)           # cold start: resource negotiation, ~12 s
+        yield lab
+    finally:
+        lab.down()
+
+
+def lvstui(cluster, n, *args):
+    audit = os.path.join(cluster.lab, "audit.log")
+    return cluster.x(n, sys.executable, "-m", "lvstui.cli", "--audit-log", audit, *args)
+
+
+def status(cluster, n) -> dict[str, list[str]]:
+    out = lvstui(cluster, n, "ha", "status")
+    assert out.returncode == 0, out.stdout + out.stderr
+    lines = out.stdout.splitlines()
+    return {"head": [lines[0]], **{line.split()[0]: line.split() for line in lines[1:]}}
+
+
+def test_both_nodes_seen_active_with_links_up(cluster):
+    one = status(cluster, 1)
+    assert one["head"][0].startswith("this node: node1; resources here: local; deadtime 10 s")
+    assert one["node1"][:3] == ["node1", "active", "normal"]
+    assert one["node2"] == ["node2", "active", "normal", "eth1", "up"]
+    two = status(cluster, 2)                   # node2's own (preferred) group is empty
+    assert two["head"][0].startswith("this node: node2; resources here: local")
+    assert two["node1"][:2] == ["node1", "active"]
+
+
+def test_standby_moves_the_vip_and_takeover_brings_it_back(cluster):
+    moved = lvstui(cluster, 1, "ha", "standby", "--wait", VIP, "--timeout", "20")
+    assert moved.returncode == 0, moved.stdout + moved.stderr
+    assert f"the VIP {VIP} moved away after" in moved.stdout
+    cluster.wait_holder(2, 10)
+    assert f"inet {VIP}/24" in cluster.x(2, "ip", "addr", "show", "eth0").stdout
+    assert not cluster.holds(1)
+    back = lvstui(cluster, 1, "ha", "takeover", "--wait", VIP, "--timeout", "20")
+    assert back.returncode == 0, back.stdout + back.stderr
+    assert f"the VIP {VIP} moved here after" in back.stdout
+    cluster.wait_holder(1, 10)
+    audit = open(os.path.join(cluster.lab, "audit.log")).read()
+    assert "result=ok hb_standby" in audit and "hb_takeover: VIP" in audit
+
+
+def test_a_killed_active_node_is_seen_dead_and_the_vip_moves(cluster):
+    cluster.wait_holder(1, 20)
+    time.sleep(2)
+    cluster.kill(1)
+    moved_after = cluster.wait_holder(2, 20)
+    # the last heartbeat left up to keepalive (2 s) before the kill; deadtime 10 s + 2 s
+    assert moved_after <= 10 + 2 + 2, f"VIP moved after {moved_after:.1f} s"
+    deadline = time.monotonic() + 10
+    while (two := status(cluster, 2))["node1"][1] != "dead":
+        assert time.monotonic() < deadline, two
+        time.sleep(0.5)
+    assert two["head"][0].startswith("this node: node2; resources here: all")

@@ -38,7 +38,6 @@ from .themes import register_themes
 from .widgets.rowtable import RowTable
 
 RULES_FILE = "/etc/lvstui/ipvs.rules"
-HA_CF = "/etc/ha.d/ha.cf"
 
 
 class TableRead(Message):
@@ -46,10 +45,11 @@ class TableRead(Message):
     holds), or the error that stopped the read."""
 
     def __init__(self, services: list[VirtualService] | None, info: Info | None,
-                 error: str | None = None, denied: bool = False, held: set | None = None):
+                 error: str | None = None, denied: bool = False, held: set | None = None,
+                 cluster=None):
         super().__init__()
         self.services, self.info, self.error, self.denied = services, info, error, denied
-        self.held = held
+        self.held, self.cluster = held, cluster
 
 
 class ChangeDone(Message):
@@ -82,6 +82,8 @@ ACTIONS = [  # (key, action, footer label, help text) — also the command palet
     ("c", "connections", "Conns", "the connection table (ipvsadm -Lc)"),
     ("n", "network", "Network", "VIPs on this host and the DR sysctl profiles"),
     ("T", "toggle_dry_run", "Dry-run", "dry-run: show changes as ipvsadm commands, apply nothing"),
+    ("h", "failover('standby')", "Standby", "heartbeat standby: hand the VIP to the peer (asks)"),
+    ("t", "failover('takeover')", "Takeover", "heartbeat takeover: take the VIP (asks)"),
     ("r", "refresh", "Refresh", "read the table now"),
     ("question_mark", "help", "Help", "the keys"),
 ]
@@ -97,8 +99,10 @@ class LvsApp(App):
 
     def __init__(self, backend: Backend, refresh: float = 1.0, traffic=None,
                  audit: AuditLog | None = None, network=None, dry_run: bool = False,
-                 read_only: bool = False, theme: str | None = None, host: str | None = None):
+                 read_only: bool = False, theme: str | None = None, host: str | None = None,
+                 heartbeat=None):
         super().__init__()
+        self.heartbeat = heartbeat
         self.host = host or socket.gethostname()
         self.backend = backend
         self.network = network
@@ -121,7 +125,7 @@ class LvsApp(App):
         yield Static(id="banner")
         yield RowTable(SERVICE_COLUMNS, key=lambda s: s.key, id="services")
         yield RowTable(SERVER_COLUMNS, key=lambda r: r.key, id="servers")
-        yield Static(peers_text(), id="peers")
+        yield Static("Heartbeat peers: not read yet", id="peers", markup=False)
         yield RichLog(id="log", markup=False, wrap=True)
         yield Input(placeholder="filter: part of an address, port, scheduler…", id="filter")
         yield Static(id="status")
@@ -157,7 +161,9 @@ class LvsApp(App):
                     held = set(self.network.vips())
                 except (SettingError, OSError):
                     held = None
-            self.post_message(TableRead(services, self.backend.info(), held=held))
+            cluster = self.heartbeat.state() if self.heartbeat is not None else None
+            self.post_message(TableRead(services, self.backend.info(), held=held,
+                                        cluster=cluster))
         except NotPermitted as exc:
             self.post_message(TableRead(None, None, str(exc), denied=True))
         except (IPVSError, OSError) as exc:
@@ -175,6 +181,7 @@ class LvsApp(App):
             self.services, self.info = event.services, event.info
             self.read_at = time.monotonic()
             self.role = director_role(self.services, event.held)
+            self.show_peers(event.cluster)
             self.fill_services()
             self.show_status()
         self.set_timer(self.refresh_every, self.poll)
@@ -516,6 +523,46 @@ class LvsApp(App):
         self.show_banner()
         self.notify("dry-run on: nothing will be applied" if self.dry_run else "dry-run off")
 
+    # ------------------------------------------------------------ heartbeat
+    def show_peers(self, cluster) -> None:
+        peers = self.query_one("#peers", Static)
+        peers.update(peers_text(cluster))
+        peers.set_class(bool(cluster and cluster.running and any(
+            n.status == "dead" for n in cluster.nodes)), "peer-dead")
+
+    def action_failover(self, kind: str) -> None:
+        if self.heartbeat is None or not self.may_change():
+            return
+        vips = sorted({s.address for s in self.services if not s.is_fwmark})
+        question = ("Hand the resources (VIP) to the peer director (standby)?" if kind == "standby"
+                    else "Take the resources (VIP) from the peer director (takeover)?")
+        self.push_screen(Confirm(question, f"VIPs: {', '.join(vips) or 'none in the table'}"),
+                         lambda yes: yes and self.failover(kind, vips))
+
+    @work(thread=True, group="failover")
+    def failover(self, kind: str, vips: list[str]) -> None:
+        from ..ha.api import HeartbeatError
+        from ..ha.failover import follow
+        command = f"hb_{kind}"
+        if self.dry_run:
+            self.call_from_thread(self.record_change, [command], None, True)
+            return
+        try:
+            (self.heartbeat.standby if kind == "standby" else self.heartbeat.takeover)()
+        except HeartbeatError as exc:
+            self.call_from_thread(self.record_change, [command], str(exc))
+            return
+        self.call_from_thread(self.record_change, [command], None)
+        if not vips or self.network is None:
+            return
+        want_here = kind == "takeover"
+        took = follow(lambda: vips[0] in self.network.vips(), want_here, timeout=30)
+        where = "here" if want_here else "to the peer"
+        line = (f"VIP {vips[0]} moved {where} after {took:.2f} s" if took is not None
+                else f"VIP {vips[0]} has not moved {where} within 30 s")
+        self.call_from_thread(self.record_change, [line], None if took is not None else line)
+        self.call_from_thread(self.poll)
+
     # ------------------------------------------------------------ other screens
     def action_network(self) -> None:
         if self.network is None:
@@ -578,11 +625,18 @@ def director_role(services: list[VirtualService], held: set | None) -> str:
     return f"partly active: holds {len(here)} of {len(vips)} VIPs"
 
 
-def peers_text(ha_cf: str = HA_CF) -> str:
-    if os.path.exists(ha_cf):
-        return (f"Heartbeat peers: configured in {ha_cf}; this version does not read the peers' "
-                "state yet")
-    return f"Heartbeat peers: no heartbeat configured ({ha_cf} not found)"
+def peers_text(cluster) -> str:
+    """One line: each node, its status and links; what this node holds."""
+    if cluster is None:
+        return "Heartbeat peers: not watched in this session"
+    if not cluster.running:
+        return f"Heartbeat: {cluster.error}"
+    nodes = " · ".join(
+        f"{n.name}{' (here)' if n.name == cluster.me else ''} {n.status}"
+        + (f" [{', '.join(f'{i} {s}' for i, s in n.links.items())}]" if n.links else "")
+        for n in cluster.nodes)
+    return (f"Heartbeat: {nodes} · resources here: {cluster.resources} · deadtime "
+            f"{cluster.deadtime} s")
 
 
 def _path(text: str) -> str:
@@ -597,15 +651,18 @@ def run(backend_kind: str, demo: bool, refresh: float, audit_path: str, dry_run:
     traffic = None
     if demo:
         from ..demo import Traffic
+        from ..ha.cluster import SimulatedHeartbeat
         from ..system.network import SimulatedNetwork
         traffic, network = Traffic(backend), SimulatedNetwork()
+        heartbeat = SimulatedHeartbeat(network)
     else:
+        from ..ha.cluster import Heartbeat
         from ..system.network import HostNetwork
-        network = HostNetwork()
+        network, heartbeat = HostNetwork(), Heartbeat()
     read_only = backend.name == "netlink" and os.geteuid() != 0
     try:
         LvsApp(backend, refresh, traffic, AuditLog(audit_path), network, dry_run, read_only,
-               theme).run()
+               theme, heartbeat=heartbeat).run()
     finally:
         network.close()
         backend.close()

@@ -84,8 +84,9 @@ class TwoNodes:
     def start(self, n: int) -> None:
         d = self.node_dir(n)
         anchor = os.path.join(d, "anchor.pid")
-        if os.path.exists(anchor):
-            os.unlink(anchor)
+        for stale in (anchor, os.path.join(d, "run/heartbeat.pid")):
+            if os.path.exists(stale):
+                os.unlink(stale)
         script = (f"hostname node{n}; mount --bind {d}/etc-ha.d /etc/ha.d; "
                   f"mount --bind {d}/run /run; mount --bind {d}/varlib /var/lib/heartbeat; "
                   f"echo $$ > {anchor}; /usr/libexec/heartbeat/heartbeat >> {d}/log/start.out 2>&1; "
@@ -143,6 +144,16 @@ class TwoNodes:
             assert time.monotonic() - start < timeout, f"VIP not on node{n} after {timeout} s"
             time.sleep(0.05)
         return time.monotonic() - start
+
+    def wait_stable(self, timeout: float = 30.0, nodes=(1, 2)) -> None:
+        """Until no node reports a resource transition (heartbeat ignores a standby asked for
+        during one), plus a keepalive for the peers to agree."""
+        deadline = time.monotonic() + timeout
+        for n in nodes:
+            while self.x(n, "cl_status", "rscstatus").stdout.strip() in ("", "transition"):
+                assert time.monotonic() < deadline, f"node{n} stayed in transition"
+                time.sleep(0.2)
+        time.sleep(2)
 
     def down(self) -> None:
         for n in (1, 2):

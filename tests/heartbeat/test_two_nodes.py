@@ -25,6 +25,7 @@ def cluster(tmp_path_factory):
         lab.start(1)
         lab.start(2)
         lab.wait_holder(1, 60)           # cold start: resource negotiation, ~12 s
+        lab.wait_stable()
         yield lab
     finally:
         lab.down()
@@ -59,6 +60,7 @@ def test_standby_moves_the_vip_and_takeover_brings_it_back(cluster):
     cluster.wait_holder(2, 10)
     assert f"inet {VIP}/24" in cluster.x(2, "ip", "addr", "show", "eth0").stdout
     assert not cluster.holds(1)
+    cluster.wait_stable()
     back = lvstui(cluster, 1, "ha", "takeover", "--wait", VIP, "--timeout", "20")
     assert back.returncode == 0, back.stdout + back.stderr
     assert f"the VIP {VIP} moved here after" in back.stdout
@@ -69,7 +71,7 @@ def test_standby_moves_the_vip_and_takeover_brings_it_back(cluster):
 
 def test_a_killed_active_node_is_seen_dead_and_the_vip_moves(cluster):
     cluster.wait_holder(1, 20)
-    time.sleep(2)
+    cluster.wait_stable()
     cluster.kill(1)
     moved_after = cluster.wait_holder(2, 20)
     # the last heartbeat left up to keepalive (2 s) before the kill; deadtime 10 s + 2 s

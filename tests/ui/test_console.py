@@ -120,13 +120,45 @@ async def test_a_refused_change_is_logged_and_the_table_kept(tmp_path):
 async def test_status_names_the_role_from_the_vips_held_here():
     from lvstui.system.network import SimulatedNetwork
     from textual.widgets import Static
+    from lvstui.ha.cluster import Heartbeat
     table = reference_cluster()
     network = SimulatedNetwork()
-    app = LvsApp(table, refresh=0.05, network=network)
+    app = LvsApp(table, refresh=0.05, network=network,
+                 heartbeat=Heartbeat(ha_cf="/nonexistent/ha.cf"))
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause(1.2)
         assert "active director (holds the VIP)" in str(app.query_one("#status", Static).render())
         network.remove_vip("172.26.46.119")
         await pilot.pause(1.2)
         assert "standby director" in str(app.query_one("#status", Static).render())
-        assert "no heartbeat configured" in str(app.query_one("#peers", Static).render())
+        assert "no heartbeat configured (/nonexistent/ha.cf not found)" in str(
+            app.query_one("#peers", Static).render())
+
+
+async def test_peers_line_and_failover_keys_on_the_demo_cluster(tmp_path):
+    from textual.widgets import Static
+    from lvstui.audit import AuditLog
+    from lvstui.ha.cluster import SimulatedHeartbeat
+    from lvstui.system.network import SimulatedNetwork
+    from lvstui.ui.confirm import Confirm
+    network = SimulatedNetwork()
+    app = LvsApp(reference_cluster(), refresh=0.05, network=network,
+                 heartbeat=SimulatedHeartbeat(network), audit=AuditLog(str(tmp_path / "a")))
+    async with app.run_test(size=(160, 40)) as pilot:
+        await pilot.pause(0.3)
+        peers = str(app.query_one("#peers", Static).render())
+        assert "rh1.cluster.net (here) active [eth1 up]" in peers
+        assert "debian.cluster.net active" in peers and "resources here: all" in peers
+        await pilot.press("h")
+        await pilot.pause(0.1)
+        assert isinstance(app.screen, Confirm) and "172.26.46.119" in app.screen.details
+        await pilot.press("y")
+        await pilot.pause(0.5)
+        assert "172.26.46.119" not in network.vips()
+        log = [line.text for line in app.query_one("#log", RichLog).lines]
+        assert any("hb_standby  [ok]" in x for x in log)
+        assert any("VIP 172.26.46.119 moved to the peer after" in x for x in log)
+        assert "standby director" in str(app.query_one("#status", Static).render())
+        await pilot.press("t", "y")
+        await pilot.pause(0.5)
+        assert "172.26.46.119" in network.vips()

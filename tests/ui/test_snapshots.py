@@ -8,6 +8,7 @@ import pytest
 
 from lvstui.audit import AuditLog
 from lvstui.demo import Traffic, reference_cluster
+from lvstui.ha.cluster import SimulatedHeartbeat
 from lvstui.system.network import SimulatedNetwork
 from lvstui.ui.app import LvsApp
 
@@ -17,8 +18,9 @@ def demo_app(tmp_path) -> LvsApp:
     traffic = Traffic(table)
     for _ in range(5):            # fixed counters: the snapshot must not depend on timing
         traffic.tick()
+    network = SimulatedNetwork()
     return LvsApp(table, refresh=0.1, audit=AuditLog(str(tmp_path / "a.log")),
-                  network=SimulatedNetwork(), host="director1")
+                  network=network, host="director1", heartbeat=SimulatedHeartbeat(network))
 
 
 async def settle(pilot):

@@ -82,6 +82,7 @@ ACTIONS = [  # (key, action, footer label, help text) — also the command palet
     ("c", "connections", "Conns", "the connection table (ipvsadm -Lc)"),
     ("n", "network", "Network", "VIPs on this host and the DR sysctl profiles"),
     ("T", "toggle_dry_run", "Dry-run", "dry-run: show changes as ipvsadm commands, apply nothing"),
+    ("p", "heartbeat_screen", "Peers", "heartbeat: state, ha.cf/haresources/authkeys, edits"),
     ("h", "failover('standby')", "Standby", "heartbeat standby: hand the VIP to the peer (asks)"),
     ("t", "failover('takeover')", "Takeover", "heartbeat takeover: take the VIP (asks)"),
     ("r", "refresh", "Refresh", "read the table now"),
@@ -100,9 +101,9 @@ class LvsApp(App):
     def __init__(self, backend: Backend, refresh: float = 1.0, traffic=None,
                  audit: AuditLog | None = None, network=None, dry_run: bool = False,
                  read_only: bool = False, theme: str | None = None, host: str | None = None,
-                 heartbeat=None):
+                 heartbeat=None, ha_dir: str = "/etc/ha.d"):
         super().__init__()
-        self.heartbeat = heartbeat
+        self.heartbeat, self.ha_dir = heartbeat, ha_dir
         self.host = host or socket.gethostname()
         self.backend = backend
         self.network = network
@@ -570,6 +571,10 @@ class LvsApp(App):
             return
         from .network import NetworkScreen
         self.push_screen(NetworkScreen(self.network, self.backend))
+
+    def action_heartbeat_screen(self) -> None:
+        from .heartbeat import HeartbeatScreen
+        self.push_screen(HeartbeatScreen(self.heartbeat, self.ha_dir))
 
     def action_connections(self) -> None:
         from .connections import ConnectionsScreen

@@ -175,12 +175,14 @@ class ServerForm(Form):
 class Prompt(Form):
     """One value, parsed as it is typed (a weight, a file name)."""
 
-    def __init__(self, title: str, value: str, parse: Callable[[str], Any], placeholder: str = ""):
+    def __init__(self, title: str, value: str, parse: Callable[[str], Any], placeholder: str = "",
+                 password: bool = False):
         super().__init__()
         self.title, self.value, self.parse, self.placeholder = title, value, parse, placeholder
+        self.password = password
 
     def fields(self) -> ComposeResult:
-        yield Input(self.value, placeholder=self.placeholder, id="value")
+        yield Input(self.value, placeholder=self.placeholder, id="value", password=self.password)
 
     def build(self) -> Any:
         return self.parse(self.text("value"))

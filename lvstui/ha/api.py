@@ -10,6 +10,7 @@ import os
 import re
 import socket
 import struct
+import subprocess
 from dataclasses import dataclass, field
 
 REGISTER = "/run/heartbeat/register"
@@ -187,9 +188,33 @@ def _ok(reply: dict[str, str]) -> bool:
 
 
 def read_state(path: str = REGISTER) -> ClusterState:
-    """The cluster as heartbeat sees it here; not running / no permission said plainly."""
+    """The cluster as heartbeat sees it here, from the API socket, with ``cl_status`` as the
+    fallback; not running / no permission said plainly."""
     try:
         with HeartbeatAPI(path) as api:
             return api.state()
     except HeartbeatError as exc:
-        return ClusterState(False, error=str(exc))
+        return state_from_cl_status() or ClusterState(False, error=str(exc))
+
+
+def state_from_cl_status() -> ClusterState | None:
+    """The same picture from heartbeat's own command, or None where it cannot give one."""
+    def run(*args: str) -> str | None:
+        try:
+            done = subprocess.run(["cl_status", *args], capture_output=True, text=True,
+                                  timeout=5)
+        except (OSError, subprocess.TimeoutExpired):
+            return None
+        return done.stdout.strip() if done.returncode == 0 else None
+
+    if run("hbstatus") is None:
+        return None
+    nodes = []
+    for name in (run("listnodes") or "").split():
+        node = Node(name, run("nodestatus", name) or "?", run("nodetype", name) or "")
+        for iface in (run("listhblinks", name) or "").split():
+            node.links[iface] = run("hblinkstatus", name, iface) or "?"
+        nodes.append(node)
+    return ClusterState(True, os.uname().nodename, nodes, run("rscstatus") or "",
+                        run("hbparameter", "-p", "deadtime") or "",
+                        run("hbparameter", "-p", "keepalive") or "")

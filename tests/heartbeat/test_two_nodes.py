@@ -69,6 +69,20 @@ def test_standby_moves_the_vip_and_takeover_brings_it_back(cluster):
     assert "result=ok hb_standby" in audit and "hb_takeover: VIP" in audit
 
 
+def test_cl_status_is_the_fallback_when_the_socket_fails(cluster):
+    cluster.wait_stable()
+    code = ("from lvstui.ha.api import read_state\n"
+            "s = read_state('/nonexistent/register')\n"
+            "print(s.running, s.me, s.resources, s.deadtime,"
+            " sorted((n.name, n.status, tuple(n.links.items())) for n in s.nodes))")
+    got = cluster.x(2, sys.executable, "-c", code)
+    assert got.returncode == 0, got.stderr
+    running, me, resources, deadtime, nodes = got.stdout.split(" ", 4)
+    # node2 holds none of node1's group: "local" (its own, empty) or "none" after a takeover
+    assert (running, me, deadtime) == ("True", "node2", "10") and resources in ("local", "none")
+    assert "('node1', 'active', (('eth1', 'up'),))" in nodes, nodes
+
+
 def test_a_killed_active_node_is_seen_dead_and_the_vip_moves(cluster):
     cluster.wait_holder(1, 20)
     cluster.wait_stable()
@@ -81,3 +95,4 @@ def test_a_killed_active_node_is_seen_dead_and_the_vip_moves(cluster):
         assert time.monotonic() < deadline, two
         time.sleep(0.5)
     assert two["head"][0].startswith("this node: node2; resources here: all")
+

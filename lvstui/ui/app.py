@@ -348,48 +348,48 @@ class LvsApp(App):
             self.push_screen(ServiceForm(), lambda new: new and self.send_change(
                 lambda: [Operation("add-service", new)]))
 
-    def action_edit(self) -> None:
-        if not self.may_change():
-            return
-        from .forms import ServerForm, ServiceForm
-        svc = self.selected_service()
+    def target(self) -> tuple[VirtualService, RealServer | None] | None:
+        """What an edit or delete acts on: the selected real server when its pane has the
+        focus, else the selected service; None (and a word why) when nothing may change."""
+        svc = self.selected_service() if self.may_change() else None
         if svc is None:
+            return None
+        if not self.servers_focused():
+            return svc, None
+        picked = self.selected_server()
+        return (svc, picked[1]) if picked else None
+
+    def action_edit(self) -> None:
+        from .forms import ServerForm, ServiceForm
+        target = self.target()
+        if target is None:
             return
-        if self.servers_focused():
-            picked = self.selected_server()
-            if picked:
-                rs = picked[1]
-                self.push_screen(ServerForm(svc, rs), lambda new: new and self.send_change(
-                    lambda: [Operation("edit-server", svc, new,
-                                       before=self.backend.find_server(svc, *rs.key))]))
+        svc, rs = target
+        if rs is not None:
+            self.push_screen(ServerForm(svc, rs), lambda new: new and self.send_change(
+                lambda: [Operation("edit-server", svc, new,
+                                   before=self.backend.find_server(svc, *rs.key))]))
         else:
             self.push_screen(ServiceForm(svc), lambda new: new and self.send_change(
                 lambda: [Operation("edit-service", new,
                                    before=self.backend.find_service(svc).without_servers())]))
 
     def action_delete(self) -> None:
-        if not self.may_change():
+        target = self.target()
+        if target is None:
             return
-        svc = self.selected_service()
-        if svc is None:
-            return
-        if self.servers_focused():
-            picked = self.selected_server()
-            if picked:
-                rs = picked[1]
-                self.push_screen(
-                    Confirm(f"Delete real server {rs.endpoint} from {svc.name}?",
-                            f"{rs.active_conns} active connection(s) on it."),
-                    lambda yes: yes and self.send_change(
-                        lambda: [Operation("delete-server", svc, rs,
-                                           before=self.backend.find_server(svc, *rs.key))]))
-            return
-        self.push_screen(
-            Confirm(f"Delete virtual service {svc.name}?",
-                    f"It has {len(svc.servers)} real server(s)."),
-            lambda yes: yes and self.send_change(
-                lambda: [Operation("delete-service", svc,
-                                   before=self.backend.find_service(svc))]))
+        svc, rs = target
+        if rs is not None:
+            question = (f"Delete real server {rs.endpoint} from {svc.name}?",
+                        f"{rs.active_conns} active connection(s) on it.")
+            ops = lambda: [Operation("delete-server", svc, rs,  # noqa: E731
+                                     before=self.backend.find_server(svc, *rs.key))]
+        else:
+            question = (f"Delete virtual service {svc.name}?",
+                        f"It has {len(svc.servers)} real server(s).")
+            ops = lambda: [Operation("delete-service", svc,  # noqa: E731
+                                     before=self.backend.find_service(svc))]
+        self.push_screen(Confirm(*question), lambda yes: yes and self.send_change(ops))
 
     def action_undo(self) -> None:
         if not self.may_change():

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
 
@@ -11,20 +10,9 @@ import pytest
 
 from lvstui.ha.config import AuthKeys, HaConfig, HaCf, HaResources, check, parse_time
 
-REFERENCE_HA_CF = """\
-logfacility local0
-keepalive 2
-deadtime 10
-warntime 10
-initdead 20
-udpport 694
-auto_failback on
-ucast eth1 192.168.0.1
-node    rh1.cluster.net
-node    debian.cluster.net
-"""
-REFERENCE_HARESOURCES = "rh1.cluster.net 172.26.46.119/24/eth0\n"
-REFERENCE_AUTHKEYS = "auth 2\n2 sha1 helloworld\n"
+from ..helpers import (REFERENCE_AUTHKEYS, REFERENCE_HA_CF, REFERENCE_HARESOURCES,
+                       kill_midway)
+
 
 VARIED = [
     "# heartbeat config\n\n#   keepalive 1\nkeepalive\t500ms   # half a second\n"
@@ -178,12 +166,5 @@ def test_a_save_killed_midway_leaves_old_or_new(tmp_path):
               "    cf = HaCf(open(%r).read(), %r)\n"
               "    cf.set('keepalive', '1' if cf.get('keepalive') == ('2',) else '2')\n"
               "    cf.save()\n" % (os.getcwd(), str(path), str(path)))
-    for delay in (0.1, 0.25, 0.4):
-        proc = subprocess.Popen([sys.executable, "-c", writer])
-        try:
-            proc.wait(timeout=delay)
-        except subprocess.TimeoutExpired:
-            proc.send_signal(signal.SIGKILL)
-            proc.wait()
-        text = path.read_text()
-        assert text in (old, old.replace("keepalive 2", "keepalive 1"))
+    kill_midway(writer, (0.1, 0.25, 0.4), lambda: path.read_text() in (
+        old, old.replace("keepalive 2", "keepalive 1")) or pytest.fail("a broken ha.cf"))

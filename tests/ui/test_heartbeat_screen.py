@@ -15,18 +15,8 @@ from lvstui.ui.app import LvsApp
 from lvstui.ui.confirm import Confirm
 from lvstui.ui.forms import Prompt
 
-HA_CF = """\
-logfacility local0
-keepalive 2
-deadtime 10
-warntime 10
-initdead 20
-udpport 694
-auto_failback on
-ucast eth1 192.168.0.1
-node    rh1.cluster.net
-node    debian.cluster.net
-"""
+from ..helpers import REFERENCE_AUTHKEYS, REFERENCE_HA_CF as HA_CF, REFERENCE_HARESOURCES
+
 
 
 @pytest.fixture
@@ -34,8 +24,8 @@ def ha_dir(tmp_path):
     d = tmp_path / "ha.d"
     d.mkdir()
     (d / "ha.cf").write_text(HA_CF)
-    (d / "haresources").write_text("rh1.cluster.net 172.26.46.119/24/eth0\n")
-    (d / "authkeys").write_text("auth 2\n2 sha1 helloworld\n")
+    (d / "haresources").write_text(REFERENCE_HARESOURCES)
+    (d / "authkeys").write_text(REFERENCE_AUTHKEYS)
     os.chmod(d / "authkeys", 0o600)
     return d
 

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import os
-import signal
-import subprocess
-import sys
 
 import pytest
 
 from lvstui.files import atomic_write
+
+from ..helpers import kill_midway
 from lvstui.model import ValidationError
 from lvstui.system.addresses import AddressError, Addresses
 from lvstui.system.sysctl import (Sysctl, SysctlError, director_profile, persist,
@@ -77,14 +76,8 @@ def test_a_writer_killed_mid_save_leaves_old_or_new(tmp_path):
               "old, new = 'old\\n' * 100_000, 'new\\n' * 100_000\n"
               "while True: atomic_write(%r, new if open(%r).read() == old else old)"
               % (os.getcwd(), str(path), str(path)))
-    for delay in (0.05, 0.15, 0.3):
-        proc = subprocess.Popen([sys.executable, "-c", writer])
-        try:
-            proc.wait(timeout=delay)
-        except subprocess.TimeoutExpired:
-            proc.send_signal(signal.SIGKILL)
-            proc.wait()
-        assert path.read_text() in (old, new)
+    kill_midway(writer, (0.05, 0.15, 0.3), lambda: path.read_text() in (old, new)
+                or pytest.fail("a half-written file"))
 
 
 class FakeIPRoute:

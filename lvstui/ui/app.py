@@ -20,6 +20,7 @@ from dataclasses import replace
 from textual import on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
+from textual.css.query import NoMatches
 from textual.message import Message
 from textual.widgets import Footer, Header, Input, RichLog, Static
 
@@ -172,6 +173,12 @@ class LvsApp(App):
 
     @on(TableRead)
     def show_table(self, event: TableRead) -> None:
+        with contextlib.suppress(NoMatches):     # a read that lands while the app closes
+            self._show_table(event)
+        if self.is_running:
+            self.set_timer(self.refresh_every, self.poll)
+
+    def _show_table(self, event: TableRead) -> None:
         if event.error:
             if event.denied and not self.read_only:
                 self.read_only = True
@@ -185,7 +192,6 @@ class LvsApp(App):
             self.show_peers(event.cluster)
             self.fill_services()
             self.show_status()
-        self.set_timer(self.refresh_every, self.poll)
 
     def fill_services(self, narrowing: bool = False) -> None:
         """Show the services that match the filter; *narrowing* (the filter only grew) looks
@@ -219,6 +225,10 @@ class LvsApp(App):
         event.table.sort_by(event.column)
 
     def show_status(self) -> None:
+        with contextlib.suppress(NoMatches):
+            self._show_status()
+
+    def _show_status(self) -> None:
         info = self.info
         kernel = f"IPVS {info.version} (size={info.conn_table_size})" if info else "IPVS: not read"
         age = f"read {time.monotonic() - self.read_at:.0f} s ago" if self.read_at else "reading…"
@@ -239,7 +249,8 @@ class LvsApp(App):
         banner.set_class(self.read_only, "read-only")
 
     def log_line(self, text: str) -> None:
-        self.query_one("#log", RichLog).write(f"{time.strftime('%H:%M:%S')} {text}")
+        with contextlib.suppress(NoMatches):
+            self.query_one("#log", RichLog).write(f"{time.strftime('%H:%M:%S')} {text}")
 
     def action_refresh(self) -> None:
         self.poll()
@@ -506,6 +517,10 @@ class LvsApp(App):
 
     @on(ChangeDone)
     def change_done(self, event: ChangeDone) -> None:
+        with contextlib.suppress(NoMatches):     # a change that lands while the app closes
+            self._change_done(event)
+
+    def _change_done(self, event: ChangeDone) -> None:
         self.record_change([op.command() for op in event.ops], event.error, event.dry_run)
         if event.ops and not event.error and not event.dry_run:
             self.last_change = event.ops

@@ -14,6 +14,8 @@ from lvstui.ui.confirm import Confirm
 from lvstui.ui.forms import Prompt, ServerForm, ServiceForm
 from lvstui.ui.widgets.rowtable import RowTable
 
+from .wait import settled
+
 WEB = parse_service("172.26.46.119:80")
 
 
@@ -42,22 +44,22 @@ def make_app(table, tmp_path, **kw):
 async def test_filter_narrows_services_and_servers(table, tmp_path):
     app = make_app(table, tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.pause(0.2)
+        await settled(pilot)
         await pilot.press("slash", *"46.81")
-        await pilot.pause(0.2)
+        await settled(pilot)
         services = app.query_one("#services", RowTable)
         assert [s.name for s in services.items] == ["TCP 172.26.46.119:80"]
         assert [r.address for r in app.query_one("#servers", RowTable).items] == ["172.26.46.81"]
         app.query_one("#filter", Input).value = "udp"
         await pilot.press("enter")
-        await pilot.pause(0.2)
+        await settled(pilot)
         assert [s.name for s in services.items] == ["UDP 10.0.0.2:53"]
 
 
 async def test_clicking_a_title_sorts_and_again_reverses(table, tmp_path):
     app = make_app(table, tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.pause(0.2)
+        await settled(pilot)
         services = app.query_one("#services", RowTable)
         await pilot.click("#services", offset=(2, 1))       # the "Service" title
         await pilot.pause(0.1)
@@ -71,9 +73,9 @@ async def test_clicking_a_title_sorts_and_again_reverses(table, tmp_path):
 async def test_add_service_form_validates_as_you_type(table, tmp_path):
     app = make_app(table, tmp_path)
     async with app.run_test(size=(120, 44)) as pilot:
-        await pilot.pause(0.2)
+        await settled(pilot)
         await pilot.press("a")
-        await pilot.pause(0.2)
+        await settled(pilot)
         form = app.screen
         assert isinstance(form, ServiceForm)
         await pilot.press(*"10.0.0.300:80")
@@ -84,7 +86,7 @@ async def test_add_service_form_validates_as_you_type(table, tmp_path):
         await pilot.pause(0.1)
         assert not form.query_one("#ok").disabled
         await pilot.press("enter")
-        await pilot.pause(0.3)
+        await settled(pilot)
         assert parse_service("10.0.0.30:8080").key in {s.key for s in table.services()}
         assert any("ipvsadm -A -t 10.0.0.30:8080 -s wlc  [ok]" in x for x in log(app))
 
@@ -92,10 +94,10 @@ async def test_add_service_form_validates_as_you_type(table, tmp_path):
 async def test_add_and_edit_real_server(table, tmp_path):
     app = make_app(table, tmp_path)
     async with app.run_test(size=(120, 44)) as pilot:
-        await pilot.pause(0.2)
+        await settled(pilot)
         app.query_one("#servers").focus()
         await pilot.press("a")
-        await pilot.pause(0.2)
+        await settled(pilot)
         assert isinstance(app.screen, ServerForm)
         app.screen.query_one("#address", Input).value = "172.26.46.82"
         app.screen.query_one("#weight", Input).value = "heavy"
@@ -104,39 +106,39 @@ async def test_add_and_edit_real_server(table, tmp_path):
         app.screen.query_one("#weight", Input).value = "4"
         await pilot.pause(0.1)
         await pilot.click("#ok")
-        await pilot.pause(0.3)
+        await settled(pilot)
         assert weights(table)["172.26.46.82"] == 4
         await pilot.press("e")                             # the cursor row: 172.26.46.80
-        await pilot.pause(0.2)
+        await settled(pilot)
         app.screen.query_one("#upper", Input).value = "500"
         await pilot.pause(0.1)
         await pilot.click("#ok")
-        await pilot.pause(0.3)
+        await settled(pilot)
         assert table.find_server(WEB, "172.26.46.80", 80).upper_threshold == 500
 
 
 async def test_delete_asks_and_no_keeps(table, tmp_path):
     app = make_app(table, tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.pause(0.2)
+        await settled(pilot)
         await pilot.press("delete")
         await pilot.pause(0.1)
         assert isinstance(app.screen, Confirm) and "2 real server(s)" in app.screen.details
         await pilot.press("n")
-        await pilot.pause(0.2)
+        await settled(pilot)
         assert len(table.services()) == 2
         await pilot.press("delete", "y")
-        await pilot.pause(0.3)
+        await settled(pilot)
         assert [s.name for s in table.services()] == ["UDP 10.0.0.2:53"]
         await pilot.press("u")                             # undo brings it back with servers
-        await pilot.pause(0.3)
+        await settled(pilot)
         assert weights(table) == {"172.26.46.80": 1, "172.26.46.81": 1}
 
 
 async def test_flush_asks_first(table, tmp_path):
     app = make_app(table, tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.pause(0.2)
+        await settled(pilot)
         await pilot.press("F")
         await pilot.pause(0.1)
         assert "all 2 virtual service(s)" in app.screen.details
@@ -144,7 +146,7 @@ async def test_flush_asks_first(table, tmp_path):
         await pilot.pause(0.1)
         assert len(table.services()) == 2
         await pilot.press("F", "y")
-        await pilot.pause(0.3)
+        await settled(pilot)
         assert table.services() == []
         assert any("ipvsadm -C  [ok]" in x for x in log(app))
 
@@ -152,28 +154,28 @@ async def test_flush_asks_first(table, tmp_path):
 async def test_dry_run_shows_and_changes_nothing(table, tmp_path):
     app = make_app(table, tmp_path, dry_run=True)
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.pause(0.2)
+        await settled(pilot)
         assert "DRY-RUN" in str(app.query_one("#banner").render())
         app.query_one("#servers").focus()
         await pilot.press("plus", "d")
-        await pilot.pause(0.3)
+        await settled(pilot)
         assert weights(table) == {"172.26.46.80": 1, "172.26.46.81": 1}
         assert any("ipvsadm -e -t 172.26.46.119:80 -r 172.26.46.80:80 -g -w 2  [dry-run]" in x
                    for x in log(app))
         await pilot.press("T", "plus")
-        await pilot.pause(0.3)
+        await settled(pilot)
         assert weights(table)["172.26.46.80"] == 2
 
 
 async def test_read_only_explains_and_changes_nothing(table, tmp_path):
     app = make_app(table, tmp_path, read_only=True)
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.pause(0.2)
+        await settled(pilot)
         assert "READ-ONLY" in str(app.query_one("#banner").render())
         app.query_one("#servers").focus()
         for key in ("plus", "d", "a", "delete", "F", "w"):
             await pilot.press(key)
-        await pilot.pause(0.2)
+        await settled(pilot)
         assert not isinstance(app.screen, (Confirm, ServerForm, Prompt))
         assert weights(table) == {"172.26.46.80": 1, "172.26.46.81": 1}
         assert any("read-only" in n.message for n in app._notifications)
@@ -183,20 +185,20 @@ async def test_draining_the_last_live_server_asks(table, tmp_path):
     table.set_weight(WEB, "172.26.46.81", 80, 0)
     app = make_app(table, tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.pause(0.2)
+        await settled(pilot)
         app.query_one("#servers").focus()
         await pilot.press("d")
         await pilot.pause(0.1)
         assert isinstance(app.screen, Confirm) and "last live real server" in app.screen.question
         await pilot.press("y")
-        await pilot.pause(0.3)
+        await settled(pilot)
         assert weights(table) == {"172.26.46.80": 0, "172.26.46.81": 0}
 
 
 async def test_set_weight_prompt_and_bigger_steps(table, tmp_path):
     app = make_app(table, tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.pause(0.2)
+        await settled(pilot)
         app.query_one("#servers").focus()
         await pilot.press("w")
         await pilot.pause(0.1)
@@ -205,10 +207,10 @@ async def test_set_weight_prompt_and_bigger_steps(table, tmp_path):
         assert app.screen.query_one("#ok").disabled
         app.screen.query_one("#value", Input).value = "30"
         await pilot.press("enter")
-        await pilot.pause(0.3)
+        await settled(pilot)
         assert weights(table)["172.26.46.80"] == 30
         await pilot.press("greater_than_sign")
-        await pilot.pause(0.3)
+        await settled(pilot)
         assert weights(table)["172.26.46.80"] == 40
 
 
@@ -218,15 +220,15 @@ async def test_zero_save_and_load_with_preview(table, tmp_path):
     app = make_app(table, tmp_path)
     rules = tmp_path / "ipvs.rules"
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.pause(0.2)
+        await settled(pilot)
         await pilot.press("z")
-        await pilot.pause(0.3)
+        await settled(pilot)
         assert table.find_service(WEB).stats.conns == 0
         await pilot.press("s")
         await pilot.pause(0.1)
         app.screen.query_one("#value", Input).value = str(rules)
         await pilot.press("enter")
-        await pilot.pause(0.3)
+        await settled(pilot)
         assert rules.read_text() == save(table.services())
         rules.write_text(rules.read_text().replace("-r 172.26.46.81:80 -g -w 1",
                                                    "-r 172.26.46.81:80 -g -w 6"))
@@ -234,11 +236,11 @@ async def test_zero_save_and_load_with_preview(table, tmp_path):
         await pilot.pause(0.1)
         app.screen.query_one("#value", Input).value = str(rules)
         await pilot.press("enter")
-        await pilot.pause(0.3)
+        await settled(pilot)
         assert isinstance(app.screen, Confirm)
         assert app.screen.details == "ipvsadm -e -t 172.26.46.119:80 -r 172.26.46.81:80 -g -w 6"
         await pilot.press("y")
-        await pilot.pause(0.3)
+        await settled(pilot)
         assert weights(table)["172.26.46.81"] == 6
 
 
@@ -246,14 +248,14 @@ async def test_connections_screen_filters(table, tmp_path):
     Traffic(table).tick()
     app = make_app(table, tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.pause(0.2)
+        await settled(pilot)
         await pilot.press("c")
-        await pilot.pause(0.3)
+        await settled(pilot)
         conns = app.screen.query_one("#connections", RowTable)
         total = len(conns.items)
         assert total > 0
         await pilot.press("slash", *"46.81")
-        await pilot.pause(0.2)
+        await settled(pilot)
         assert 0 < len(conns.items) < total
         assert all(c.destination == "172.26.46.81" for c in conns.items)
 
@@ -261,7 +263,7 @@ async def test_connections_screen_filters(table, tmp_path):
 async def test_help_palette_and_themes(table, tmp_path):
     app = make_app(table, tmp_path, theme="lvstui-contrast")
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause(0.2)
+        await settled(pilot)
         assert app.theme == "lvstui-contrast"
         assert {"lvstui-dark", "lvstui-light", "lvstui-contrast"} <= set(app.available_themes)
         await pilot.press("question_mark")
@@ -275,7 +277,7 @@ async def test_help_palette_and_themes(table, tmp_path):
 async def test_keyboard_sort_cycles_columns(table, tmp_path):
     app = make_app(table, tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.pause(0.2)
+        await settled(pilot)
         services = app.query_one("#services", RowTable)
         order = [s.name for s in services.items]
         await pilot.press("o")                               # by Service: tcp before udp

@@ -10,6 +10,8 @@ from lvstui.model import RealServer, parse_service
 from lvstui.ui.app import LvsApp
 from lvstui.ui.widgets.rowtable import RowTable
 
+from .wait import until
+
 
 def cells(table: RowTable, column: int) -> list[str]:
     return [table.row_text(i)[column] for i in range(len(table.items))]
@@ -69,7 +71,10 @@ WEB = parse_service("172.26.46.119:80")
 
 
 async def weights(app, pilot, table):
-    await pilot.pause(0.3)
+    """The weights once the console has finished sending (no change worker left running)."""
+    await until(pilot, lambda: not [w for w in app.workers if w.group == "change"
+                                    and not w.is_finished])
+    await pilot.pause(0.05)
     return {rs.address: rs.weight for rs in table.find_service(WEB).servers}
 
 
@@ -126,11 +131,10 @@ async def test_status_names_the_role_from_the_vips_held_here():
     app = LvsApp(table, refresh=0.05, network=network,
                  heartbeat=Heartbeat(ha_cf="/nonexistent/ha.cf"))
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.pause(1.2)
-        assert "active director (holds the VIP)" in str(app.query_one("#status", Static).render())
+        status = lambda: str(app.query_one("#status", Static).render())  # noqa: E731
+        await until(pilot, lambda: "active director (holds the VIP)" in status())
         network.remove_vip("172.26.46.119")
-        await pilot.pause(1.2)
-        assert "standby director" in str(app.query_one("#status", Static).render())
+        await until(pilot, lambda: "standby director" in status())
         assert "no heartbeat configured (/nonexistent/ha.cf not found)" in str(
             app.query_one("#peers", Static).render())
 
@@ -153,12 +157,11 @@ async def test_peers_line_and_failover_keys_on_the_demo_cluster(tmp_path):
         await pilot.pause(0.1)
         assert isinstance(app.screen, Confirm) and "172.26.46.119" in app.screen.details
         await pilot.press("y")
-        await pilot.pause(0.5)
+        logged = lambda: " ".join(line.text for line in app.query_one("#log", RichLog).lines)  # noqa
+        await until(pilot, lambda: "moved to the peer after" in logged())
         assert "172.26.46.119" not in network.vips()
-        log = [line.text for line in app.query_one("#log", RichLog).lines]
-        assert any("hb_standby  [ok]" in x for x in log)
-        assert any("VIP 172.26.46.119 moved to the peer after" in x for x in log)
-        assert "standby director" in str(app.query_one("#status", Static).render())
+        assert "hb_standby  [ok]" in logged()
+        await until(pilot, lambda: "standby director" in str(
+            app.query_one("#status", Static).render()))
         await pilot.press("t", "y")
-        await pilot.pause(0.5)
-        assert "172.26.46.119" in network.vips()
+        await until(pilot, lambda: "172.26.46.119" in network.vips())

@@ -17,6 +17,8 @@ from lvstui.ui.forms import Prompt
 
 from ..helpers import REFERENCE_AUTHKEYS, REFERENCE_HA_CF as HA_CF, REFERENCE_HARESOURCES
 
+from .wait import settled
+
 
 
 @pytest.fixture
@@ -48,9 +50,9 @@ def log(app):
 
 
 async def open_screen(pilot, app):
-    await pilot.pause(0.2)
+    await settled(pilot)
     await pilot.press("p")
-    await pilot.pause(0.4)
+    await settled(pilot)
 
 
 async def select(pilot, app, label):
@@ -84,14 +86,14 @@ async def test_edit_deadtime_previews_diff_writes_and_offers_reload(tmp_path, ha
         assert isinstance(app.screen, Prompt)
         app.screen.query_one("#value", Input).value = "12"
         await pilot.press("enter")
-        await pilot.pause(0.4)
+        await settled(pilot)
         assert isinstance(app.screen, Confirm)
         assert "-deadtime 10\n+deadtime 12" in app.screen.details
         await pilot.press("y")
-        await pilot.pause(0.4)
+        await settled(pilot)
         assert isinstance(app.screen, Confirm) and "Reload heartbeat" in app.screen.question
         await pilot.press("n")
-        await pilot.pause(0.2)
+        await settled(pilot)
         assert (ha_dir / "ha.cf").read_text() == HA_CF.replace("deadtime 10", "deadtime 12")
         assert (ha_dir / "ha.cf.bak").read_text() == HA_CF
         assert any("ha.cf: deadtime 12  [ok]" in x for x in log(app))
@@ -106,7 +108,7 @@ async def test_an_edit_heartbeat_would_refuse_is_not_written(tmp_path, ha_dir):
         await pilot.pause(0.1)
         app.screen.query_one("#value", Input).value = "20"
         await pilot.press("enter")
-        await pilot.pause(0.4)
+        await settled(pilot)
         assert not isinstance(app.screen, Confirm)
         assert (ha_dir / "ha.cf").read_text() == HA_CF
         text = " ".join(log(app))           # long lines wrap in the log pane
@@ -123,13 +125,13 @@ async def test_new_auth_key_is_never_shown(tmp_path, ha_dir):
         assert app.screen.query_one("#value", Input).password
         app.screen.query_one("#value", Input).value = "3 sha1 t0p-s3cret"
         await pilot.press("enter")
-        await pilot.pause(0.4)
+        await settled(pilot)
         assert "t0p-s3cret" not in app.screen.details and "helloworld" not in app.screen.details
         assert "+3 sha1 ********" in app.screen.details
         await pilot.press("y")
-        await pilot.pause(0.4)
+        await settled(pilot)
         await pilot.press("n")
-        await pilot.pause(0.2)
+        await settled(pilot)
         assert "3 sha1 t0p-s3cret" in (ha_dir / "authkeys").read_text()
         assert os.stat(ha_dir / "authkeys").st_mode & 0o777 == 0o600
         assert not any("t0p-s3cret" in x for x in log(app))
@@ -145,27 +147,27 @@ async def test_vip_node_and_media_edits(tmp_path, ha_dir):
         await pilot.pause(0.1)
         app.screen.query_one("#value", Input).value = "172.26.46.120/24/eth0"
         await pilot.press("enter")
-        await pilot.pause(0.4)
+        await settled(pilot)
         await pilot.press("y")
-        await pilot.pause(0.4)
+        await settled(pilot)
         await pilot.press("n")
-        await pilot.pause(0.2)
+        await settled(pilot)
         assert (ha_dir / "haresources").read_text() == "rh1.cluster.net 172.26.46.120/24/eth0\n"
         await pilot.press("plus")
         await pilot.pause(0.1)
         app.screen.query_one("#value", Input).value = "ucast eth2 10.0.0.2"
         await pilot.press("enter")
-        await pilot.pause(0.4)
+        await settled(pilot)
         await pilot.press("y")
-        await pilot.pause(0.4)
+        await settled(pilot)
         await pilot.press("n")
-        await pilot.pause(0.3)
+        await settled(pilot)
         assert "ucast eth1 192.168.0.1\nucast eth2 10.0.0.2\n" in (ha_dir / "ha.cf").read_text()
         await select(pilot, app, "ucast eth2 10.0.0.2")
         await pilot.press("delete")
-        await pilot.pause(0.4)
+        await settled(pilot)
         await pilot.press("y")
-        await pilot.pause(0.4)
+        await settled(pilot)
         await pilot.press("n")
-        await pilot.pause(0.2)
+        await settled(pilot)
         assert "eth2" not in (ha_dir / "ha.cf").read_text()

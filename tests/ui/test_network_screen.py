@@ -11,6 +11,8 @@ from lvstui.system.network import SimulatedNetwork
 from lvstui.ui.app import LvsApp
 from lvstui.ui.confirm import Confirm
 
+from .wait import settled
+
 
 def rows(app, table_id):
     table = app.screen.query_one(table_id, DataTable)
@@ -31,9 +33,9 @@ async def open_network(tmp_path, network, traffic=True):
 async def test_vips_and_director_profile_are_shown(tmp_path):
     app = await open_network(tmp_path, SimulatedNetwork())
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.pause(0.3)
+        await settled(pilot)
         await pilot.press("n")
-        await pilot.pause(0.3)
+        await settled(pilot)
         assert rows(app, "#vips") == [["172.26.46.119", "TCP 172.26.46.119:80", "yes, on eth0:0",
                                        rows(app, "#vips")[0][3]]]
         settings = rows(app, "#settings")
@@ -48,16 +50,16 @@ async def test_real_server_profile_is_previewed_then_applied(tmp_path):
     app = await open_network(tmp_path, network)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("n")
-        await pilot.pause(0.2)
+        await settled(pilot)
         await pilot.press("t")
-        await pilot.pause(0.3)
+        await settled(pilot)
         assert [r[3] for r in rows(app, "#settings")] == ["NO"] * 4
         await pilot.press("a")
-        await pilot.pause(0.2)
+        await settled(pilot)
         assert isinstance(app.screen, Confirm)
         assert "sysctl -w net.ipv4.conf.lo.arp_ignore=1" in app.screen.details
         await pilot.press("y")
-        await pilot.pause(0.4)
+        await settled(pilot)
         assert [r[3] for r in rows(app, "#settings")] == ["yes"] * 4
         assert network.values["net.ipv4.conf.all.arp_announce"] == "2"
         assert any("sysctl -w net.ipv4.conf.all.arp_announce=2   (was 0)  [ok]" in x
@@ -70,14 +72,14 @@ async def test_toggle_flips_one_setting(tmp_path):
     app = await open_network(tmp_path, network)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("n")
-        await pilot.pause(0.3)
+        await settled(pilot)
         app.screen.query_one("#settings", DataTable).focus()
         await pilot.press("space")
-        await pilot.pause(0.3)
+        await settled(pilot)
         assert network.values["net.ipv4.ip_forward"] == "1"
         assert rows(app, "#settings")[0][3] == "NO"
         await pilot.press("space")
-        await pilot.pause(0.3)
+        await settled(pilot)
         assert network.values["net.ipv4.ip_forward"] == "0"
 
 
@@ -85,26 +87,26 @@ async def test_removing_a_vip_with_live_connections_asks_first(tmp_path):
     network = SimulatedNetwork()
     app = await open_network(tmp_path, network)
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.pause(0.3)
+        await settled(pilot)
         await pilot.press("n")
-        await pilot.pause(0.3)
+        await settled(pilot)
         app.screen.query_one("#vips", DataTable).focus()
         await pilot.press("enter")
-        await pilot.pause(0.2)
+        await settled(pilot)
         assert isinstance(app.screen, Confirm) and "live connection(s)" in app.screen.details
         await pilot.press("n")
-        await pilot.pause(0.2)
+        await settled(pilot)
         assert "172.26.46.119" in network.addresses
         await pilot.press("enter")
-        await pilot.pause(0.2)
+        await settled(pilot)
         await pilot.press("y")
-        await pilot.pause(0.4)
+        await settled(pilot)
         assert "172.26.46.119" not in network.addresses
         assert rows(app, "#vips")[0][2] == "not active on this director"
         await pilot.press("enter")             # and back: add it, announced
-        await pilot.pause(0.2)
+        await settled(pilot)
         await pilot.press("y")
-        await pilot.pause(0.4)
+        await settled(pilot)
         assert network.addresses["172.26.46.119"] == "eth0:0"
 
 
@@ -117,10 +119,10 @@ async def test_a_refused_setting_is_reported_and_kept(tmp_path):
     app = await open_network(tmp_path, network, traffic=False)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("n")
-        await pilot.pause(0.3)
+        await settled(pilot)
         app.screen.query_one("#settings", DataTable).focus()
         await pilot.press("space")
-        await pilot.pause(0.3)
+        await settled(pilot)
         assert network.values["net.ipv4.ip_forward"] == "0"
         assert any("not permitted" in x for x in log_text(app))
         assert any("sysctl -w net.ipv4.ip_forward=1  [failed]" in x for x in log_text(app))

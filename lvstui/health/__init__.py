@@ -1,0 +1,1 @@
+"""Real-server health checks: the check types, the engine that acts on the IPVS table."""

@@ -182,6 +182,8 @@ class HeartbeatScreen(Screen):
             config = HaConfig.read(self.ha_dir)
             files = [f for f in (config.ha_cf, config.haresources, config.authkeys) if f]
             before = {f.path: f.text() for f in files}
+            old_errors = {(x.path, x.message) for x in check(config, self.hostname)
+                          if x.level == "error"}
             edit(config)
         except (OSError, KeyError, ValueError) as exc:
             self.app.call_from_thread(self.app.record_change, [what], str(exc))
@@ -191,8 +193,6 @@ class HeartbeatScreen(Screen):
             "".join(difflib.unified_diff(masked(before[f.path]).splitlines(True),
                                          masked(f.text()).splitlines(True), f.path, f.path))
             for f in changed)
-        old_errors = {(x.path, x.message) for x in check(HaConfig.read(self.ha_dir), self.hostname)
-                      if x.level == "error"}
         new = [x for x in check(config, self.hostname)
                if x.level == "error" and (x.path, x.message) not in old_errors]
         if new:

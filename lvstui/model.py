@@ -401,14 +401,3 @@ def format_netmask(svc: VirtualService) -> str:
     if svc.family == 6:
         return str(svc.netmask)
     return str(ipaddress.IPv4Address(svc.netmask))
-
-
-def format_tunnel(server: RealServer) -> str:
-    """ipvsadm's ``--tun-info`` column: ``ipip``, ``gue:6080:-c``, ``gre:+c``."""
-    if server.forwarding is not Forwarding.TUNNEL:
-        return "n/a"
-    if server.tunnel_type == "ipip":
-        return "ipip"
-    csum = {"nocsum": "-c", "csum": "+c", "remcsum": "r+c"}[server.tunnel_checksum]
-    port = f":{server.tunnel_port}" if server.tunnel_type == "gue" else ""
-    return f"{server.tunnel_type}{port}:{csum}"

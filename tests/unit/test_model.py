@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from lvstui.model import (Forwarding, RealServer, ValidationError, VirtualService, format_tunnel,
+from lvstui.model import (Forwarding, RealServer, ValidationError, VirtualService,
                           parse_netmask, parse_server, parse_service, parse_weight)
 
 
@@ -74,14 +74,11 @@ def test_service_validation(changes, words):
         svc.validate()
 
 
-def test_server_validation_and_tunnel_label():
+def test_server_validation():
     with pytest.raises(ValidationError, match="GUE tunnel needs a tunnel port"):
         RealServer("1.2.3.4", 80, Forwarding.TUNNEL, tunnel_type="gue").validate()
     with pytest.raises(ValidationError, match="upper threshold"):
         RealServer("1.2.3.4", 80, upper_threshold=-1).validate()
-    gue = RealServer("1.2.3.4", 80, Forwarding.TUNNEL, tunnel_type="gue", tunnel_port=6080)
-    assert format_tunnel(gue) == "gue:6080:-c"
-    assert format_tunnel(RealServer("1.2.3.4", 80)) == "n/a"
 
 
 def test_same_config_ignores_counters():

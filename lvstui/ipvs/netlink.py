@@ -113,13 +113,20 @@ class NetlinkBackend(Backend):
         except NetlinkError as exc:
             raise self._error(exc.code, errors) from None
 
-    def _dump(self, cmd: int, attrs: bytes, on_message) -> None:
+    def _read(self, cmd: int, attrs: bytes, on_message, dump: bool = False,
+              errors: dict | None = None) -> None:
         try:
-            self._request(cmd, attrs, dump=True, on_message=on_message)
+            self._request(cmd, attrs, dump=dump, on_message=on_message)
         except NetlinkError as exc:
-            if exc.code == errno.EPERM:
-                raise NotPermitted("read the IPVS table") from None
-            raise
+            raise self._read_error(exc.code, errors) from None
+
+    @staticmethod
+    def _read_error(code: int, errors: dict | None = None) -> IPVSError:
+        if code == errno.EPERM:
+            return NotPermitted("read the IPVS table")
+        if errors and code in errors:
+            return errors[code]()
+        return NetlinkError(code)
 
     # ------------------------------------------------------------ reading
     def services(self) -> list[VirtualService]:
@@ -130,7 +137,7 @@ class NetlinkBackend(Backend):
                 if kind == genl.A_SERVICE:
                     out.append(genl.decode_service(buf, poff, poff + plen))
 
-        self._dump(genl.CMD_GET_SERVICE, b"", on_service)
+        self._read(genl.CMD_GET_SERVICE, b"", on_service, dump=True)
         for svc in out:
             svc.servers = self._servers(svc)
         return out
@@ -145,15 +152,9 @@ class NetlinkBackend(Backend):
                 poff, plen = at[genl.A_SERVICE]
                 found.append(genl.decode_service(buf, poff, poff + plen))
 
-        try:
-            self._request(genl.CMD_GET_SERVICE, genl.service_attrs(svc, full=False),
-                          on_message=on_service)
-        except NetlinkError as exc:
-            if exc.code in (errno.ESRCH, errno.ENOENT):
-                raise NoSuchService(svc) from None
-            if exc.code == errno.EPERM:
-                raise NotPermitted("read the IPVS table") from None
-            raise
+        missing = {errno.ESRCH: lambda: NoSuchService(svc), errno.ENOENT: lambda: NoSuchService(svc)}
+        self._read(genl.CMD_GET_SERVICE, genl.service_attrs(svc, full=False), on_service,
+                   errors=missing)
         if not found:
             raise NoSuchService(svc)
         found[0].servers = self._servers(found[0])
@@ -187,11 +188,8 @@ class NetlinkBackend(Backend):
                         return servers
                     if kind == genl.NLMSG_ERROR:
                         code = -struct.unpack_from("=i", buf, off + 16)[0]
-                        if code in (errno.ESRCH, errno.ENOENT):
-                            raise NoSuchService(svc)
-                        if code == errno.EPERM:
-                            raise NotPermitted("read the IPVS table")
-                        raise NetlinkError(code)
+                        raise self._read_error(code, {errno.ESRCH: lambda: NoSuchService(svc),
+                                                      errno.ENOENT: lambda: NoSuchService(svc)})
                     key = bytes(view[off:off + 6]) + bytes(view[off + dest_off - 4:off + dest_off + 4])
                     decode = layouts.get(key)
                     if decode is None:
@@ -232,7 +230,7 @@ class NetlinkBackend(Backend):
                 if k in at:
                     found[k] = struct.unpack_from("=I", buf, at[k][0])[0]
 
-        self._call_read(genl.CMD_GET_INFO, on_info)
+        self._read(genl.CMD_GET_INFO, b"", on_info)
         v = found.get(genl.INFO_VERSION, 0)
         return Info(f"{v >> 16}.{(v >> 8) & 0xFF}.{v & 0xFF}", found.get(genl.INFO_CONN_TAB_SIZE, 0))
 
@@ -244,7 +242,7 @@ class NetlinkBackend(Backend):
             for k, (poff, _) in at.items():
                 found[k] = struct.unpack_from("=I", buf, poff)[0]
 
-        self._call_read(genl.CMD_GET_CONFIG, on_config)
+        self._read(genl.CMD_GET_CONFIG, b"", on_config)
         return Timeouts(found.get(genl.A_TIMEOUT_TCP, 0), found.get(genl.A_TIMEOUT_TCP_FIN, 0),
                         found.get(genl.A_TIMEOUT_UDP, 0))
 
@@ -269,7 +267,7 @@ class NetlinkBackend(Backend):
                                   u(genl.DAEMON_SYNC_ID), u(genl.DAEMON_SYNC_MAXLEN, 1472), group,
                                   u(genl.DAEMON_MCAST_PORT, 8848), u(genl.DAEMON_MCAST_TTL, 1)))
 
-        self._dump(genl.CMD_GET_DAEMON, b"", on_daemon)
+        self._read(genl.CMD_GET_DAEMON, b"", on_daemon, dump=True)
         return out
 
     def connections(self):
@@ -277,14 +275,6 @@ class NetlinkBackend(Backend):
             return read_connections(self.proc_conn)
         except FileNotFoundError:
             raise IPVSUnavailable(f"{self.proc_conn} is missing") from None
-
-    def _call_read(self, cmd: int, on_message) -> None:
-        try:
-            self._request(cmd, b"", on_message=on_message)
-        except NetlinkError as exc:
-            if exc.code == errno.EPERM:
-                raise NotPermitted("read the IPVS table") from None
-            raise
 
     # ------------------------------------------------------------ changing
     @staticmethod

@@ -176,12 +176,10 @@ class Backend(ABC):
             applied.append(op)
         return applied, None
 
+    @abstractmethod
     def find_service(self, svc: VirtualService) -> VirtualService:
-        """The live service with *svc*'s key (servers and stats included)."""
-        for live in self.services():
-            if live.key == svc.key:
-                return live
-        raise NoSuchService(svc)
+        """The live service with *svc*'s key (servers and stats included), without reading the
+        whole table; NoSuchService if there is none."""
 
     def find_server(self, svc: VirtualService, address: str, port: int) -> RealServer:
         live = self.find_service(svc).server(address, port)

@@ -11,6 +11,7 @@ from .ipvs.listing import listing
 from .ipvs.rules import apply, diff, parse_rules, save
 from .model import ValidationError
 from .ha.api import HeartbeatError
+from .health import CONFIG_PATH as HEALTH_CONFIG, STATE_PATH as HEALTH_STATE
 from .system import SettingError
 
 
@@ -56,9 +57,21 @@ def _parser() -> argparse.ArgumentParser:
     net.add_argument("--dry-run", action="store_true", help="show the changes only")
     net.add_argument("--persist", action="store_true",
                      help="also write /etc/sysctl.d/90-lvstui-ROLE.conf")
-    chk = sub.add_parser("check-config", help="validate heartbeat's ha.cf, haresources, authkeys")
+    chk = sub.add_parser("check-config", help="validate heartbeat's ha.cf, haresources, "
+                                              "authkeys, or a health-check file")
     chk.add_argument("--ha-dir", default="/etc/ha.d")
     chk.add_argument("--node", help="this host's node name (default: uname -n)")
+    which = chk.add_mutually_exclusive_group()
+    which.add_argument("--health", metavar="FILE", help="check lvstui's health-check TOML file")
+    which.add_argument("--ldirectord", metavar="FILE", help="check an ldirectord.cf")
+    mon = sub.add_parser("monitor", parents=[common],
+                         help="check the real servers and quiesce the failed ones (foreground)")
+    src = mon.add_mutually_exclusive_group()
+    src.add_argument("--config", default=HEALTH_CONFIG, metavar="FILE",
+                     help=f"lvstui's TOML file (default {HEALTH_CONFIG})")
+    src.add_argument("--ldirectord", metavar="FILE", help="an ldirectord.cf, read as is")
+    mon.add_argument("--state", default=HEALTH_STATE, metavar="FILE",
+                     help=f"where the state is published (default {HEALTH_STATE})")
     ha = sub.add_parser("ha", help="heartbeat: state, manual failover")
     ha.add_argument("action", choices=("status", "standby", "takeover"))
     ha.add_argument("--wait", metavar="VIP", help="follow VIP until it has moved, and time it")
@@ -80,6 +93,9 @@ def main(argv: list[str] | None = None) -> int:
             return run(args.backend, args.demo, args.refresh, args.audit_log, args.dry_run,
                        args.theme)
         if args.command == "check-config":
+            if args.health or args.ldirectord:
+                from .health.cli import check_health_config
+                return check_health_config(args.health or args.ldirectord, bool(args.ldirectord))
             from .ha.cli import check_config
             return check_config(args.ha_dir, args.node)
         if args.command == "ha":
@@ -91,6 +107,11 @@ def main(argv: list[str] | None = None) -> int:
             return run_system(args)
         backend = open_backend(args.backend, args.demo)
         try:
+            if args.command == "monitor":
+                from .audit import AuditLog
+                from .health.cli import run_monitor
+                return run_monitor(args.ldirectord or args.config, bool(args.ldirectord),
+                                   args.state, backend, AuditLog(args.audit_log))
             return _run(args, backend)
         finally:
             backend.close()

@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 
 from ..files import atomic_write
+from ..findings import Finding
 
 DIRECTIVE = re.compile(r"^(?P<lead>\s*)(?P<name>[^\s#]+)(?P<sep>\s*)(?P<args>[^#]*?)"
                        r"(?P<tail>\s*(#.*)?)$")
@@ -214,17 +215,6 @@ class HaConfig:
 
 
 # ---------------------------------------------------------------- validation
-
-@dataclass(frozen=True)
-class Finding:
-    path: str
-    line: int
-    level: str            # "error" or "warning"
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.path}:{self.line}: {self.level}: {self.message}"
-
 
 TIMES = ("keepalive", "warntime", "deadtime", "initdead")
 MEDIA = ("ucast", "bcast", "mcast", "serial")

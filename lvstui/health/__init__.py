@@ -1,1 +1,4 @@
-"""Real-server health checks: the check types, the engine that acts on the IPVS table."""
+"""Real-server health checks: the engine, its config, the monitor and its published state."""
+
+CONFIG_PATH = "/etc/lvstui/health.toml"
+STATE_PATH = "/run/lvstui/health.json"

@@ -24,17 +24,20 @@ class CheckResult:
 class Check:
     """What to check on a real server (keepalived's TCP_CHECK / HTTP_GET / SSL_GET / MISC_CHECK)."""
 
-    kind: str = "tcp"                    # tcp, http, https, command
+    kind: str = "tcp"                    # tcp, http, https, command; on/off: not checked
     port: int | None = None              # None: the real server's port
     timeout: float = 3.0
     path: str = "/"
+    method: str = "GET"                  # or HEAD
     virtualhost: str = ""
-    status: int = 200
+    status: int = 200                    # 0: any 2xx (ldirectord's rule)
     body: str = ""                       # substring, or /regex/
     command: tuple[str, ...] = field(default_factory=tuple)   # {host} and {port} substituted
 
 
 async def run_check(check: Check, host: str, port: int) -> CheckResult:
+    if check.kind in ("on", "off"):
+        return CheckResult(check.kind == "on", f"checktype {check.kind}", 0.0)
     port = check.port or port
     start = time.monotonic()
     try:
@@ -69,7 +72,7 @@ async def _http(check: Check, host: str, port: int) -> str:
     reader, writer = await asyncio.open_connection(host, port, ssl=context)
     try:
         vhost = check.virtualhost or (f"[{host}]" if ":" in host else host)
-        writer.write(f"GET {check.path} HTTP/1.0\r\nHost: {vhost}\r\n"
+        writer.write(f"{check.method} {check.path} HTTP/1.0\r\nHost: {vhost}\r\n"
                      "User-Agent: lvstui-health\r\nConnection: close\r\n\r\n".encode())
         await writer.drain()
         data = await reader.read(256 * 1024)
@@ -80,8 +83,9 @@ async def _http(check: Check, host: str, port: int) -> str:
     m = re.match(rb"HTTP/\d(?:\.\d)? (\d{3})", head)
     if not m:
         return "not an HTTP answer"
-    if int(m[1]) != check.status:
-        return f"HTTP {int(m[1])}"
+    status = int(m[1])
+    if status != check.status and not (check.status == 0 and 200 <= status < 300):
+        return f"HTTP {status}"
     if check.body:
         text = body.decode(errors="replace")
         pattern = check.body[1:-1] if len(check.body) > 1 and check.body[0] == check.body[-1] == "/" \
@@ -109,3 +113,19 @@ async def _closed(writer) -> None:
         await writer.wait_closed()
     except (OSError, ssl.SSLError):
         pass
+
+
+def describe(check: Check) -> str:
+    """The check in one line, as the console and the state file show it."""
+    target = f":{check.port}" if check.port else ""
+    if check.kind in ("http", "https"):
+        want = "any 2xx" if check.status == 0 else str(check.status)
+        body = f", body {check.body!r}" if check.body else ""
+        host = f", Host {check.virtualhost}" if check.virtualhost else ""
+        return (f"{check.kind.upper()} {check.method} {check.path}{target} → {want}{body}{host}; "
+                f"timeout {check.timeout:g} s")
+    if check.kind == "command":
+        return f"command {' '.join(check.command)}; timeout {check.timeout:g} s"
+    if check.kind in ("on", "off"):
+        return f"not checked (checktype {check.kind})"
+    return f"TCP connect{target}; timeout {check.timeout:g} s"

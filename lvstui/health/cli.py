@@ -1,0 +1,77 @@
+"""``lvstui monitor``: the headless checker for the director; ``check-config`` for its file."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import sys
+import time
+
+from .config import HealthConfig, load
+from .engine import Monitor
+from .state import quiesced_by, read_state, snapshot, write_state
+
+PUBLISH_EVERY = 1.0     # seconds between writes of the state file
+
+
+def read_config(path: str, ldirectord: bool) -> HealthConfig | None:
+    """The file's findings printed (file:line: level: message); None when it has errors."""
+    try:
+        config = load(path, ldirectord)
+    except OSError as exc:
+        print(f"{path}: error: {exc.strerror}", file=sys.stderr)
+        return None
+    for finding in config.findings:
+        print(finding, file=sys.stderr if finding.level == "error" else sys.stdout)
+    return None if config.errors else config
+
+
+def check_health_config(path: str, ldirectord: bool) -> int:
+    config = read_config(path, ldirectord)
+    if config is None:
+        return 1
+    servers = sum(len(svc.servers) for svc, _ in config.services)
+    print(f"{path}: ok: {len(config.services)} virtual service(s), {servers} real server(s)")
+    return 0
+
+
+def log(message: str) -> None:
+    print(f"{time.strftime('%Y-%m-%dT%H:%M:%S')} {message}", flush=True)
+
+
+def run_monitor(path: str, ldirectord: bool, state_path: str, backend, audit) -> int:
+    """Foreground until SIGTERM or SIGINT; every state change logged with its reason."""
+    config = read_config(path, ldirectord)
+    if config is None:
+        return 1
+    monitor = Monitor(backend, config.services, log=log, record=audit.record)
+    monitor.prepare(quiesced_by(read_state(state_path)))
+    log(f"monitoring {len(config.services)} virtual service(s) from {path}; state in {state_path}")
+    asyncio.run(_serve(monitor, path, state_path))
+    log("stopped")
+    return 0
+
+
+async def _serve(monitor: Monitor, source: str, state_path: str) -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+
+    async def publish():
+        while not stop.is_set():
+            _publish(monitor, source, state_path, True)
+            try:
+                await asyncio.wait_for(stop.wait(), PUBLISH_EVERY)
+            except asyncio.TimeoutError:
+                pass
+
+    await asyncio.gather(monitor.run(stop), publish())
+    _publish(monitor, source, state_path, False)
+
+
+def _publish(monitor: Monitor, source: str, state_path: str, running: bool) -> None:
+    try:
+        write_state(state_path, snapshot(monitor, source, running))
+    except OSError as exc:
+        log(f"state file {state_path} not written: {exc.strerror}")

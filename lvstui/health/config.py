@@ -287,6 +287,15 @@ def read_ldirectord(text: str, path: str) -> HealthConfig:
             current.reals.append((value, n))
         else:
             (current.values if current else glob)[key] = (value, n)
+    for key in ("checktimeout", "negotiatetimeout", "checkinterval", "failurecount"):
+        if key in glob:                           # a bad global is reported once, at its line
+            value, n = glob[key]
+            try:
+                (_ldir_seconds(value) if key != "failurecount"
+                 else parse_int(key, value, 1, 1000))
+            except ValidationError as exc:
+                found.append(Finding(path, n, "error", str(exc)))
+                del glob[key]
     for v in virtuals:
         try:
             watched = _ldir_virtual(v, glob, path, found)
@@ -329,6 +338,18 @@ def _ldir_virtual(v: _Virtual, glob: dict, path: str, found: list):
             _at(pline, _fail, f"protocol must be tcp, udp or fwm (got {protocol!r})")
         svc = _at(v.line, parse_service, v.text)
         svc.protocol = protocol or ("udp" if svc.port == 53 else "tcp")
+    pairs = {}                                  # real servers' own request/receive
+    for text, line in v.reals:
+        try:
+            rs, pair = _at(line, _ldir_real, svc, text)
+            if svc.server(*rs.key):
+                _at(line, _fail, f"real server {rs.endpoint} is listed twice")
+        except ValidationError as exc:
+            found.append(Finding(path, line, "error", str(exc)))
+            continue
+        if pair:
+            pairs[rs.key] = pair
+        svc.servers.append(rs)
     svc.scheduler, line = get("scheduler", "wrr")
     persistent, line = get("persistent", "0")
     svc.persistence = _at(line, parse_int, "persistent", persistent, 0, 2**31 - 1)
@@ -393,19 +414,9 @@ def _ldir_virtual(v: _Virtual, glob: dict, path: str, found: list):
                     fallback=_at(fbline, _ldir_real, svc, fallback)[0] if fallback else None)
     if policy.fallback:
         policy.fallback.weight = 1
-    for text, line in v.reals:
-        try:
-            rs, pair = _at(line, _ldir_real, svc, text)
-            if svc.server(*rs.key):
-                _at(line, _fail, f"real server {rs.endpoint} is listed twice")
-        except ValidationError as exc:
-            found.append(Finding(path, line, "error", str(exc)))
-            continue
-        if pair:
-            policy.overrides[rs.key] = replace(policy, check=replace(
-                policy.check, path="/" + pair[0].lstrip("/"), body=f"/{pair[1]}/"),
-                overrides={})
-        svc.servers.append(rs)
+    for key, pair in pairs.items():
+        policy.overrides[key] = replace(policy, check=replace(
+            policy.check, path="/" + pair[0].lstrip("/"), body=f"/{pair[1]}/"), overrides={})
     return svc, policy
 
 

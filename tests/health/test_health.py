@@ -191,3 +191,46 @@ async def test_maintenance_is_respected(web):
     await a.start(a.port)
     await rounds(monitor, svc, policy, 1)
     assert dict(weights(table, svc))[a.port] == 5
+
+
+async def test_owned_servers_are_added_once_their_first_check_speaks(web):
+    table = MemoryBackend()
+    svc = parse_service("10.0.0.1:80")
+    a, b = web
+    await b.stop()
+    svc.servers = [RealServer("127.0.0.1", a.port, Forwarding.MASQ, weight=3),
+                   RealServer("127.0.0.1", b.port, Forwarding.MASQ, weight=2)]
+    log = []
+    policy = Policy(Check("tcp", timeout=0.5), fall=2, rise=2)
+    monitor = Monitor(table, [(svc, policy)], log.append)
+    monitor.prepare()
+    assert table.find_service(svc).servers == []              # the service, no server yet
+    await rounds(monitor, svc, policy, 1)
+    assert weights(table, svc) == sorted([(a.port, 3), (b.port, 0)])
+    assert any("down (refused): added quiesced (weight 0)" in x for x in log)
+    await b.start(b.port)
+    await rounds(monitor, svc, policy, 2)
+    assert weights(table, svc) == sorted([(a.port, 3), (b.port, 2)])
+
+
+async def test_weight_zero_at_start_is_maintenance_unless_we_quiesced_it(web):
+    table, svc = table_with(web)
+    a, b = web
+    table.set_weight(svc, "127.0.0.1", a.port, 0)
+    table.set_weight(svc, "127.0.0.1", b.port, 0)
+    policy = Policy(Check("tcp", timeout=0.5), fall=1, rise=1)
+    monitor = Monitor(table, [(svc, policy)], lambda m: None)
+    monitor.prepare(quiesced_before={(svc.key, ("127.0.0.1", b.port))})
+    await rounds(monitor, svc, policy, 1)
+    assert weights(table, svc) == sorted([(a.port, 0), (b.port, 1)])
+
+
+async def test_a_server_on_its_own_longer_interval_is_checked_less_often(web):
+    table, svc = table_with(web)
+    a, b = web
+    slow = Policy(Check("tcp"), interval=60)
+    policy = Policy(Check("tcp"), interval=0.01, overrides={("127.0.0.1", b.port): slow})
+    monitor = Monitor(table, [(svc, policy)], lambda m: None)
+    await rounds(monitor, svc, policy, 3)
+    health = monitor.health[svc.key]
+    assert health[("127.0.0.1", a.port)].passes == 3 and health[("127.0.0.1", b.port)].passes == 1

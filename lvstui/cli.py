@@ -37,6 +37,13 @@ def _parser() -> argparse.ArgumentParser:
                    help="console: show changes as ipvsadm commands, apply nothing")
     p.add_argument("--theme", help="lvstui-dark (default), lvstui-light, lvstui-contrast, or any "
                                    "Textual theme")
+    checks = p.add_mutually_exclusive_group()
+    checks.add_argument("--health", metavar="FILE",
+                        help="console: run these health checks here when no lvstui monitor runs")
+    checks.add_argument("--ldirectord-config", metavar="FILE", dest="ldirectord_console",
+                        help="console: the same, from an ldirectord.cf")
+    p.add_argument("--health-state", default=HEALTH_STATE, metavar="FILE",
+                   help=f"where lvstui monitor publishes its state (default {HEALTH_STATE})")
     sub = p.add_subparsers(dest="command")
     sub.add_parser("save", parents=[common], help="print the table as ipvsadm -Sn does")
     r = sub.add_parser("restore", parents=[common],
@@ -91,7 +98,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.command is None:
             from .ui.app import run
             return run(args.backend, args.demo, args.refresh, args.audit_log, args.dry_run,
-                       args.theme)
+                       args.theme, (args.health or args.ldirectord_console,
+                                    bool(args.ldirectord_console), args.health_state))
         if args.command == "check-config":
             if args.health or args.ldirectord:
                 from .health.cli import check_health_config

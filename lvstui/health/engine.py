@@ -9,7 +9,7 @@ import asyncio
 import math
 import time
 from dataclasses import dataclass, field, replace
-from typing import Callable
+from typing import Awaitable, Callable
 
 from ..ipvs.backend import Backend, IPVSError
 from ..ipvs.rules import Operation
@@ -64,6 +64,7 @@ class Health:
 
 Log = Callable[[str], None]
 Record = Callable[[str, str], None]     # (ipvsadm command, result) -> audit
+Probe = Callable[[Check, str, int], Awaitable[CheckResult]]
 
 
 class Monitor:
@@ -74,8 +75,8 @@ class Monitor:
     real servers watches whatever the table holds."""
 
     def __init__(self, backend: Backend, services: list[tuple[VirtualService, Policy]],
-                 log: Log = print, record: Record | None = None):
-        self.backend, self.log, self.record = backend, log, record
+                 log: Log = print, record: Record | None = None, probe: Probe = run_check):
+        self.backend, self.log, self.record, self.probe = backend, log, record, probe
         self.services = services
         self.health: dict[tuple, dict[tuple, Health]] = {svc.key: {} for svc, _ in services}
         self.set_by_us: dict[tuple, int] = {}        # (svc key, rs key) -> weight we last set
@@ -140,7 +141,7 @@ class Monitor:
         now, period = time.monotonic(), policy.period
         due = {key: rs for key, rs in servers.items()      # those on a longer interval: when due
                if policy.of(key).interval <= period or states[key].due <= now}
-        results = await asyncio.gather(*(run_check(policy.of(key).check, rs.address, rs.port)
+        results = await asyncio.gather(*(self.probe(policy.of(key).check, rs.address, rs.port)
                                          for key, rs in due.items()))
         self._ramp(svc, policy, present)               # ramps begun in earlier rounds
         for (key, rs), result in zip(due.items(), results):
@@ -274,11 +275,13 @@ class Monitor:
         return True
 
     # ------------------------------------------------------------ running
-    async def run(self, stop: asyncio.Event) -> None:
+    async def run(self, stop: asyncio.Event, after_round: Callable[[], None] | None = None) -> None:
         """Every service on its own interval until *stop* is set."""
         async def watch(svc, policy):
             while not stop.is_set():
                 await self.round(svc, policy)
+                if after_round:
+                    after_round()
                 try:
                     await asyncio.wait_for(stop.wait(), policy.period)
                 except asyncio.TimeoutError:

@@ -31,10 +31,12 @@ from ..ipvs.backend import NoSuchService, NotPermitted
 from ..ipvs.rules import (Operation, apply, diff, parse_rules, save, service_spec,
                           sorted_servers, sorted_services)
 from ..system import SettingError
-from ..model import Info, RealServer, ValidationError, VirtualService, parse_weight
+from ..health.sources import LocalMonitor
+from ..model import (Info, RealServer, ValidationError, VirtualService, format_endpoint,
+                     parse_weight)
 from .confirm import Confirm
-from .panes import (SERVER_COLUMNS, SERVICE_COLUMNS, server_text, service_text,
-                    servers_text)
+from .health import HealthDetail
+from .panes import SERVICE_COLUMNS, server_columns, server_text, service_text, servers_text
 from .themes import register_themes
 from .widgets.rowtable import RowTable
 
@@ -47,10 +49,10 @@ class TableRead(Message):
 
     def __init__(self, services: list[VirtualService] | None, info: Info | None,
                  error: str | None = None, denied: bool = False, held: set | None = None,
-                 cluster=None):
+                 cluster=None, health=None):
         super().__init__()
         self.services, self.info, self.error, self.denied = services, info, error, denied
-        self.held, self.cluster = held, cluster
+        self.held, self.cluster, self.health = held, cluster, health
 
 
 class ChangeDone(Message):
@@ -86,6 +88,7 @@ ACTIONS = [  # (key, action, footer label, help text) — also the command palet
     ("p", "heartbeat_screen", "Peers", "heartbeat: state, ha.cf/haresources/authkeys, edits"),
     ("h", "failover('standby')", "Standby", "heartbeat standby: hand the VIP to the peer (asks)"),
     ("t", "failover('takeover')", "Takeover", "heartbeat takeover: take the VIP (asks)"),
+    ("i", "health_detail", "Health", "the selected real server's health checks in detail"),
     ("r", "refresh", "Refresh", "read the table now"),
     ("question_mark", "help", "Help", "the keys"),
 ]
@@ -102,8 +105,10 @@ class LvsApp(App):
     def __init__(self, backend: Backend, refresh: float = 1.0, traffic=None,
                  audit: AuditLog | None = None, network=None, dry_run: bool = False,
                  read_only: bool = False, theme: str | None = None, host: str | None = None,
-                 heartbeat=None, ha_dir: str = "/etc/ha.d"):
+                 heartbeat=None, ha_dir: str = "/etc/ha.d", health=None):
         super().__init__()
+        self.health = health                       # PublishedHealth, LocalMonitor or None
+        self.health_state = None
         self.heartbeat, self.ha_dir = heartbeat, ha_dir
         self.host = host or socket.gethostname()
         self.backend = backend
@@ -126,7 +131,7 @@ class LvsApp(App):
         yield Header()
         yield Static(id="banner")
         yield RowTable(SERVICE_COLUMNS, key=lambda s: s.key, id="services")
-        yield RowTable(SERVER_COLUMNS, key=lambda r: r.key, id="servers")
+        yield RowTable(server_columns(self.server_health), key=lambda r: r.key, id="servers")
         yield Static("Heartbeat peers: not read yet", id="peers", markup=False)
         yield RichLog(id="log", markup=False, wrap=True)
         yield Input(placeholder="filter: part of an address, port, scheduler…", id="filter")
@@ -164,8 +169,9 @@ class LvsApp(App):
                 except (SettingError, OSError):
                     held = None
             cluster = self.heartbeat.state() if self.heartbeat is not None else None
+            health = self.health.read() if self.health is not None else None
             self.post_message(TableRead(services, self.backend.info(), held=held,
-                                        cluster=cluster))
+                                        cluster=cluster, health=health))
         except NotPermitted as exc:
             self.post_message(TableRead(None, None, str(exc), denied=True))
         except (IPVSError, OSError) as exc:
@@ -190,8 +196,47 @@ class LvsApp(App):
             self.read_at = time.monotonic()
             self.role = director_role(self.services, event.held)
             self.show_peers(event.cluster)
+            self.note_health(event.health)
             self.fill_services()
             self.show_status()
+
+    def note_health(self, state) -> None:
+        """Keep the health read; log each real server that went down or came back."""
+        before, self.health_state = self.health_state, state
+        if state is None or before is None:
+            return
+        names = {s.key: s.name for s in self.services}
+        for key, h in state.servers.items():
+            old = before.servers.get(key)
+            if old is not None and old.up != h.up:
+                endpoint = format_endpoint(*key[1])
+                self.log_line(f"health: {names.get(key[0], 'service')} {endpoint} "
+                              + ("up again" if h.up else f"DOWN ({h.result})"))
+
+    def server_health(self, rs: RealServer):
+        svc = self.selected_service()
+        if self.health_state is None or svc is None:
+            return None
+        return self.health_state.servers.get((svc.key, rs.key))
+
+    def health_source(self) -> str:
+        state = self.health_state
+        if self.health is None:
+            return "health: not watched"
+        if isinstance(self.health, LocalMonitor):
+            return f"health: {self.health.source}"
+        if state is None:
+            return "health: no lvstui monitor"
+        return (f"health: lvstui monitor (pid {state.pid})" if state.running
+                else "health: lvstui monitor NOT RUNNING (last state shown)")
+
+    def action_health_detail(self) -> None:
+        picked = self.selected_server()
+        if picked is None:
+            return
+        svc, rs = picked
+        self.push_screen(HealthDetail(f"{svc.name} → {rs.endpoint}", self.server_health(rs),
+                                      self.health_source()))
 
     def fill_services(self, narrowing: bool = False) -> None:
         """Show the services that match the filter; *narrowing* (the filter only grew) looks
@@ -235,7 +280,8 @@ class LvsApp(App):
         shown = len(self.query_one("#services", RowTable).items)
         count = f"{shown}/{len(self.services)} services" if self.filter_text else \
             f"{len(self.services)} services"
-        self.query_one("#status", Static).update(f"{self.role} · {kernel} · {count} · {age}")
+        self.query_one("#status", Static).update(
+            f"{self.role} · {kernel} · {count} · {self.health_source()} · {age}")
 
     def show_banner(self) -> None:
         banner = self.query_one("#banner", Static)
@@ -666,24 +712,31 @@ def _path(text: str) -> str:
 
 
 def run(backend_kind: str, demo: bool, refresh: float, audit_path: str, dry_run: bool = False,
-        theme: str | None = None) -> int:
+        theme: str | None = None, checks=None) -> int:
+    """*checks*: (config path, is ldirectord.cf, state path) — the console checks by itself
+    unless a running ``lvstui monitor`` publishes its state there."""
+    from ..health.sources import open_health
     backend = open_backend(backend_kind, demo)
+    audit = AuditLog(audit_path)
     traffic = None
     if demo:
-        from ..demo import Traffic
+        from ..demo import Traffic, demo_health
         from ..ha.cluster import SimulatedHeartbeat
         from ..system.network import SimulatedNetwork
         traffic, network = Traffic(backend), SimulatedNetwork()
         heartbeat = SimulatedHeartbeat(network)
+        health = demo_health(backend, audit.record)
     else:
         from ..ha.cluster import Heartbeat
         from ..system.network import HostNetwork
         network, heartbeat = HostNetwork(), Heartbeat()
+        health = open_health(backend, *checks, audit.record)
     read_only = backend.name == "netlink" and os.geteuid() != 0
     try:
-        LvsApp(backend, refresh, traffic, AuditLog(audit_path), network, dry_run, read_only,
-               theme, heartbeat=heartbeat).run()
+        LvsApp(backend, refresh, traffic, audit, network, dry_run, read_only,
+               theme, heartbeat=heartbeat, health=health).run()
     finally:
+        health.close()
         network.close()
         backend.close()
     return 0

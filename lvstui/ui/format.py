@@ -9,3 +9,12 @@ def human(n: float, unit: str = "") -> str:
         if abs(n) >= limit:
             return f"{n / limit:.1f}{suffix}{unit}"
     return f"{int(n)}{unit}"
+
+
+def ago(seconds: float) -> str:
+    """``75`` -> ``1m``: how long a state has lasted, in the largest whole unit."""
+    seconds = max(0, int(seconds))
+    for size, suffix in ((86400, "d"), (3600, "h"), (60, "m")):
+        if seconds >= size:
+            return f"{seconds // size}{suffix}"
+    return f"{seconds}s"

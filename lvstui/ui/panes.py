@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import time
+
 from ..ipvs.listing import service_flags
 from ..model import Connection, RealServer, VirtualService, format_endpoint, service_config
-from .format import human
+from .format import ago, human
 from .widgets.rowtable import Column
 
 
@@ -73,6 +75,46 @@ SERVER_COLUMNS = [
     Column("State", 9, lambda r: "quiesced" if r.weight == 0 else "live",
            lambda r: r.weight == 0),
 ]
+
+
+
+def health_text(h, now: float) -> str:
+    """A real server's health in a few words: ``up 5m``, ``DOWN 12s``, ``maint (down)``."""
+    if h is None:
+        return "—"
+    if not h.checked:
+        return "pending"
+    if h.maintenance:
+        return f"maint ({'up' if h.up else 'down'})"
+    if not h.up:
+        return f"DOWN {ago(now - h.since)}" + (" kept" if h.guarded else "")
+    return f"up {ago(now - h.since)}"
+
+
+def _health_order(h) -> tuple:
+    """Down first, then maintenance, then up; longest in its state first."""
+    if h is None:
+        return (3, 0.0)
+    return (0 if not h.up else 1 if h.maintenance else 2, h.since)
+
+
+def server_columns(health_of, clock=time.time) -> list[Column]:
+    """The real-server columns, with the health ones read through *health_of(rs)*."""
+    def latency(rs):
+        h = health_of(rs)
+        return h.latency if h and h.latency is not None else -1.0
+
+    def failure(rs):
+        h = health_of(rs)
+        return h.last_failure if h else ""
+
+    return SERVER_COLUMNS + [
+        Column("Health", 13, lambda r: health_text(health_of(r), clock()),
+               lambda r: _health_order(health_of(r))),
+        Column("Check", 7, lambda r: f"{latency(r) * 1000:.0f}ms" if latency(r) >= 0 else "—",
+               latency, right=True),
+        Column("Last failure", 16, failure, failure),
+    ]
 
 
 def _expires(c: Connection) -> str:

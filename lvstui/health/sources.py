@@ -1,0 +1,87 @@
+"""Where the console gets health from: the state ``lvstui monitor`` publishes, or a monitor
+the console runs itself (in its own thread and event loop, never blocking the UI)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import threading
+
+from ..model import ValidationError
+from .config import load
+from .engine import Monitor
+from .state import HealthState, quiesced_by, read_state, snapshot
+
+
+class ConfigError(ValidationError):
+    """The health-check file has errors (one finding per line)."""
+
+
+class PublishedHealth:
+    """The state file of a separate ``lvstui monitor``; re-read only when it changed."""
+
+    def __init__(self, path: str):
+        self.path = path
+        self._seen: tuple | None = None
+        self._state: HealthState | None = None
+
+    def read(self) -> HealthState | None:
+        try:
+            st = os.stat(self.path)
+        except OSError:
+            self._seen, self._state = None, None
+            return None
+        if (st.st_mtime_ns, st.st_ino) != self._seen:
+            self._seen, self._state = (st.st_mtime_ns, st.st_ino), read_state(self.path)
+        return self._state
+
+    def close(self) -> None:
+        pass
+
+
+class LocalMonitor:
+    """A ``Monitor`` run by the console, for when no ``lvstui monitor`` runs."""
+
+    def __init__(self, monitor: Monitor, source: str):
+        self.monitor, self.source = monitor, source
+        self.latest: HealthState | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._stop: asyncio.Event | None = None
+        self._ready = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="lvstui-health", daemon=True)
+        self._thread.start()
+        self._ready.wait(5)
+
+    def _run(self) -> None:
+        async def main():
+            self._loop, self._stop = asyncio.get_running_loop(), asyncio.Event()
+            self._ready.set()
+            await self.monitor.run(self._stop, self._publish)
+        asyncio.run(main())
+
+    def _publish(self) -> None:
+        self.latest = snapshot(self.monitor, self.source)
+
+    def read(self) -> HealthState | None:
+        return self.latest
+
+    def close(self) -> None:
+        if self._loop is not None and self._loop.is_running():
+            self._loop.call_soon_threadsafe(self._stop.set)
+        self._thread.join(5)
+
+
+def open_health(backend, config_path: str | None, ldirectord: bool, state_path: str,
+                record) -> PublishedHealth | LocalMonitor:
+    """The running monitor's state; or, given a config and no running monitor, checks run by
+    the console. A config with errors raises ``ConfigError`` (its findings, file:line)."""
+    published = PublishedHealth(state_path)
+    state = published.read()
+    if config_path is None or (state is not None and state.running):
+        return published
+    config = load(config_path, ldirectord)
+    if config.errors:
+        raise ConfigError("\n".join(map(str, config.errors)))
+    monitor = Monitor(backend, config.services, log=lambda message: None, record=record)
+    monitor.prepare(quiesced_by(state))
+    return LocalMonitor(monitor, f"checked by this console ({config_path})")

@@ -11,7 +11,7 @@ import time
 from dataclasses import dataclass, field, replace
 from typing import Awaitable, Callable
 
-from ..ipvs.backend import Backend, IPVSError
+from ..ipvs.backend import Backend, IPVSError, NoSuchService
 from ..ipvs.rules import Operation
 from ..model import RealServer, VirtualService
 from .checks import Check, CheckResult, run_check
@@ -80,6 +80,7 @@ class Monitor:
         self.services = services
         self.health: dict[tuple, dict[tuple, Health]] = {svc.key: {} for svc, _ in services}
         self.set_by_us: dict[tuple, int] = {}        # (svc key, rs key) -> weight we last set
+        self.unreadable: set = set()                 # services the last read could not find
 
     # ------------------------------------------------------------ start
     def prepare(self, quiesced_before: set = frozenset()) -> None:
@@ -89,7 +90,7 @@ class Monitor:
         for svc, policy in self.services:
             try:
                 live = self.backend.find_service(svc)
-            except IPVSError:
+            except NoSuchService:
                 live = None
             if live is None:
                 if not self._apply(Operation("add-service", svc.without_servers())):
@@ -122,11 +123,13 @@ class Monitor:
         try:
             live = self.backend.find_service(svc)
         except IPVSError as exc:
-            self.log(f"{svc.name}: cannot read the table: {exc}")
+            if svc.key not in self.unreadable:                 # said once, not every round
+                self.log(f"{svc.name}: not checked: {exc}")
+            self.unreadable.add(svc.key)
             return
-        if live is None:
-            self.log(f"{svc.name}: not in the table")
-            return
+        if svc.key in self.unreadable:
+            self.unreadable.discard(svc.key)
+            self.log(f"{svc.name}: in the table again: checking")
         states = self.health[svc.key]
         fallback_key = policy.fallback.key if policy.fallback else None
         present = {rs.key: rs for rs in live.servers if rs.key != fallback_key}

@@ -58,6 +58,7 @@ def sh(*cmd: str) -> str:
 def config_text(servers: int, log: str) -> str:
     reals = "".join(f"\treal=10.2.1.2:{FIRST_PORT + i} masq 1\n" for i in range(servers))
     return (f"checktimeout=2\ncheckinterval=1\nfailurecount=1\nquiescent=yes\nlogfile=\"{log}\"\n"
+            "supervised=yes\n"                 # ldirectord in the foreground, without -d
             f"virtual=10.0.0.1:80\n{reals}\tchecktype=connect\n\tscheduler=wrr\n"
             "\tprotocol=tcp\n")
 
@@ -117,15 +118,11 @@ class Lab:
         self.table.close()
 
 
-def measure(lab: Lab, name: str, cmd: list[str], args, pidfile: str | None = None) -> dict:
-    """*cmd* runs in the foreground, or (with *pidfile*) starts a daemon that writes it."""
+def measure(lab: Lab, name: str, cmd: list[str], args) -> dict:
     subprocess.run(["ipvsadm", "-C"], check=True)
     started = time.monotonic()
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     pid = proc.pid
-    if pidfile:
-        proc.wait(120)
-        pid = int(open(pidfile).read())
     try:
         ports = range(FIRST_PORT, FIRST_PORT + lab.servers)
         if not lab.wait(lambda w: len(w) == lab.servers and all(w.get(p) == 1 for p in ports),
@@ -190,8 +187,7 @@ def main() -> int:
         ours = measure(lab, "lvstui monitor", [
             sys.executable, "-m", "lvstui.cli", "--audit-log", os.path.join(work, "audit.log"),
             "monitor", "--ldirectord", config, "--state", os.path.join(work, "state.json")], args)
-        theirs = measure(lab, "ldirectord", ["ldirectord", config, "start"], args,
-                         pidfile="/run/ldirectord.ldirectord.pid")
+        theirs = measure(lab, "ldirectord", ["ldirectord", config, "start"], args)
     finally:
         lab.close()
     print(f"{args.servers} real servers, TCP connect every 1 s, failurecount 1 (VM, TCG)")

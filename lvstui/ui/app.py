@@ -263,7 +263,8 @@ class LvsApp(App):
 
     @on(RowTable.Highlighted, "#services")
     def service_highlighted(self) -> None:
-        self.fill_servers()
+        with contextlib.suppress(NoMatches):     # a highlight that lands while the app closes
+            self.fill_servers()
 
     @on(RowTable.SortRequested)
     def sort_requested(self, event: RowTable.SortRequested) -> None:

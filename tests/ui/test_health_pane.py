@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from textual.widgets import RichLog, Static
 
-from lvstui.demo import SimulatedChecks, reference_cluster
+from lvstui.demo import SimulatedChecks, demo_health, reference_cluster
 from lvstui.health.checks import Check
 from lvstui.health.engine import Monitor, Policy
 from lvstui.health.sources import LocalMonitor, PublishedHealth
@@ -111,3 +111,16 @@ async def test_demo_checks_take_rs2_out_and_bring_it_back():
         await monitor.round(svc, policy)
         weights = {rs.address: rs.weight for rs in table.find_service(svc).servers}
         assert weights == {"172.26.46.80": 1, "172.26.46.81": 0 if t in (47, 65) else 1}, t
+
+
+async def test_the_demo_console_checks_its_simulated_servers():
+    table = reference_cluster()
+    health = demo_health(table)
+    app = LvsApp(table, refresh=0.05, health=health)
+    try:
+        async with app.run_test(size=(160, 40)) as pilot:
+            servers = app.query_one("#servers", RowTable)
+            await until(pilot, lambda: cells(servers, HEALTH) == ["up 0s", "up 0s"])
+            assert "simulated real servers" in str(app.query_one("#status", Static).render())
+    finally:
+        health.close()

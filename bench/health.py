@@ -160,7 +160,7 @@ def _running(pid: int) -> bool:
 def summary(d: list[float]) -> str:
     if not d:
         return "none detected"
-    q = statistics.quantiles(d, n=10) if len(d) > 1 else d * 9
+    q = statistics.quantiles(d, n=10, method="inclusive") if len(d) > 1 else d * 9
     return (f"median {statistics.median(d):.2f} s, p90 {q[8]:.2f} s, max {max(d):.2f} s "
             f"({len(d)} failures)")
 

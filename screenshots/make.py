@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import os
 import sys
 
@@ -10,7 +11,10 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
 
 from lvstui.audit import AuditLog  # noqa: E402
-from lvstui.demo import Traffic, reference_cluster  # noqa: E402
+from lvstui.demo import SimulatedChecks, Traffic, reference_cluster  # noqa: E402
+from lvstui.health.checks import Check  # noqa: E402
+from lvstui.health.engine import Monitor, Policy  # noqa: E402
+from lvstui.health.sources import LocalMonitor  # noqa: E402
 from lvstui.ha.cluster import SimulatedHeartbeat  # noqa: E402
 from lvstui.system.network import SimulatedNetwork  # noqa: E402
 from lvstui.ui.app import LvsApp  # noqa: E402
@@ -19,19 +23,30 @@ from lvstui.ui.app import LvsApp  # noqa: E402
 async def main() -> None:
     table = reference_cluster()
     traffic = Traffic(table)
+    # the demo's checks stopped at the moment RS2 answers HTTP 503: it has been quiesced
+    moment = itertools.chain([0.0], itertools.repeat(50.0))   # started at 0, then 50 s on
+    policy = Policy(Check("http"), interval=2, fall=2, rise=2)
+    monitor = Monitor(table, [(table.services()[0].without_servers(), policy)],
+                      log=lambda message: None, probe=SimulatedChecks(clock=moment.__next__))
+    for _ in range(policy.fall):
+        await monitor.round(*monitor.services[0])
     for _ in range(30):
         traffic.tick()
     shots = (("console-160x48.svg", (160, 48), ()), ("console-80x24.svg", (80, 24), ()),
-             ("network-160x48.svg", (160, 48), ("n",)), ("connections-160x48.svg", (160, 48), ("c",)))
+             ("network-160x48.svg", (160, 48), ("n",)), ("connections-160x48.svg", (160, 48), ("c",)),
+             ("health-160x48.svg", (160, 48), ("tab", "down", "i")))
     for name, size, keys in shots:
         network = SimulatedNetwork()
+        health = LocalMonitor(monitor, "checked by this console (simulated real servers)")
         app = LvsApp(table, refresh=0.2, traffic=traffic, audit=AuditLog(os.devnull),
-                     network=network, host="director1", heartbeat=SimulatedHeartbeat(network))
+                     network=network, host="director1", heartbeat=SimulatedHeartbeat(network),
+                     health=health)
         async with app.run_test(size=size) as pilot:
             await pilot.pause(0.6)
             await pilot.press(*keys)
             await pilot.pause(0.6)
             app.save_screenshot(os.path.join(HERE, name))
+        health.close()
 
 
 if __name__ == "__main__":

@@ -28,7 +28,9 @@ sys.path.insert(0, ROOT)
 from lvstui.ipvs.backend import NoSuchService  # noqa: E402
 
 BACKEND = r"""
-import asyncio, sys, time
+import asyncio, resource, sys, time
+soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
 async def main(address, first, count):
     async def accept(reader, writer):
         writer.close()

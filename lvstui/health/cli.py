@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import resource
 import signal
 import sys
 import time
@@ -44,12 +45,26 @@ def run_monitor(path: str, ldirectord: bool, state_path: str, backend, audit) ->
     config = read_config(path, ldirectord)
     if config is None:
         return 1
+    _room_for(sum(len(svc.servers) for svc, _ in config.services))
     monitor = Monitor(backend, config.services, log=log, record=audit.record)
     monitor.prepare(quiesced_by(read_state(state_path)))
     log(f"monitoring {len(config.services)} virtual service(s) from {path}; state in {state_path}")
     asyncio.run(_serve(monitor, path, state_path))
     log("stopped")
     return 0
+
+
+def _room_for(servers: int) -> None:
+    """Every check holds a socket at once: lift the soft open-file limit (1024 by default)
+    toward the hard one when the servers need it."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    wanted = servers + 256
+    if soft != resource.RLIM_INFINITY and soft < wanted:
+        new = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (new, hard))
+        if new < wanted:
+            log(f"open-file limit {hard} is below {wanted}: some checks may fail with "
+                "'Too many open files' (raise LimitNOFILE)")
 
 
 async def _serve(monitor: Monitor, source: str, state_path: str) -> None:

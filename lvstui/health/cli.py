@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import fcntl
+import os
 import resource
 import signal
 import sys
@@ -45,13 +47,32 @@ def run_monitor(path: str, ldirectord: bool, state_path: str, backend, audit) ->
     config = read_config(path, ldirectord)
     if config is None:
         return 1
+    lock = _only_one(state_path)
+    if lock is None:
+        return 1
     _room_for(sum(len(svc.servers) for svc, _ in config.services))
     monitor = Monitor(backend, config.services, log=log, record=audit.record)
     monitor.prepare(quiesced_by(read_state(state_path)))
     log(f"monitoring {len(config.services)} virtual service(s) from {path}; state in {state_path}")
     asyncio.run(_serve(monitor, path, state_path))
+    lock.close()
     log("stopped")
     return 0
+
+
+def _only_one(state_path: str):
+    """Two monitors on one table would fight over its weights: hold a lock beside the state
+    file for as long as this one runs (None, said why, when another holds it)."""
+    os.makedirs(os.path.dirname(state_path) or ".", exist_ok=True)
+    handle = open(state_path + ".lock", "a+")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        print(f"lvstui: another lvstui monitor is running (it holds {state_path}.lock)",
+              file=sys.stderr)
+        handle.close()
+        return None
+    return handle
 
 
 def _room_for(servers: int) -> None:

@@ -53,6 +53,11 @@ rise = 1
     try:
         await until(lambda: health(a) and health(a).up and health(b) and health(b).up)
         assert read_state(str(state)).running
+        second = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "lvstui.cli", "monitor", "--backend", "memory", "--config",
+            str(config), "--state", str(state), stderr=asyncio.subprocess.PIPE)
+        assert await second.wait() == 1                     # two monitors would fight
+        assert b"another lvstui monitor is running" in await second.stderr.read()
         b.status = 503
         await until(lambda: not health(b).up)
         assert (health(b).result, health(b).last_failure, health(b).weight) == \

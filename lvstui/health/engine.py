@@ -281,12 +281,15 @@ class Monitor:
     async def run(self, stop: asyncio.Event, after_round: Callable[[], None] | None = None) -> None:
         """Every service on its own interval until *stop* is set."""
         async def watch(svc, policy):
-            while not stop.is_set():
+            loop = asyncio.get_running_loop()
+            while not stop.is_set():                   # rounds start every period (not
+                started = loop.time()                  # period after the last one ended)
                 await self.round(svc, policy)
                 if after_round:
                     after_round()
                 try:
-                    await asyncio.wait_for(stop.wait(), policy.period)
+                    await asyncio.wait_for(stop.wait(),
+                                           max(0.0, policy.period - (loop.time() - started)))
                 except asyncio.TimeoutError:
                     pass
         await asyncio.gather(*(watch(svc, policy) for svc, policy in self.services))

@@ -181,6 +181,7 @@ def main() -> int:
     p.add_argument("--failures", type=int, default=20)
     p.add_argument("--window", type=float, default=20, help="seconds of steady CPU measurement")
     p.add_argument("--settle", type=float, default=300, help="seconds allowed to bring all up")
+    p.add_argument("--no-ldirectord", action="store_true", help="measure lvstui monitor only")
     args = p.parse_args()
     if not os.path.exists("/proc/net/ip_vs") and subprocess.run(
             ["modprobe", "-a", "ip_vs", "ip_vs_wrr", "veth"], capture_output=True).returncode:
@@ -199,6 +200,8 @@ def main() -> int:
         ours = measure(lab, "lvstui monitor", [
             sys.executable, "-m", "lvstui.cli", "--audit-log", os.path.join(work, "audit.log"),
             "monitor", "--ldirectord", config, "--state", os.path.join(work, "state.json")], args)
+        if args.no_ldirectord:
+            return 0
         theirs = measure(lab, "ldirectord", ["ldirectord", config, "start"], args)
     finally:
         lab.close()

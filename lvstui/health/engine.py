@@ -278,15 +278,13 @@ class Monitor:
         return True
 
     # ------------------------------------------------------------ running
-    async def run(self, stop: asyncio.Event, after_round: Callable[[], None] | None = None) -> None:
+    async def run(self, stop: asyncio.Event) -> None:
         """Every service on its own interval until *stop* is set."""
         async def watch(svc, policy):
             loop = asyncio.get_running_loop()
             while not stop.is_set():                   # rounds start every period (not
                 started = loop.time()                  # period after the last one ended)
                 await self.round(svc, policy)
-                if after_round:
-                    after_round()
                 try:
                     await asyncio.wait_for(stop.wait(),
                                            max(0.0, policy.period - (loop.time() - started)))

@@ -4,6 +4,7 @@ the console runs itself (in its own thread and event loop, never blocking the UI
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import os
 import threading
 
@@ -40,11 +41,11 @@ class PublishedHealth:
 
 
 class LocalMonitor:
-    """A ``Monitor`` run by the console, for when no ``lvstui monitor`` runs."""
+    """A ``Monitor`` run by the console, for when no ``lvstui monitor`` runs. Its state is
+    taken on the monitor's own loop when the console asks, once per console poll."""
 
     def __init__(self, monitor: Monitor, source: str):
         self.monitor, self.source = monitor, source
-        self.latest: HealthState | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._stop: asyncio.Event | None = None
         self._ready = threading.Event()
@@ -56,14 +57,20 @@ class LocalMonitor:
         async def main():
             self._loop, self._stop = asyncio.get_running_loop(), asyncio.Event()
             self._ready.set()
-            await self.monitor.run(self._stop, self._publish)
+            await self.monitor.run(self._stop)
         asyncio.run(main())
 
-    def _publish(self) -> None:
-        self.latest = snapshot(self.monitor, self.source)
+    async def _snapshot(self) -> HealthState:
+        return snapshot(self.monitor, self.source)
 
     def read(self) -> HealthState | None:
-        return self.latest
+        """Called from the console's poll thread, never from the monitor's loop."""
+        if self._loop is None or not self._loop.is_running():
+            return None
+        try:
+            return asyncio.run_coroutine_threadsafe(self._snapshot(), self._loop).result(5)
+        except (concurrent.futures.TimeoutError, RuntimeError):
+            return None
 
     def close(self) -> None:
         if self._loop is not None and self._loop.is_running():

@@ -50,9 +50,9 @@ def run_monitor(path: str, ldirectord: bool, state_path: str, backend, audit) ->
     lock = _only_one(state_path)
     if lock is None:
         return 1
-    _room_for(sum(len(svc.servers) for svc, _ in config.services))
     monitor = Monitor(backend, config.services, log=log, record=audit.record)
     monitor.prepare(quiesced_by(read_state(state_path)))
+    _room_for(sum(map(len, monitor.health.values())))   # owned and watched servers alike
     log(f"monitoring {len(config.services)} virtual service(s) from {path}; state in {state_path}")
     asyncio.run(_serve(monitor, path, state_path))
     lock.close()

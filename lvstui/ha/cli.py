@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 
+from ..findings import print_findings
 from .api import HeartbeatError, read_state
 from .config import HaConfig, check
 from .failover import follow, standby, takeover
@@ -21,9 +22,7 @@ def check_config(directory: str, node: str | None) -> int:
         print(f"{exc.filename}: error: {exc.strerror}", file=sys.stderr)
         return 1
     findings = check(config, node or os.uname().nodename)
-    for finding in findings:
-        print(finding, file=sys.stderr if finding.level == "error" else sys.stdout)
-    errors = sum(f.level == "error" for f in findings)
+    errors = print_findings(findings)
     print(f"{directory}: {errors} error(s), {len(findings) - errors} warning(s)")
     return 1 if errors else 0
 

@@ -10,6 +10,7 @@ import signal
 import sys
 import time
 
+from ..findings import print_findings
 from .config import HealthConfig, load
 from .engine import Monitor
 from .state import quiesced_by, read_state, snapshot, write_state
@@ -24,9 +25,7 @@ def read_config(path: str, ldirectord: bool) -> HealthConfig | None:
     except OSError as exc:
         print(f"{path}: error: {exc.strerror}", file=sys.stderr)
         return None
-    for finding in config.findings:
-        print(finding, file=sys.stderr if finding.level == "error" else sys.stdout)
-    return None if config.errors else config
+    return None if print_findings(config.findings) else config
 
 
 def check_health_config(path: str, ldirectord: bool) -> int:

@@ -15,8 +15,6 @@ from ..files import atomic_write
 from .checks import describe
 from .engine import Monitor
 
-from . import STATE_PATH as DEFAULT_PATH
-
 
 @dataclass(frozen=True)
 class ServerHealth:
@@ -80,7 +78,7 @@ def write_state(path: str, state: HealthState) -> None:
     atomic_write(path, json.dumps(data, separators=(",", ":")), mode=0o644, backup=False)
 
 
-def read_state(path: str = DEFAULT_PATH) -> HealthState | None:
+def read_state(path: str) -> HealthState | None:
     """The published state, or None when there is none (or it cannot be read). A monitor
     whose process is gone is reported as not running, whatever the file says."""
     try:

@@ -77,6 +77,9 @@ def _parser() -> argparse.ArgumentParser:
     src.add_argument("--config", default=HEALTH_CONFIG, metavar="FILE",
                      help=f"lvstui's TOML file (default {HEALTH_CONFIG})")
     src.add_argument("--ldirectord", metavar="FILE", help="an ldirectord.cf, read as is")
+    mon.add_argument("--once", action="store_true",
+                     help="one round of every check, one line per real server (SERVICE SERVER "
+                          "up|down REASON LATENCY), the table untouched; exit 1 if any is down")
     mon.add_argument("--state", default=HEALTH_STATE, metavar="FILE",
                      help=f"where the state is published (default {HEALTH_STATE})")
     ha = sub.add_parser("ha", help="heartbeat: state, manual failover")
@@ -113,6 +116,10 @@ def main(argv: list[str] | None = None) -> int:
         if args.command in ("net", "vip"):
             from .system.cli import run_system
             return run_system(args)
+        if args.command == "monitor" and args.once:
+            from .health.cli import check_once
+            return check_once(args.ldirectord or args.config, bool(args.ldirectord),
+                              lambda: open_backend(args.backend, args.demo))
         backend = open_backend(args.backend, args.demo)
         try:
             if args.command == "monitor":

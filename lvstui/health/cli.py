@@ -11,6 +11,8 @@ import sys
 import time
 
 from ..findings import print_findings
+from ..ipvs.backend import IPVSError
+from .checks import run_check
 from .config import HealthConfig, load
 from .engine import Monitor
 from .state import quiesced_by, read_state, snapshot, write_state
@@ -35,6 +37,39 @@ def check_health_config(path: str, ldirectord: bool) -> int:
     servers = sum(len(svc.servers) for svc, _ in config.services)
     print(f"{path}: ok: {len(config.services)} virtual service(s), {servers} real server(s)")
     return 0
+
+
+def check_once(path: str, ldirectord: bool, open_table) -> int:
+    """One round of every configured check, one line per real server, the table untouched:
+    ``SERVICE SERVER up|down REASON LATENCY``. Exit 0 all up, 1 any down, 2 a config error.
+    *open_table()* gives the table, read only for services that list no real servers."""
+    config = read_config(path, ldirectord)
+    if config is None:
+        return 2
+    targets, unreadable, table = [], False, None
+    for svc, policy in config.services:
+        servers = svc.servers
+        if not servers:                      # a service that watches the table: its servers
+            try:
+                table = table or open_table()
+                servers = table.find_service(svc).servers
+            except IPVSError as exc:
+                print(f"{svc.name}: not checked: {exc}", file=sys.stderr)
+                unreadable = True
+                continue
+        fallback = policy.fallback.key if policy.fallback else None
+        targets += [(svc, rs, policy.of(rs.key).check) for rs in servers if rs.key != fallback]
+
+    async def probe_all():
+        return await asyncio.gather(*(run_check(check, rs.address, rs.port)
+                                      for _, rs, check in targets))
+
+    _room_for(len(targets))
+    results = asyncio.run(probe_all())
+    for (svc, rs, _), result in zip(targets, results):
+        print(f"{svc.name.replace(' ', '/')} {rs.endpoint} {'up' if result.up else 'down'} "
+              f"{result.reason} {result.latency * 1000:.0f}ms")
+    return 1 if unreadable or not all(r.up for r in results) else 0
 
 
 def log(message: str) -> None:

@@ -62,8 +62,8 @@ def _server(svc: VirtualService, text: str, how: str, weight: int) -> RealServer
 # ---------------------------------------------------------------- TOML
 
 POLICY_KEYS = {"interval", "fall", "rise", "action", "slow_start", "keep_healthy", "fallback"}
-CHECK_KEYS = {"check", "port", "timeout", "path", "method", "virtualhost", "status", "body",
-              "command"}
+CHECK_KEYS = {"check", "port", "timeout", "path", "method", "http_version", "virtualhost",
+              "status", "body", "command"}
 SERVICE_KEYS = {"virtual", "scheduler", "persistence", "netmask", "real"} | POLICY_KEYS | CHECK_KEYS
 SERVER_KEYS = {"address", "forwarding", "weight", "interval", "fall", "rise"} | CHECK_KEYS
 
@@ -149,6 +149,12 @@ def _toml_service(merged: dict, own: dict, where, start: int, path: str, config)
     return svc, policy
 
 
+def _http_version(value) -> str:
+    if str(value) not in ("1.0", "1.1"):
+        raise ValueError(f"{value!r}: use \"1.0\" or \"1.1\"")
+    return str(value)
+
+
 def _toml_policy(values: dict, svc: VirtualService) -> Policy:
     kind = values.get("check", "tcp")
     if kind not in CHECK_KINDS:
@@ -163,7 +169,9 @@ def _toml_policy(values: dict, svc: VirtualService) -> Policy:
                   path=str(values.get("path", "/")), method=str(values.get("method", "GET")),
                   virtualhost=str(values.get("virtualhost", "")),
                   status=_keyed("status", _int, values.get("status", 200), 0, 599),
-                  body=str(values.get("body", "")), command=tuple(map(str, command)))
+                  body=str(values.get("body", "")), command=tuple(map(str, command)),
+                  http_version=_keyed("http_version", _http_version,
+                                      values.get("http_version", "1.0")))
     action = values.get("action", "quiesce")
     if action not in ("quiesce", "remove"):
         raise ValueError(f"action: {action!r}: use quiesce or remove")

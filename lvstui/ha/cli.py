@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import os
+import socket
 import sys
 
 from ..findings import print_findings
 from .api import HeartbeatError, read_state
-from .config import HaConfig, check
+from .config import HaConfig, HostFacts, check
 from .failover import follow, standby, takeover
 
 
@@ -21,10 +22,29 @@ def check_config(directory: str, node: str | None) -> int:
     except OSError as exc:
         print(f"{exc.filename}: error: {exc.strerror}", file=sys.stderr)
         return 1
-    findings = check(config, node or os.uname().nodename)
+    findings = check(config, node or os.uname().nodename, host_facts())
     errors = print_findings(findings)
     print(f"{directory}: {errors} error(s), {len(findings) - errors} warning(s)")
     return 1 if errors else 0
+
+
+def host_facts() -> HostFacts:
+    """This host's interfaces and paths, as heartbeat looks them up when it starts."""
+    from ..system.addresses import Addresses
+    table = Addresses()
+    try:
+        interfaces = {i.name: any(a.family == 4 for a in i.addresses) for i in table.interfaces()}
+    finally:
+        table.close()
+    return HostFacts(interfaces, os.path.exists, lambda p: os.access(p, os.X_OK), _resolves)
+
+
+def _resolves(name: str) -> bool:
+    try:
+        socket.gethostbyname(name)
+        return True
+    except (OSError, UnicodeError):
+        return False
 
 
 def run_ha(args, audit) -> int:

@@ -13,6 +13,7 @@ import ipaddress
 import os
 import re
 from dataclasses import dataclass
+from typing import Callable
 
 from ..files import atomic_write
 from ..findings import Finding
@@ -215,75 +216,114 @@ class HaConfig:
 
 
 # ---------------------------------------------------------------- validation
+# heartbeat 3.0.6's own rules (config.c, auth.c and the comm plugins): an error is what makes it
+# refuse to start ("Configuration error, heartbeat not started."); the rest are warnings.
 
 TIMES = ("keepalive", "warntime", "deadtime", "initdead")
-MEDIA = ("ucast", "bcast", "mcast", "serial")
-KNOWN = {*TIMES, *MEDIA, "node", "udpport", "auto_failback", "logfacility", "logfile",
-         "debugfile", "use_logd", "crm", "compression", "compression_threshold",
-         "traditional_compression", "ping", "ping_group", "respawn", "apiauth", "baud",
-         "hopfudge", "realtime", "debug", "coredumps", "autojoin", "uuidfrom", "msgfmt",
-         "conn_logd_time", "max_rexmit_delay", "stonith", "stonith_host", "watchdog",
-         "deadping", "pacemaker", "hbgenmethod", "logdaemon", "rtprio", "nice_failback"}
+MEDIA = ("ucast", "bcast", "mcast", "serial", "udp", "mcast6", "ucast6", "ping", "ping6",
+         "ping_group")
+BOOLEANS = ("nice_failback", "realtime", "use_logd", "use_apphbd", "log_badpack",
+            "syslogmsgfmt", "coredumps", "traditional_compression", "record_config_changes",
+            "record_pengine_inputs", "enable_config_writes")
+ONE_OF = {"hbgenmethod": ("file", "time"), "msgfmt": ("classic", "netstring"),
+          "autojoin": ("none", "other", "any"), "uuidfrom": ("file", "nodename"),
+          "compression": ("zlib", "bz2")}
+FACILITIES = ("auth", "authpriv", "cron", "daemon", "ftp", "kern", "lpr", "mail", "news",
+              "security", "syslog", "user", "uucp", "none", *(f"local{i}" for i in range(8)))
+BAUDS = ("9600", "19200", "38400", "57600", "115200", "230400", "460800")
+WHOLE_LINE = ("stonith", "stonith_host", "apiauth", "respawn")
+KNOWN = {*TIMES, *MEDIA, *BOOLEANS, *ONE_OF, *WHOLE_LINE, "node", "hopfudge", "deadping",
+         "watchdog", "baud", "udpport", "logfacility", "logfile", "debugfile", "auto_failback",
+         "rtprio", "debug", "conn_logd_time", "coreroot", "crm", "pacemaker",
+         "compression_threshold", "env", "max_rexmit_delay", "memreserve", "quorum_server"}
+TRUE_WORDS = ("true", "on", "yes", "y", "1")
+FALSE_WORDS = ("false", "off", "no", "n", "0")
+
+
+@dataclass(frozen=True)
+class HostFacts:
+    """What heartbeat looks up on the host at start: interfaces (name -> has an IPv4
+    address) and which paths exist or are executable. None: not checked."""
+
+    interfaces: dict[str, bool]
+    exists: Callable[[str], bool]
+    executable: Callable[[str], bool]
+    resolves: Callable[[str], bool]
 
 
 def parse_time(text: str) -> int | None:
-    """Heartbeat's times: seconds (``2``, ``2.5``) or milliseconds (``500ms``) -> ms."""
-    m = re.fullmatch(r"(\d+(?:\.\d+)?)(ms|s)?", text)
+    """Heartbeat's get_msec: seconds (``2``, ``2.5``), ``ms``/``msec`` or ``us``/``usec``
+    -> milliseconds, rounded; None where heartbeat reads -1."""
+    m = re.fullmatch(r"\s*([0-9.]+)\s*(.*)", text, re.S)
     if not m:
         return None
-    value = float(m[1])
-    return int(value if m[2] == "ms" else value * 1000)
+    unit = m[2].lower()
+    scale = 1.0 if unit.startswith("ms") else 0.001 if unit.startswith("us") else \
+        1000.0 if unit == "" else None
+    if scale is None:
+        return None
+    number = re.match(r"\d*\.?\d*", m[1])[0]          # atof stops at the second dot
+    return int((float(number) if number.strip(".") else 0.0) * scale + 0.5)
 
 
-def check(config: HaConfig, hostname: str) -> list[Finding]:
-    """What heartbeat would refuse (errors) or what is unwise (warnings), with file:line."""
+def _boolean(word: str) -> bool | None:
+    w = word.lower()
+    return True if w in TRUE_WORDS else False if w in FALSE_WORDS else None
+
+
+def _atoi(word: str) -> int:
+    m = re.match(r"\s*([+-]?\d+)", word)
+    return int(m[1][:12]) if m and m[1].isascii() else 0
+
+
+def _values(d: Directive) -> list[str]:
+    """heartbeat splits a directive's value on commas as well as blanks."""
+    return [v for a in d.args for v in a.split(",") if v]
+
+
+def check(config: HaConfig, hostname: str, host: HostFacts | None = None) -> list[Finding]:
+    """What heartbeat would refuse (errors) or what is unwise (warnings), with file:line.
+    *host*: check interfaces and paths on this host, as heartbeat does at start."""
     out: list[Finding] = []
     cf = config.ha_cf
     err = lambda f, line, msg: out.append(Finding(f.path, line, "error", msg))      # noqa: E731
     warn = lambda f, line, msg: out.append(Finding(f.path, line, "warning", msg))   # noqa: E731
 
-    directives = cf.directives()
-    media_seen = False
-    for d in directives:
+    values: dict[str, tuple[str, int]] = {}        # the last value of each directive, its line
+    media = 0
+    for d in cf.directives():
         if d.name not in KNOWN:
-            warn(cf, d.lineno, f"unknown directive {d.name!r} (kept as it is)")
-        elif d.name in MEDIA:
-            media_seen = True
-            _check_media(cf, d, err)
-        elif d.name == "udpport":
-            if len(d.args) != 1 or not d.args[0].isdigit() or not 1 <= int(d.args[0]) <= 65535:
-                err(cf, d.lineno, "udpport needs a port number 1-65535")
-            elif media_seen:
-                warn(cf, d.lineno, "udpport after a media line: it applies only to the media "
-                                   "lines that follow it")
-        elif d.name == "auto_failback" and (len(d.args) != 1 or d.args[0].lower() not in
-                                            ("on", "off", "legacy")):
-            err(cf, d.lineno, "auto_failback must be on, off or legacy")
-    if not media_seen:
+            err(cf, d.lineno, f"unknown directive {d.name!r}: heartbeat refuses to start")
+            continue
+        if d.name in MEDIA:
+            media += _check_media(cf, d, host, err, warn, media)
+        elif d.name in WHOLE_LINE:
+            _check_whole_line(cf, d, hostname, host, err)
+        else:
+            for value in _values(d):
+                problem = _check_value(d.name, value, host)
+                if problem:
+                    err(cf, d.lineno, problem)
+                values[d.name] = (value, d.lineno)
+    if media == 0:
         err(cf, 1, "no communication media (ucast, bcast, mcast or serial): the nodes cannot "
                    "hear each other")
-
-    nodes = cf.nodes
-    if not nodes:
+    nodes = [n.lower() for d in cf.all("node") for n in _values(d)]
+    autojoin = values.get("autojoin", ("none", 0))
+    if not nodes and autojoin[0] != "any":
         err(cf, 1, "no node lines: list both directors with their uname -n names")
-    elif hostname not in nodes:
-        line = cf.all("node")[0].lineno
-        err(cf, line, f"this host ({hostname}) is not among the nodes {', '.join(nodes)}: node "
-                      "names must equal uname -n")
-
-    times = {}
-    for name in TIMES:
-        found = cf.all(name)
-        if found:
-            d = found[-1]
-            value = parse_time(d.args[0]) if len(d.args) == 1 else None
-            if value is None or value <= 0:
-                err(cf, d.lineno, f"{name} needs a time: seconds (2) or milliseconds (500ms)")
-            else:
-                times[name] = (value, d.lineno)
-    _check_times(cf, times, err, warn)
-
-    if config.haresources is not None:
+    elif nodes and hostname.lower() not in nodes and autojoin[0] != "any":
+        err(cf, cf.all("node")[0].lineno, f"this host ({hostname}) is not among the nodes "
+                                          f"{', '.join(nodes)}: node names must equal uname -n")
+    v1 = _boolean(values.get("crm", values.get("pacemaker", ("off", 0)))[0]) is False
+    if v1 and autojoin[0] != "none":
+        err(cf, autojoin[1], "autojoin needs crm on (heartbeat's own resource manager, "
+                             "haresources, conflicts with it)")
+    _check_times(cf, values, err, warn)
+    _check_logging(cf, values, err)
+    if v1 and config.haresources is None:
+        err(cf, 1, "haresources is missing next to ha.cf")
+    elif v1:
         _check_resources(config.haresources, nodes, err, warn)
     if config.authkeys is None:
         err(cf, 1, "authkeys is missing next to ha.cf")
@@ -292,44 +332,139 @@ def check(config: HaConfig, hostname: str) -> list[Finding]:
     return out
 
 
-def _check_media(cf, d: Directive, err) -> None:
+def _check_value(name: str, value: str, host: HostFacts | None) -> str | None:
+    """heartbeat's check of one value of an option directive; the reason, or None."""
+    if name in ("keepalive", "warntime"):
+        ms = parse_time(value)
+        return None if ms is not None and ms > 0 else \
+            f"{name} {value}: a time above zero: seconds (2), or milliseconds (500ms)"
+    if name in ("deadtime", "initdead", "deadping"):
+        return None if parse_time(value) is not None else \
+            f"{name} {value}: a time: seconds (10), or milliseconds (10000ms)"
+    if name in ("hopfudge", "debug"):
+        return None if 0 <= _atoi(value) < 256 else f"{name} {value}: a number 0-255"
+    if name == "udpport":
+        return None if _atoi(value) > 0 else f"udpport {value}: a port number"
+    if name == "rtprio":
+        return None if 1 <= _atoi(value) <= 99 else f"rtprio {value}: a priority 1-99"
+    if name == "baud":
+        return None if str(_atoi(value)) in BAUDS else f"baud {value}: one of {', '.join(BAUDS)}"
+    if name == "logfacility":
+        return None if value in FACILITIES else f"logfacility {value}: not a syslog facility"
+    if name in BOOLEANS:
+        return None if _boolean(value) is not None else f"{name} {value}: on or off"
+    if name == "auto_failback":
+        return None if _boolean(value) is not None or value.lower() == "legacy" else \
+            "auto_failback must be on, off or legacy"
+    if name in ("crm", "pacemaker"):
+        return None if _boolean(value) is not None or value == "respawn" else \
+            f"{name} {value}: on, off or respawn"
+    if name in ONE_OF:
+        return None if value in ONE_OF[name] else \
+            f"{name} {value}: one of {', '.join(ONE_OF[name])}"
+    return None
+
+
+def _check_whole_line(cf, d: Directive, hostname: str, host: HostFacts | None, err) -> None:
+    if d.name == "respawn":
+        path = d.args[-1] if d.args else ""
+        if not path.startswith("/"):
+            err(cf, d.lineno, "respawn needs: [user] /full/path/of/the/program")
+        elif host is not None and not host.executable(path):
+            err(cf, d.lineno, f"respawn: {path} is not executable here")
+    elif d.name == "apiauth" and (len(d.args) < 2 or not all(
+            a.startswith(("uid=", "gid=")) for a in d.args[1:])):
+        err(cf, d.lineno, "apiauth needs: client uid=LIST and/or gid=LIST")
+    elif d.name in ("stonith", "stonith_host") and len(d.args) < 2:
+        err(cf, d.lineno, f"{d.name} needs a device type and its parameters")
+
+
+def _check_media(cf, d: Directive, host: HostFacts | None, err, warn, seen: int) -> int:
+    """The media line's own check; the number of media it adds."""
     a = d.args
-    if d.name == "ucast":
-        if len(a) != 2 or not _is_ip(a[1]):
-            err(cf, d.lineno, "ucast needs an interface and the peer's IP address: ucast eth1 "
+    name = "bcast" if d.name == "udp" else d.name
+
+    def missing(dev: str, need_ipv4: bool = False) -> bool:
+        if host is None:
+            return False
+        if dev not in host.interfaces:
+            err(cf, d.lineno, f"{name}: interface {dev} does not exist on this host")
+            return True
+        if need_ipv4 and not host.interfaces[dev]:
+            err(cf, d.lineno, f"{name}: interface {dev} has no IPv4 address")
+            return True
+        return False
+
+    if name == "ucast":
+        if len(a) < 2 or not _is_ip(a[1]) and not re.fullmatch(r"[A-Za-z0-9.-]+", a[1]):
+            err(cf, d.lineno, "ucast needs an interface and the peer's address: ucast eth1 "
                               "192.168.0.2")
-    elif d.name == "bcast":
-        if not a:
-            err(cf, d.lineno, "bcast needs at least one interface")
-    elif d.name == "mcast":
+        elif re.fullmatch(r"[\d.]+", a[1]) and not _is_ip(a[1]):
+            err(cf, d.lineno, f"ucast: {a[1]} is not an IP address")
+        elif host is not None and not _is_ip(a[1]) and not host.resolves(a[1]):
+            err(cf, d.lineno, f"ucast: {a[1]} does not resolve on this host (/etc/hosts)")
+        return 1
+    if name == "bcast":
+        interfaces = [v for v in _values(d)]
+        return sum(not missing(dev) for dev in interfaces)
+    if name == "mcast":
         ok = (len(a) == 5 and _is_ip(a[1]) and ipaddress.ip_address(a[1]).is_multicast
-              and a[2].isdigit() and 1 <= int(a[2]) <= 65535 and a[3].isdigit()
-              and 1 <= int(a[3]) <= 255 and a[4] in ("0", "1"))
+              and 0 < _atoi(a[2]) <= 65535 and 0 <= _atoi(a[3]) <= 255 and a[4] in ("0", "1"))
         if not ok:
-            err(cf, d.lineno, "mcast needs: interface, multicast group, port, ttl (1-255), "
+            err(cf, d.lineno, "mcast needs: interface, multicast group, port, ttl (0-255), "
                               "loop (0|1), e.g. mcast eth1 225.0.0.1 694 1 0")
-    elif d.name == "serial":
-        if not a or not all(x.startswith("/dev/") for x in a):
-            err(cf, d.lineno, "serial needs device paths such as /dev/ttyS0")
+        elif not missing(a[0], need_ipv4=True):
+            return 1
+        return 0
+    if name == "serial":
+        for dev in _values(d):
+            if host is not None and not host.exists(dev):
+                err(cf, d.lineno, f"serial: {dev} does not exist on this host")
+        return len(_values(d))
+    return 1                                       # ucast6, mcast6, ping...: heartbeat's own
 
 
-def _check_times(cf, times: dict, err, warn) -> None:
-    def at(name):
-        return times[name][1]
+def _check_times(cf, values: dict, err, warn) -> None:
+    """heartbeat's defaults (keepalive 1 s, deadtime 30 s) and its checks between them."""
+    def ms(name, default):
+        value, line = values.get(name, (None, 1))
+        parsed = parse_time(value) if value is not None else None
+        return (default if parsed is None else parsed), line
 
-    order = [n for n in TIMES if n in times]
-    for earlier, later in zip(order, order[1:]):
-        a, b = times[earlier][0], times[later][0]
-        must_be_less = (earlier, later) != ("warntime", "deadtime")
-        if (a >= b) if must_be_less else (a > b):
-            rel = "less than" if must_be_less else "at most"
-            err(cf, at(later), f"{earlier} ({a} ms) must be {rel} {later} ({b} ms)")
-    if "keepalive" in times and "deadtime" in times and \
-            times["deadtime"][0] < 2 * times["keepalive"][0]:
-        warn(cf, at("deadtime"), "deadtime should be at least twice keepalive")
-    if "deadtime" in times and "initdead" in times and \
-            times["initdead"][0] < 2 * times["deadtime"][0]:
-        warn(cf, at("initdead"), "initdead should be at least twice deadtime (network start-up)")
+    keepalive, _ = ms("keepalive", 1000)
+    deadtime, dline = ms("deadtime", 30000)
+    if deadtime <= 2 * keepalive:
+        err(cf, dline, f"deadtime ({deadtime} ms) must be more than twice keepalive "
+                       f"({keepalive} ms)")
+    default_initdead = deadtime if deadtime > 10000 else 12000 if deadtime < 6000 else 2 * deadtime
+    initdead, iline = ms("initdead", default_initdead)
+    if initdead < deadtime:
+        err(cf, iline, f"initdead ({initdead} ms) must be at least deadtime ({deadtime} ms)")
+    elif initdead < 10000:
+        warn(cf, iline, f"initdead ({initdead} ms) should be 10 s or more (network start-up)")
+    elif "initdead" in values and initdead < 2 * deadtime:
+        warn(cf, iline, "initdead should be at least twice deadtime (network start-up)")
+    deadping, pline = ms("deadping", None)
+    if deadping is not None and deadping <= 2 * keepalive:
+        err(cf, pline, f"deadping ({deadping} ms) must be more than twice keepalive "
+                       f"({keepalive} ms)")
+    warntime, wline = ms("warntime", None)
+    if warntime is not None and warntime >= deadtime:
+        warn(cf, wline, f"warntime ({warntime} ms) at or above deadtime ({deadtime} ms) never warns")
+    first_media = min([d.lineno for d in cf.directives() if d.name in MEDIA] or [10 ** 9])
+    for d in cf.all("udpport"):
+        if d.lineno > first_media:
+            warn(cf, d.lineno, "udpport after a media line: it applies only to the media lines "
+                               "that follow it")
+
+
+def _check_logging(cf, values: dict, err) -> None:
+    logged = "logfile" in values or "debugfile" in values or \
+        values.get("logfacility", ("none", 0))[0] != "none"
+    logd = values.get("use_logd")
+    if not logged and logd is not None and _boolean(logd[0]) is False:
+        err(cf, logd[1], "no logfile, debugfile or logfacility and use_logd off: heartbeat "
+                         "would log nowhere")
 
 
 IP_RESOURCE = re.compile(r"^(?:(IPaddr2?)::)?(\d[\d.]*|[0-9a-fA-F:]+:[0-9a-fA-F:.]*)(/.*)?$")
@@ -340,10 +475,10 @@ def _check_resources(res: HaResources, nodes: list[str], err, warn) -> None:
     if not groups:
         warn(res, 1, "no resource group: heartbeat would manage nothing")
     for g in groups:
-        if nodes and g.node not in nodes:
+        if nodes and g.node.lower() not in nodes:
             err(res, g.lineno, f"node {g.node!r} is not a node of ha.cf ({', '.join(nodes)})")
         if not g.resources:
-            err(res, g.lineno, f"node {g.node} has no resources")
+            warn(res, g.lineno, f"node {g.node} has no resources")
         for r in g.resources:
             m = IP_RESOURCE.match(r)
             if m and not _is_ip(m[2]):
@@ -351,7 +486,8 @@ def _check_resources(res: HaResources, nodes: list[str], err, warn) -> None:
             elif m and m[3]:
                 prefix = m[3].lstrip("/").split("/")[0]
                 top = 32 if ipaddress.ip_address(m[2]).version == 4 else 128
-                if prefix and (not prefix.isdigit() or not 0 <= int(prefix) <= top):
+                if prefix and (not prefix.isascii() or not prefix.isdigit()
+                               or not 0 <= int(prefix) <= top):
                     err(res, g.lineno, f"resource {r!r}: {prefix!r} is not a prefix length")
 
 
@@ -365,13 +501,17 @@ def _check_authkeys(keys: AuthKeys, mode: int | None, err, warn) -> None:
     elif active not in table:
         err(keys, 1, f"auth {active} names a key that is not defined")
     secretless = {d.name for d in keys.directives() if d.name != "auth" and len(d.args) < 2}
-    for index, (method, line) in table.items():
-        if index in secretless and method in ("sha1", "md5"):
-            err(keys, line, f"key {index} ({method}) has no secret")
-        if not index.isdigit():
-            err(keys, line, f"{index!r} is not a key index")
+    for d in keys.directives():
+        if d.name == "auth":
+            continue
+        index, method, line = d.name, (d.args[0] if d.args else ""), d.lineno
+        if not (index.isascii() and index.isdigit()) or not 0 <= int(index) <= 15:
+            err(keys, line, f"{index!r} is not a key index (0-15)")
         elif method not in ("sha1", "md5", "crc"):
-            err(keys, line, f"key {index}: unknown method {method!r} (sha1, md5 or crc)")
+            err(keys, line, f"key {index}: unknown method {method!r} (sha1, md5 or crc, "
+                            "in lower case)")
+        elif index in secretless and method != "crc":
+            err(keys, line, f"key {index} ({method}) has no secret")
         elif method == "crc":
             warn(keys, line, f"key {index} uses crc: no security, anyone on the link can "
                              "forge heartbeats")

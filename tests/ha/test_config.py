@@ -91,24 +91,28 @@ def write_dir(tmp_path, ha_cf=REFERENCE_HA_CF, res=REFERENCE_HARESOURCES,
 
 
 def test_reference_cluster_is_clean(tmp_path):
-    assert check(write_dir(tmp_path), "rh1.cluster.net") == []
+    """heartbeat runs it (tests/heartbeat/test_referee.py); its warntime equals its deadtime,
+    so a late heartbeat is never warned of before the node is declared dead."""
+    findings = check(write_dir(tmp_path), "rh1.cluster.net")
+    assert [(f.level, f.line) for f in findings] == [("warning", 4)], findings
+    assert "never warns" in findings[0].message
 
 
 @pytest.mark.parametrize("edit,level,words", [
-    (lambda c: c.replace("keepalive 2", "keepalive 12"), "error",
-     "keepalive (12000 ms) must be less than warntime"),
+    (lambda c: c.replace("keepalive 2", "keepalive 5"), "error",
+     "deadtime (10000 ms) must be more than twice keepalive (5000 ms)"),
     (lambda c: c.replace("initdead 20", "initdead 15"), "warning", "initdead should be at least"),
     (lambda c: c.replace("deadtime 10", "deadtime 3").replace("warntime 10", "warntime 3"),
-     "warning", "deadtime should be at least twice keepalive"),
-    (lambda c: c.replace("keepalive 2", "keepalive soon"), "error", "keepalive needs a time"),
+     "error", "deadtime (3000 ms) must be more than twice keepalive"),
+    (lambda c: c.replace("keepalive 2", "keepalive soon"), "error", "keepalive soon: a time"),
     (lambda c: c.replace("ucast eth1 192.168.0.1", "ucast eth1"), "error", "ucast needs"),
     (lambda c: c.replace("ucast eth1 192.168.0.1", "# no media"), "error",
      "no communication media"),
     (lambda c: c.replace("auto_failback on", "auto_failback maybe"), "error", "auto_failback"),
-    (lambda c: c.replace("udpport 694", "udpport 99999"), "error", "udpport needs a port"),
+    (lambda c: c.replace("udpport 694", "udpport ha"), "error", "udpport ha: a port number"),
     (lambda c: c + "udpport 694\n", "warning", "udpport after a media line"),
     (lambda c: c + "mcast eth1 10.0.0.1 694 1 0\n", "error", "mcast needs"),
-    (lambda c: c + "bogus 1\n", "warning", "unknown directive 'bogus'"),
+    (lambda c: c + "bogus 1\n", "error", "unknown directive 'bogus'"),
     (lambda c: c.replace("node    rh1.cluster.net\n", ""), "error",
      "this host (rh1.cluster.net) is not among the nodes"),
 ])
@@ -136,8 +140,10 @@ def test_haresources_and_authkeys_rules(tmp_path, res, keys, mode, words):
 
 
 def test_times():
-    assert [parse_time(t) for t in ("2", "500ms", "2.5", "1s", "x", "-1")] == [
-        2000, 500, 2500, 1000, None, None]
+    """heartbeat's get_msec: "1s" and "-1" are not times to it."""
+    assert [parse_time(t) for t in ("2", "500ms", "2.5", "1s", "x", "-1", "900000us",
+                                    "1500msec", ".")] == [
+        2000, 500, 2500, None, None, None, 900, 1500, 0]
 
 
 def test_check_config_command(tmp_path):
@@ -145,7 +151,7 @@ def test_check_config_command(tmp_path):
     run = lambda *a: subprocess.run([sys.executable, "-m", "lvstui.cli", "check-config",  # noqa
                                      "--ha-dir", str(tmp_path), *a], capture_output=True, text=True)
     clean = run("--node", "rh1.cluster.net")
-    assert clean.returncode == 0 and "0 error(s), 0 warning(s)" in clean.stdout
+    assert clean.returncode == 0 and "0 error(s), 1 warning(s)" in clean.stdout
     os.chmod(tmp_path / "authkeys", 0o644)
     bad = run("--node", "somewhere")
     assert bad.returncode == 1

@@ -20,7 +20,7 @@ import tempfile
 import threading
 
 EXPECT = "service is healthy"
-TIMEOUT = 2.0
+TIMEOUT = 3.0
 PAGE = f"<html><body>{EXPECT}</body></html>\n".encode()
 BIG = b"x" * (2 * 1024 * 1024) + PAGE          # the text near the end of a 2 MiB page
 

@@ -72,7 +72,8 @@ async def test_shows_the_files_and_their_findings(tmp_path, ha_dir, monkeypatch)
         assert "node rh1.cluster.net" in table and "ucast eth1 192.168.0.1" in table
         assert table["resource of rh1.cluster.net"][1] == "172.26.46.119/24/eth0"
         assert table["auth key"][1] == "key 2 (sha1, secret ********)"
-        assert "no problems found" in str(app.screen.query_one("#hb-findings", Static).render())
+        findings = str(app.screen.query_one("#hb-findings", Static).render())
+        assert "error" not in findings and "warntime (10000 ms) at or above deadtime" in findings
         assert "helloworld" not in str(app.screen.query_one("#hb-settings").render_lines)
 
 
@@ -112,7 +113,7 @@ async def test_an_edit_heartbeat_would_refuse_is_not_written(tmp_path, ha_dir):
         assert not isinstance(app.screen, Confirm)
         assert (ha_dir / "ha.cf").read_text() == HA_CF
         text = " ".join(log(app))           # long lines wrap in the log pane
-        assert "refused" in text and "must be less than" in text
+        assert "refused" in text and "must be more than twice keepalive" in text
 
 
 async def test_new_auth_key_is_never_shown(tmp_path, ha_dir):

@@ -7,14 +7,16 @@ monitor, warnings (a directive lvstui does not act on) are reported and skipped.
 
 from __future__ import annotations
 
+import ipaddress
 import re
+import urllib.parse
 import shlex
 import tomllib
 from dataclasses import dataclass, field, replace
 
 from ..findings import Finding
-from ..model import (Forwarding, RealServer, ValidationError, VirtualService, parse_int,
-                     parse_netmask, parse_server, parse_service)
+from ..model import (SCHEDULERS, Forwarding, RealServer, ValidationError, VirtualService,
+                     parse_int, parse_netmask, parse_server, parse_service)
 from .checks import Check
 from .engine import Policy
 
@@ -286,7 +288,10 @@ def read_ldirectord(text: str, path: str) -> HealthConfig:
         if not indented:
             current = None
         known = LDIR_VIRTUAL if current else LDIR_GLOBAL
-        if key in LDIR_IGNORED:
+        problem = _ldir_refused(key, m[2].strip())
+        if problem:
+            found.append(Finding(path, n, "error", problem))
+        elif key in LDIR_IGNORED:
             found.append(Finding(path, n, "warning", f"{key} is not used by lvstui: ignored"))
         elif key not in known:
             where = "in a virtual section" if current else "outside a virtual section"
@@ -299,8 +304,8 @@ def read_ldirectord(text: str, path: str) -> HealthConfig:
         if key in glob:                           # a bad global is reported once, at its line
             value, n = glob[key]
             try:
-                (_ldir_seconds(value) if key != "failurecount"
-                 else parse_int(key, value, 1, 1000))
+                _ldir_number(value, "a number of seconds" if key != "failurecount"
+                             else "a count above zero")
             except ValidationError as exc:
                 found.append(Finding(path, n, "error", str(exc)))
                 del glob[key]
@@ -317,6 +322,28 @@ def read_ldirectord(text: str, path: str) -> HealthConfig:
     if not virtuals:
         found.append(Finding(path, 1, "error", "no virtual= section to watch"))
     return config
+
+
+LDIR_YES_NO = ("autoreload", "fork", "readdquiescent", "cleanstop", "quiescent")
+ALERT_STATUSES = ("all", "none", "starting", "running", "stopping", "reloading")
+LDIR_SERVICES = ("dns", "ftp", "http", "https", "http_proxy", "imap", "imaps", "ldap", "ldaps",
+                 "mysql", "nntp", "none", "oracle", "pgsql", "pop", "pops", "radius", "simpletcp",
+                 "sip", "smtp", "submission")
+
+
+def _ldir_refused(key: str, raw: str) -> str | None:
+    """ldirectord's own refusals of values lvstui does not otherwise use."""
+    value = _unquote(raw)
+    if key in LDIR_YES_NO and value not in ("yes", "no"):
+        return f"{key} must be 'yes' or 'no'"
+    if key == "logfile" and not (len(raw) >= 2 and raw[0] == raw[-1] == '"'):
+        return "logfile needs quotes: logfile=\"/var/log/ldirectord.log\" (or \"local0\")"
+    if key == "emailalertstatus" and any(
+            s not in ALERT_STATUSES for s in re.split(r"\s*,\s*", value)):
+        return f"emailalertstatus: one or more of {', '.join(ALERT_STATUSES)}"
+    if key == "service" and value not in LDIR_SERVICES:
+        return f"service must be one of {', '.join(LDIR_SERVICES)} (in lower case)"
+    return None
 
 
 def _unquote(value: str) -> str:
@@ -348,22 +375,27 @@ def _ldir_virtual(v: _Virtual, glob: dict, path: str, found: list):
         svc.protocol = protocol or ("udp" if svc.port == 53 else "tcp")
     pairs = {}                                  # real servers' own request/receive
     for text, line in v.reals:
-        try:
-            rs, pair = _at(line, _ldir_real, svc, text)
-            if svc.server(*rs.key):
-                _at(line, _fail, f"real server {rs.endpoint} is listed twice")
-        except ValidationError as exc:
-            found.append(Finding(path, line, "error", str(exc)))
-            continue
-        if pair:
-            pairs[rs.key] = pair
-        svc.servers.append(rs)
+        for address in _ldir_range(text.split()[0] if text.split() else text):
+            try:
+                rs, pair = _at(line, _ldir_real, svc, address + text[len(text.split()[0]):])
+                if svc.server(*rs.key):
+                    _at(line, _fail, f"real server {rs.endpoint} is listed twice")
+            except ValidationError as exc:
+                found.append(Finding(path, line, "error", str(exc)))
+                break
+            if pair:
+                pairs[rs.key] = pair
+            svc.servers.append(rs)
     svc.scheduler, line = get("scheduler", "wrr")
     persistent, line = get("persistent", "0")
     svc.persistence = _at(line, parse_int, "persistent", persistent, 0, 2**31 - 1)
     netmask, line = get("netmask")
     if netmask:
         svc.netmask = _at(line, parse_netmask, netmask, svc.family)
+    if svc.scheduler not in SCHEDULERS:          # ldirectord reads it; the kernel refuses it
+        found.append(Finding(path, get("scheduler")[1], "warning", f"unknown scheduler "
+                             f"{svc.scheduler!r}: the kernel will refuse this service"))
+        svc.scheduler = "wrr"
     _at(get("scheduler")[1], svc.validate)
 
     checktype, cline = get("checktype", "negotiate")
@@ -378,23 +410,26 @@ def _ldir_virtual(v: _Virtual, glob: dict, path: str, found: list):
         found.append(Finding(path, sline, "warning",
                              f"service={service} is not checked by lvstui: a TCP connect is used"))
         checktype = "connect"
-    checkport, line = get("checkport", "0")
-    port = _at(line, parse_int, "checkport", checkport, 0, 65535) or None
+    checkport, line = get("checkport")
+    port = _at(line, parse_int, "checkport", checkport, 1, 65535) if checkport else None
     timeouts = {key: _at(get(key)[1], _ldir_seconds, get(key)[0])
                 for key in ("checktimeout", "negotiatetimeout") if get(key)[0] is not None}
     negotiate = timeouts.get("negotiatetimeout", timeouts.get("checktimeout", 30.0))
     connect = timeouts.get("checktimeout", timeouts.get("negotiatetimeout", 5.0))
-    request, _ = get("request", "/")
+    request, rline = get("request", "/")
+    vhost = get("virtualhost", "")[0]
     if request.startswith(("http://", "https://")):
-        _at(get("request")[1], _fail, "request=\"http://...\" (a URL) is not supported: "
-                                            "give the path")
+        url = urllib.parse.urlsplit(request)
+        request, vhost = url.path or "/", vhost or (url.hostname or "")
+        found.append(Finding(path, rline, "warning", "request is a URL: lvstui asks each real "
+                                                     f"server for {request} with Host {vhost}"))
     receive, _ = get("receive", "")
     method, mline = get("httpmethod", "GET")
     if method not in ("GET", "HEAD"):
         _at(mline, _fail, f"httpmethod must be GET or HEAD (got {method!r})")
     if checktype == "negotiate" and service in ("http", "https"):
         check = Check(service, port=port, timeout=negotiate, path="/" + request.lstrip("/"),
-                      method=method, virtualhost=get("virtualhost", "")[0], status=0,
+                      method=method, virtualhost=vhost, status=0,
                       body=f"/{receive}/" if receive else "")
     elif checktype == "negotiate":                # service=none: ldirectord just activates
         check = Check("on")
@@ -407,9 +442,12 @@ def _ldir_virtual(v: _Virtual, glob: dict, path: str, found: list):
                                str(svc.port), "{host}", "{port}"))
     elif checktype in ("on", "off"):
         check = Check(checktype)
+    elif checktype == "ping":                     # ldirectord: one ICMP echo
+        check = Check("command", timeout=connect, command=(
+            "ping", "-n", "-q", "-c", "1", "-W", str(max(1, int(connect))), "{host}"))
     else:
         _at(cline, _fail, f"checktype={checktype} is not supported: use connect, "
-                                "negotiate, external, on or off")
+                                "negotiate, external, ping, on or off")
     interval, line = get("checkinterval", "10")
     failures, fline = get("failurecount", "1")
     quiescent, qline = get("quiescent", "no")
@@ -417,9 +455,9 @@ def _ldir_virtual(v: _Virtual, glob: dict, path: str, found: list):
         _at(qline, _fail, f"quiescent must be yes or no (got {quiescent!r})")
     fallback, fbline = get("fallback")
     policy = Policy(check=check, interval=_at(line, _ldir_seconds, interval),
-                    fall=_at(fline, parse_int, "failurecount", failures, 1, 1000), rise=1,
+                    fall=_at(fline, _ldir_number, failures, "a count above zero"), rise=1,
                     action="quiesce" if quiescent == "yes" else "remove",
-                    fallback=_at(fbline, _ldir_real, svc, fallback)[0] if fallback else None)
+                    fallback=_at(fbline, _ldir_fallback, svc, fallback) if fallback else None)
     if policy.fallback:
         policy.fallback.weight = 1
     for key, pair in pairs.items():
@@ -428,13 +466,36 @@ def _ldir_virtual(v: _Virtual, glob: dict, path: str, found: list):
     return svc, policy
 
 
+def _ldir_range(word: str) -> list[str]:
+    """``10.0.0.2->10.0.0.5:80`` -> each address with the port, as ldirectord expands it."""
+    if "->" not in word:
+        return [word]
+    first, _, rest = word.partition("->")
+    last, colon, port = rest.partition(":")
+    try:
+        a, b = ipaddress.IPv4Address(first), ipaddress.IPv4Address(last)
+    except ValueError:
+        raise ValidationError(f"cannot read the address range {word!r}") from None
+    if not 0 <= int(b) - int(a) < 256:
+        raise ValidationError(f"the address range {word!r} must go up, 256 addresses at most")
+    return [f"{ipaddress.IPv4Address(i)}{colon}{port}" for i in range(int(a), int(b) + 1)]
+
+
+def _ldir_fallback(svc: VirtualService, text: str) -> RealServer:
+    """``fallback=HOST[:PORT] [gate|masq|ipip]``: gate and the virtual's port by default."""
+    words = text.split()
+    if not words:
+        raise ValidationError("fallback needs an address")
+    if ":" not in words[0] and not svc.is_fwmark:
+        words[0] += f":{svc.port}"
+    return _ldir_real(svc, " ".join(words[:1] + (words[1:2] or ["gate"])))[0]
+
+
 def _ldir_real(svc: VirtualService, text: str) -> tuple[RealServer, tuple | None]:
     """``10.0.0.2:80 masq 3 "request" "receive"`` -> the entry and its own request/receive."""
     words = shlex.split(text)
     if len(words) < 2:
         raise ValidationError(f"cannot read real={text!r}: address:port and gate|masq|ipip needed")
-    if "->" in words[0]:
-        raise ValidationError("address ranges (a->b) are not supported: one real= per server")
     if words[0].count(":") == 0 and not svc.is_fwmark:
         words[0] += ":0"                          # ldirectord: no port means 0
     weight = parse_int("weight", words[2], 0, 2**31 - 1) if len(words) > 2 else 1
@@ -446,6 +507,13 @@ def _ldir_real(svc: VirtualService, text: str) -> tuple[RealServer, tuple | None
 
 
 def _ldir_seconds(text: str) -> float:
-    if not re.fullmatch(r"\d+(\.\d+)?", text) or not 0 < float(text) <= 3600:
-        raise ValidationError(f"{text!r} is not a number of seconds")
-    return float(text)
+    """As ldirectord reads a time: the first digits in the value (``2.5`` is 2, ``-1`` is 1),
+    above zero."""
+    return float(_ldir_number(text, "a number of seconds"))
+
+
+def _ldir_number(text: str, what: str) -> int:
+    m = re.search(r"[0-9]+", text)
+    if not m or not 0 < int(m[0][:9]) <= 10 ** 8:
+        raise ValidationError(f"{text!r} is not {what}")
+    return int(m[0][:9])

@@ -22,7 +22,7 @@ import threading
 EXPECT = "service is healthy"
 TIMEOUT = 3.0
 PAGE = f"<html><body>{EXPECT}</body></html>\n".encode()
-BIG = b"x" * (2 * 1024 * 1024) + PAGE          # the text near the end of a 2 MiB page
+BIG = b"x" * (512 * 1024) + PAGE              # the text near the end of a 512 KiB page
 
 
 def head(status: str = "200 OK", length: int | None = None, version: str = "1.0",

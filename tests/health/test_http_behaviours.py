@@ -43,10 +43,10 @@ async def test_a_regex_and_head_are_judged_on_the_whole_answer(servers):
                             servers["python_http_server"])).up
 
 
-async def test_a_page_past_the_cap_is_judged_on_its_first_mib(monkeypatch, servers):
-    monkeypatch.setattr("lvstui.health.checks.MAX_BODY", 1024 * 1024)
+async def test_a_page_past_the_cap_is_judged_on_its_first_bytes(monkeypatch, servers):
+    monkeypatch.setattr("lvstui.health.checks.MAX_BODY", 256 * 1024)
     result = await run_check(CHECK, "127.0.0.1", servers["large_page"])
-    assert result.reason == "body mismatch"          # the text lies past the first MiB
+    assert result.reason == "body mismatch"          # the text lies past the first 256 KiB
 
 
 def free_port() -> int:

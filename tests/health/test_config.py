@@ -113,7 +113,8 @@ def test_bad_lines_are_reported_with_file_and_line(tmp_path, capsys):
         "\tscheduler=fastest\n"                     # 10
         "nonsense\n"))                              # 11
     assert main(["check-config", "--ldirectord", path]) == 1
-    err = capsys.readouterr().err.splitlines()
+    said = capsys.readouterr()
+    err = (said.out + said.err).splitlines()
     assert f"{path}:3: error: invalid IP address '10.0.0.300'" in err
     assert f"{path}:4: error: unknown forwarding 'bridge': use gate, masq or ipip" in err
     assert f"{path}:6: error: unknown directive 'colour' in a virtual section" in err

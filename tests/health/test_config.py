@@ -119,7 +119,7 @@ def test_bad_lines_are_reported_with_file_and_line(tmp_path, capsys):
     assert f"{path}:4: error: unknown forwarding 'bridge': use gate, masq or ipip" in err
     assert f"{path}:6: error: unknown directive 'colour' in a virtual section" in err
     assert any(line.startswith(f"{path}:7: error: port must be between 0 and 65535") for line in err)
-    assert any(line.startswith(f"{path}:10: error: unknown scheduler 'fastest'") for line in err)
+    assert any(line.startswith(f"{path}:10: warning: unknown scheduler 'fastest'") for line in err)
     assert any(line.startswith(f"{path}:11: error: cannot read 'nonsense'") for line in err)
     assert any(line.startswith(f"{path}:1: error: 'fast' is not a number of seconds") for line in err)
 

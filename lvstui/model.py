@@ -265,7 +265,7 @@ def parse_address(text: str, resolve: Resolver | None = None) -> tuple[str, int]
     text = text.strip()
     try:   # the common case, without ipaddress's cost: a dotted quad
         return socket.inet_ntop(socket.AF_INET, socket.inet_pton(socket.AF_INET, text)), 4
-    except OSError:
+    except (OSError, ValueError, UnicodeError):
         pass
     try:
         ip = ipaddress.ip_address(text)
@@ -274,15 +274,20 @@ def parse_address(text: str, resolve: Resolver | None = None) -> tuple[str, int]
             raise ValidationError(f"invalid IP address {text!r}") from None
         try:
             ip = ipaddress.ip_address(resolve(text))
-        except (OSError, ValueError):
+        except (OSError, ValueError, UnicodeError):
             raise ValidationError(f"cannot resolve host name {text!r}") from None
+    if ip.version == 6 and ip.scope_id:
+        raise ValidationError(f"{text!r}: a scoped (link-local) address cannot be a service or "
+                              "real server address")
+    if ip.version == 6:                  # one spelling, the kernel's (::ffff:10.0.0.1 too)
+        return socket.inet_ntop(socket.AF_INET6, ip.packed), 6
     return str(ip), ip.version
 
 
 def parse_port(text: str, protocol: str = "tcp") -> int:
     """A port number or a service name from /etc/services (``http``), as ipvsadm accepts."""
     text = text.strip()
-    if text.isdigit():
+    if re.fullmatch(r"[0-9]{1,12}", text):
         port = int(text)
         _check_range("port", port, 0, 65535)
         return port
@@ -318,7 +323,7 @@ def parse_service(text: str, protocol: str = "tcp", resolve: Resolver | None = N
     if not words:
         raise ValidationError("a virtual service is needed, e.g. 172.26.46.119:80 or fwmark 5")
     if words[0] in ("fwmark", "fwm", "f") and len(words) in (2, 3):
-        if not words[1].isdigit():
+        if not re.fullmatch(r"[0-9]{1,12}", words[1]):
             raise ValidationError(f"invalid firewall mark {words[1]!r}")
         family = 6 if words[2:] == ["ipv6"] else 4
         if len(words) == 3 and family != 6:
@@ -360,7 +365,7 @@ def parse_netmask(text: str, family: int) -> int:
     text = text.strip().lstrip("/")
     if family == 6:
         return parse_int("IPv6 prefix length", text, 1, 128)
-    if text.isdigit():
+    if re.fullmatch(r"[0-9]+", text):
         bits = parse_int("netmask", text, 0, 32)
         return (V4_HOST_MASK << (32 - bits)) & V4_HOST_MASK
     try:
@@ -374,8 +379,8 @@ def parse_netmask(text: str, family: int) -> int:
 
 def parse_int(what: str, text: str, low: int, high: int) -> int:
     text = str(text).strip()
-    if not re.fullmatch(r"-?\d+", text):
-        raise ValidationError(f"invalid {what} {text!r}: a whole number is needed")
+    if not re.fullmatch(r"-?[0-9]{1,19}", text):
+        raise ValidationError(f"invalid {what} {text[:40]!r}: a whole number is needed")
     value = int(text)
     _check_range(what, value, low, high)
     return value

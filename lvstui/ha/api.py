@@ -58,7 +58,7 @@ def decode(data: bytes) -> dict[str, str]:
     data = data.rstrip(b"\0")
     out: dict[str, str] = {}
     if data.startswith(b"###"):
-        pos = data.index(b"\n") + 1
+        pos = data.find(b"\n") + 1
         while pos < len(data) and not data.startswith(b"%%%", pos):
             m = NETSTRING.match(data, pos)
             if not m:
@@ -70,7 +70,7 @@ def decode(data: bytes) -> dict[str, str]:
             kind, _, rest = item.partition(b")")
             name, _, value = rest.partition(b"=")
             if kind == b"(0":
-                out[name.decode()] = value.decode(errors="replace")
+                out[name.decode(errors="replace")] = value.decode(errors="replace")
         return out
     for line in data.decode(errors="replace").splitlines():
         if "=" in line and line not in (">>>", "<<<"):

@@ -88,7 +88,7 @@ def read_state(path: str) -> HealthState | None:
                    for row in data["servers"]}
         running = bool(data["running"]) and _alive(int(data["pid"]))
         return HealthState(running, data["pid"], data["updated"], data["source"], servers)
-    except (OSError, ValueError, KeyError, TypeError):
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
         return None
 
 

@@ -17,6 +17,12 @@ def _address(text: str) -> str:
     return socket.inet_ntoa(struct.pack(">I", int(text, 16)))
 
 
+def _port(text: str) -> int:
+    if len(text) > 4:
+        raise ValueError(f"port {text!r} wider than 16 bits")
+    return int(text, 16)
+
+
 def parse_connections(text: str) -> list[Connection]:
     """Parse the proc file's text (header line first), skipping lines that do not fit."""
     out = []
@@ -25,9 +31,10 @@ def parse_connections(text: str) -> list[Connection]:
         if len(f) < 9:
             continue
         try:
-            out.append(Connection(f[0].lower(), _address(f[1]), int(f[2], 16), _address(f[3]),
-                                  int(f[4], 16), _address(f[5]), int(f[6], 16), f[7], int(f[8])))
-        except ValueError:
+            ports = [_port(f[i]) for i in (2, 4, 6)]
+            out.append(Connection(f[0].lower(), _address(f[1]), ports[0], _address(f[3]),
+                                  ports[1], _address(f[5]), ports[2], f[7], int(f[8])))
+        except (ValueError, struct.error):        # not hex, or wider than an address
             continue
     return out
 

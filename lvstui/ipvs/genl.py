@@ -9,10 +9,12 @@ decoded with one precompiled ``struct`` per message layout.
 
 from __future__ import annotations
 
+import functools
 import socket
 import struct
 from operator import itemgetter
 
+from .backend import IPVSError
 from ..model import (Forwarding, RealServer, Stats, SyncDaemon, Timeouts, V4_HOST_MASK,
                      VirtualService)
 
@@ -177,6 +179,20 @@ def _stats(buf, at: dict, kind64: int, kind32: int) -> Stats:
     return Stats(*(_uint(buf, nested, i) for i in range(1, STATS_FIELDS + 1)))
 
 
+def _readable(decode):
+    """A message the decoder cannot read (truncated, an attribute missing or the wrong size)
+    raises IPVSError, never the decoder's own KeyError or struct.error."""
+    @functools.wraps(decode)
+    def guarded(buf, off: int, end: int):
+        try:
+            return decode(buf, off, end)
+        except (KeyError, IndexError, ValueError, OSError, struct.error) as exc:
+            raise IPVSError(f"the kernel's answer could not be read: {decode.__name__} "
+                            f"({type(exc).__name__}: {exc})") from None
+    return guarded
+
+
+@_readable
 def decode_service(buf, off: int, end: int) -> VirtualService:
     """One IPVS_CMD_ATTR_SERVICE payload."""
     at = attrs(buf, off, end)
@@ -209,6 +225,7 @@ def decode_service(buf, off: int, end: int) -> VirtualService:
     return svc
 
 
+@_readable
 def decode_dest(buf, off: int, end: int) -> RealServer:
     """One IPVS_CMD_ATTR_DEST payload, attribute by attribute (the reference decoder)."""
     at = attrs(buf, off, end)

@@ -1,0 +1,131 @@
+"""Every parser of untrusted input, fuzzed: the only outcomes are a parse or the project's
+own error with an operator's message — never another exception, never a hang — and the
+round trips the project claims hold."""
+
+from __future__ import annotations
+
+import json
+import struct
+import time
+
+from hypothesis import given, strategies as st
+
+from lvstui.ha.api import HeartbeatError, decode
+from lvstui.ha.config import AuthKeys, HaConfig, HaCf, HaResources, check, parse_time
+from lvstui.health.config import read_ldirectord, read_toml
+from lvstui.health.state import read_state
+from lvstui.ipvs import genl
+from lvstui.ipvs.backend import IPVSError
+from lvstui.ipvs.connections import parse_connections
+from lvstui.ipvs.rules import parse_rules, save
+from lvstui.model import (ValidationError, parse_netmask, parse_server, parse_service,
+                          parse_weight)
+
+# text that looks like the files: their words, digits of every script, separators, junk
+WORDS = ["-A", "-a", "-t", "-u", "-f", "-s", "-r", "-g", "-m", "-i", "-w", "-p", "-M", "-x",
+         "-y", "-E", "-e", "wlc", "rr", "sh-port", "10.0.0.1:80", "[::1]:80", "[fe80::1%eth0]:80",
+         "::ffff:10.0.0.1", "10.0.0.300", "65536", "99999999999999999999", "٣", "²", "0x10",
+         "node", "ucast", "eth1", "keepalive", "2", "500ms", "auth", "sha1", "virtual=",
+         "real=", "checktype=", "[[service]]", "virtual =", "= {", "[", "]", "\"", "'", "#",
+         "\\", "\r", "\t", "=", ":", "/", ",", "->", "\x00", "\udcff", "é"]
+texts = st.lists(st.one_of(st.sampled_from(WORDS), st.text(max_size=8)), max_size=40).map(
+    lambda parts: "".join(p + (" " if i % 3 else "\n") for i, p in enumerate(parts)))
+any_text = st.one_of(texts, st.text(max_size=300))
+
+
+def refuse(name):
+    raise ValidationError(f"cannot resolve {name!r}")
+
+
+@given(any_text)
+def test_rules_files(text):
+    try:
+        rules = parse_rules(text, resolve=refuse)
+    except ValidationError as exc:
+        assert str(exc)
+        return
+    again = parse_rules(save(rules.services), resolve=refuse)        # save -> parse round trip
+    assert save(again.services) == save(rules.services)
+
+
+@given(any_text)
+def test_operator_typed_values(text):
+    for parse in (parse_service, parse_weight, lambda t: parse_netmask(t, 4),
+                  lambda t: parse_netmask(t, 6),
+                  lambda t: parse_server(t, parse_service("10.0.0.1:80"))):
+        try:
+            parse(text)
+        except ValidationError as exc:
+            assert str(exc)
+
+
+@given(any_text, any_text, any_text, st.sampled_from([0o600, 0o644, None]), any_text)
+def test_heartbeat_files(ha_cf, haresources, authkeys, mode, node):
+    files = (HaCf(ha_cf, "ha.cf"), HaResources(haresources, "haresources"),
+             AuthKeys(authkeys, "authkeys"))
+    for f, text in zip(files, (ha_cf, haresources, authkeys)):
+        assert f.text() == text                       # byte-identical re-save, CRLF included
+    findings = check(HaConfig(*files, mode), node)
+    assert all(f.level in ("error", "warning") and f.message for f in findings)
+    parse_time(ha_cf[:20])
+
+
+@given(any_text)
+def test_health_files(text):
+    for read in (read_toml, read_ldirectord):
+        config = read(text, "f")
+        assert all(f.level in ("error", "warning") and f.message for f in config.findings)
+
+
+@given(st.lists(st.lists(st.one_of(st.sampled_from(["TCP", "0A000001", "0050", "FFFFFFFFFFFF",
+                                                    "ESTABLISHED", "-1", "1" * 30, "::1",
+                                                    "٣"]), st.text(max_size=6)),
+                         max_size=11), max_size=20))
+def test_proc_connection_table(rows):
+    text = "Pro FromIP FPrt ToIP TPrt DestIP DPrt State Expires\n" + "\n".join(
+        " ".join(r) for r in rows)
+    for conn in parse_connections(text):
+        assert all(0 <= p < 65536 for p in (conn.client_port, conn.virtual_port,
+                                              conn.destination_port))
+
+
+@given(st.binary(max_size=400))
+def test_netlink_dump_decoder(data):
+    for decode_one in (genl.decode_service, genl.decode_dest):
+        for end in (len(data), len(data) // 2):         # whole and truncated
+            try:
+                decode_one(data, 0, end)
+            except IPVSError as exc:
+                assert str(exc)
+
+
+@given(st.one_of(st.binary(max_size=300),
+                 st.lists(st.binary(max_size=20), max_size=10).map(
+                     lambda xs: b"###\n" + b"".join(b"%d:(0)%s," % (len(x) + 3, x) for x in xs)
+                     + b"%%%\n"),
+                 texts.map(lambda t: (">>>\n" + t + "<<<\n").encode("utf-8", "surrogatepass"))))
+def test_heartbeat_api_replies(data):
+    try:
+        reply = decode(data)
+    except HeartbeatError as exc:
+        assert str(exc)
+        return
+    assert all(isinstance(k, str) and isinstance(v, str) for k, v in reply.items())
+
+
+json_values = st.recursive(st.none() | st.booleans() | st.integers() | st.floats() | st.text(),
+                           lambda inner: st.lists(inner, max_size=4)
+                           | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+                           max_leaves=20)
+
+
+@given(st.one_of(json_values.map(json.dumps), st.binary(max_size=200).map(bytes.hex),
+                 st.integers(1, 100_000).map(lambda n: "[" * n)))
+def test_published_health_state(text):
+    import tempfile
+    with tempfile.NamedTemporaryFile("w", suffix=".json") as fh:
+        fh.write(text)
+        fh.flush()
+        started = time.monotonic()
+        read_state(fh.name)                           # a state, or None: never an exception
+        assert time.monotonic() - started < 2

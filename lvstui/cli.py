@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from .audit import DEFAULT_PATH as DEFAULT_AUDIT
+from .audit import DEFAULT_PATH as DEFAULT_AUDIT, AuditLog
 from .ipvs import IPVSError, open_backend
 from .ipvs.listing import listing
 from .ipvs.rules import apply, diff, parse_rules, save
@@ -110,7 +110,6 @@ def main(argv: list[str] | None = None) -> int:
             from .ha.cli import check_config
             return check_config(args.ha_dir, args.node)
         if args.command == "ha":
-            from .audit import AuditLog
             from .ha.cli import run_ha
             return run_ha(args, AuditLog(args.audit_log))
         if args.command in ("net", "vip"):
@@ -123,11 +122,10 @@ def main(argv: list[str] | None = None) -> int:
         backend = open_backend(args.backend, args.demo)
         try:
             if args.command == "monitor":
-                from .audit import AuditLog
                 from .health.cli import run_monitor
                 return run_monitor(args.ldirectord or args.config, bool(args.ldirectord),
                                    args.state, backend, AuditLog(args.audit_log))
-            return _run(args, backend)
+            return _run(args, backend, AuditLog(args.audit_log))
         finally:
             backend.close()
     except (IPVSError, ValidationError, SettingError, HeartbeatError, OSError) as exc:
@@ -135,7 +133,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
 
 
-def _run(args, backend) -> int:
+def _run(args, backend, audit: AuditLog) -> int:
     if args.command == "save":
         sys.stdout.write(save(backend.services()))
     elif args.command == "list":
@@ -145,10 +143,23 @@ def _run(args, backend) -> int:
         rules = parse_rules(text)
         ops = diff(backend.services(), rules.services, rules.keep_thresholds)
         if not args.dry_run:
-            apply(backend, ops)
+            _restore(backend, ops, audit, args.file)
         for op in ops:
             print(op.command())
     return 0
+
+
+def _restore(backend, ops: list, audit: AuditLog, source: str) -> None:
+    """Every step audited as the table confirms it, between a start and an end line: a
+    restore killed half-way leaves the steps it applied, and run again it does the rest."""
+    plan = f"lvstui restore {source}: {len(ops)} step(s)"
+    audit.record(plan, "start")
+    try:
+        apply(backend, ops, lambda done: [audit.record(op.command(), "ok") for op in done])
+    except IPVSError as exc:
+        audit.record(plan, f"failed: {exc}")
+        raise
+    audit.record(plan, "done")
 
 
 if __name__ == "__main__":

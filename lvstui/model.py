@@ -201,6 +201,19 @@ def service_config(svc: VirtualService) -> tuple:
     return (svc.key, svc.scheduler, frozenset(svc.flags), svc.persistence, netmask, svc.pe)
 
 
+SERVER_SETTINGS = ("forwarding", "weight", "upper_threshold", "lower_threshold", "tunnel_type",
+                   "tunnel_port", "tunnel_checksum")
+SERVICE_SETTINGS = ("scheduler", "flags", "persistence", "netmask", "pe")
+
+
+def edited(base, new, live):
+    """*live* (the kernel's entry now) with the settings the operator changed from *base* (the
+    entry the edit was made on) to *new*: a change made meanwhile by someone else is kept."""
+    names = SERVER_SETTINGS if isinstance(new, RealServer) else SERVICE_SETTINGS
+    return replace(live, **{n: getattr(new, n) for n in names
+                            if getattr(new, n) != getattr(base, n)})
+
+
 @dataclass(slots=True)
 class Info:
     version: str = "1.2.1"

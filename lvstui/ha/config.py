@@ -450,7 +450,8 @@ def _check_times(cf, values: dict, err, warn) -> None:
                        f"({keepalive} ms)")
     warntime, wline = ms("warntime", None)
     if warntime is not None and warntime >= deadtime:
-        warn(cf, wline, f"warntime ({warntime} ms) at or above deadtime ({deadtime} ms) never warns")
+        warn(cf, wline, f"warntime ({warntime} ms) at or above deadtime ({deadtime} ms) "
+                        "never warns")
     first_media = min([d.lineno for d in cf.directives() if d.name in MEDIA] or [10 ** 9])
     for d in cf.all("udpport"):
         if d.lineno > first_media:

@@ -7,6 +7,7 @@ Each returns a ``CheckResult``: up or down, the reason in operator words (``time
 from __future__ import annotations
 
 import asyncio
+import functools
 import re
 import socket
 import ssl
@@ -109,11 +110,25 @@ def _judge(check: Check, status: int, body: bytes) -> str:
         return f"HTTP {status}"
     if check.body:
         text = body.decode(errors="replace")
-        pattern = check.body[1:-1] if len(check.body) > 1 and check.body[0] == check.body[-1] == "/" \
-            else None
-        if (re.search(pattern, text) is None) if pattern is not None else check.body not in text:
+        pattern = body_pattern(check.body)
+        if (pattern.search(text) is None) if pattern else check.body not in text:
             return "body mismatch"
     return ""
+
+
+def body_pattern(body: str) -> re.Pattern | None:
+    """``/regex/`` compiled; None for a plain substring. ValueError for a regex that is not."""
+    if not (len(body) > 1 and body[0] == body[-1] == "/"):
+        return None
+    try:
+        return _compiled(body[1:-1])
+    except (re.error, RecursionError, OverflowError) as exc:
+        raise ValueError(f"{body!r} is not a regular expression: {exc}") from None
+
+
+@functools.lru_cache(maxsize=1024)
+def _compiled(pattern: str) -> re.Pattern:
+    return re.compile(pattern)
 
 
 async def _line(reader: asyncio.StreamReader) -> bytes:

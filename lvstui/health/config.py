@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from ..findings import Finding
 from ..model import (SCHEDULERS, Forwarding, RealServer, ValidationError, VirtualService,
                      parse_int, parse_netmask, parse_server, parse_service)
-from .checks import Check
+from .checks import Check, body_pattern
 from .engine import Policy
 
 CHECK_KINDS = ("tcp", "http", "https", "command", "on", "off")
@@ -151,6 +151,11 @@ def _toml_service(merged: dict, own: dict, where, start: int, path: str, config)
     return svc, policy
 
 
+def _body(value) -> str:
+    body_pattern(str(value))
+    return str(value)
+
+
 def _http_version(value) -> str:
     if str(value) not in ("1.0", "1.1"):
         raise ValueError(f"{value!r}: use \"1.0\" or \"1.1\"")
@@ -171,7 +176,8 @@ def _toml_policy(values: dict, svc: VirtualService) -> Policy:
                   path=str(values.get("path", "/")), method=str(values.get("method", "GET")),
                   virtualhost=str(values.get("virtualhost", "")),
                   status=_keyed("status", _int, values.get("status", 200), 0, 599),
-                  body=str(values.get("body", "")), command=tuple(map(str, command)),
+                  body=_keyed("body", _body, values.get("body", "")),
+                  command=tuple(map(str, command)),
                   http_version=_keyed("http_version", _http_version,
                                       values.get("http_version", "1.0")))
     action = values.get("action", "quiesce")
@@ -423,14 +429,15 @@ def _ldir_virtual(v: _Virtual, glob: dict, path: str, found: list):
         request, vhost = url.path or "/", vhost or (url.hostname or "")
         found.append(Finding(path, rline, "warning", "request is a URL: lvstui asks each real "
                                                      f"server for {request} with Host {vhost}"))
-    receive, _ = get("receive", "")
+    receive, rcline = get("receive", "")
+    receive = _ldir_receive(receive, rcline, path, found)
     method, mline = get("httpmethod", "GET")
     if method not in ("GET", "HEAD"):
         _at(mline, _fail, f"httpmethod must be GET or HEAD (got {method!r})")
     if checktype == "negotiate" and service in ("http", "https"):
         check = Check(service, port=port, timeout=negotiate, path="/" + request.lstrip("/"),
                       method=method, virtualhost=vhost, status=0,
-                      body=f"/{receive}/" if receive else "")
+                      body=receive)
     elif checktype == "negotiate":                # service=none: ldirectord just activates
         check = Check("on")
     elif checktype == "connect":
@@ -462,8 +469,22 @@ def _ldir_virtual(v: _Virtual, glob: dict, path: str, found: list):
         policy.fallback.weight = 1
     for key, pair in pairs.items():
         policy.overrides[key] = replace(policy, check=replace(
-            policy.check, path="/" + pair[0].lstrip("/"), body=f"/{pair[1]}/"), overrides={})
+            policy.check, path="/" + pair[0].lstrip("/"),
+            body=_ldir_receive(pair[1], v.line, path, found)), overrides={})
     return svc, policy
+
+
+def _ldir_receive(receive: str, line: int, path: str, found: list) -> str:
+    """ldirectord's receive is a Perl regex: ours as /regex/; one Python cannot compile is
+    looked for as plain text (ldirectord accepts the file too), said as a warning."""
+    if not receive:
+        return ""
+    try:
+        body_pattern(f"/{receive}/")
+        return f"/{receive}/"
+    except ValueError as exc:
+        found.append(Finding(path, line, "warning", f"receive: {exc}: looked for as plain text"))
+        return receive
 
 
 def _ldir_range(word: str) -> list[str]:

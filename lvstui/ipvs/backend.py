@@ -42,8 +42,8 @@ class ServiceExists(IPVSError):
 
 
 class NoSuchService(IPVSError):
-    def __init__(self, svc: VirtualService):
-        super().__init__(f"virtual service {svc.name} does not exist")
+    def __init__(self, svc: VirtualService, why: str = ""):
+        super().__init__(f"virtual service {svc.name} does not exist" + (f": {why}" if why else ""))
 
 
 class ServerExists(IPVSError):
@@ -52,8 +52,9 @@ class ServerExists(IPVSError):
 
 
 class NoSuchServer(IPVSError):
-    def __init__(self, svc: VirtualService, rs: RealServer):
-        super().__init__(f"real server {rs.endpoint} does not exist in {svc.name}")
+    def __init__(self, svc: VirtualService, rs: RealServer, why: str = ""):
+        super().__init__(f"real server {rs.endpoint} does not exist in {svc.name}"
+                         + (f": {why}" if why else ""))
 
 
 class InvalidRequest(IPVSError):
@@ -163,8 +164,10 @@ class Backend(ABC):
         daemon.validate()
         self._start_daemon(daemon)
 
-    def apply_operations(self, ops: list) -> tuple[list, tuple[int, Exception] | None]:
-        """Apply ``rules.Operation``s in order until one fails.
+    def apply_operations(self, ops: list, on_applied=None
+                         ) -> tuple[list, tuple[int, Exception] | None]:
+        """Apply ``rules.Operation``s in order until one fails; *on_applied* hears each one
+        as soon as it is applied.
 
         Returns the operations applied and (index, error) of the failure, or None."""
         applied = []
@@ -174,6 +177,8 @@ class Backend(ABC):
             except (IPVSError, ValidationError) as exc:
                 return applied, (i, exc)
             applied.append(op)
+            if on_applied:
+                on_applied([op])
         return applied, None
 
     @abstractmethod

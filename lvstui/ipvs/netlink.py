@@ -317,8 +317,9 @@ class NetlinkBackend(Backend):
     def _delete_server(self, svc, rs):
         self._call(*self._table_request("delete-server", svc, rs))
 
-    def apply_operations(self, ops):
-        """Send the changes in batches of pipelined requests, one ACK each.
+    def apply_operations(self, ops, on_applied=None):
+        """Send the changes in batches of pipelined requests, one ACK each; *on_applied*
+        hears each batch's applied operations as soon as its ACKs are in.
 
         The kernel goes on with a batch after a refused request, so every request that was
         acknowledged counts as applied, also after the first failure: the caller rolls back all
@@ -338,11 +339,13 @@ class NetlinkBackend(Backend):
         applied = []
         for start in range(0, len(requests), BATCH):
             codes = self._pipeline(requests[start:start + BATCH])
+            batch = [ops[i] for i, code in enumerate(codes, start) if code == 0]
             for i, code in enumerate(codes, start):
-                if code == 0:
-                    applied.append(ops[i])
-                elif failure is None or failure[0] > i:
+                if code and (failure is None or failure[0] > i):
                     failure = (i, self._error(code, requests[i][2]))
+            applied += batch
+            if on_applied and batch:
+                on_applied(batch)
             if any(codes):
                 break
         return applied, failure

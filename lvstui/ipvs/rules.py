@@ -182,9 +182,10 @@ class ApplyError(IPVSError):
     """A step failed; the steps before it were taken back."""
 
 
-def apply(backend: Backend, ops: list[Operation]) -> None:
-    """Apply *ops* in order; on a failure undo every applied one, newest first, and raise."""
-    applied, failure = backend.apply_operations(ops)
+def apply(backend: Backend, ops: list[Operation], on_applied=None) -> None:
+    """Apply *ops* in order; on a failure undo every applied one, newest first, and raise.
+    *on_applied* hears the operations as the table confirms them (in batches)."""
+    applied, failure = backend.apply_operations(ops, on_applied)
     if failure is None:
         return
     index, exc = failure

@@ -27,13 +27,13 @@ from textual.widgets import Footer, Header, Input, RichLog, Static
 from ..audit import AuditLog
 from ..files import atomic_write
 from ..ipvs import Backend, IPVSError, open_backend
-from ..ipvs.backend import NoSuchService, NotPermitted
+from ..ipvs.backend import NoSuchServer, NoSuchService, NotPermitted
 from ..ipvs.rules import (Operation, apply, diff, parse_rules, save, service_spec,
                           sorted_servers, sorted_services)
 from ..system import SettingError
 from ..health.sources import LocalMonitor
-from ..model import (Info, RealServer, ValidationError, VirtualService, format_endpoint,
-                     parse_weight)
+from ..model import (Info, RealServer, ValidationError, VirtualService, edited,
+                     format_endpoint, parse_weight)
 from .confirm import Confirm
 from .health import HealthDetail
 from .panes import SERVICE_COLUMNS, server_columns, server_text, service_text, servers_text
@@ -388,10 +388,25 @@ class LvsApp(App):
     def change_weight(self, svc: VirtualService, rs: RealServer, weight_of) -> None:
         """Edit the live entry (read again now), changing only its weight."""
         def ops():
-            live = self.backend.find_server(svc, rs.address, rs.port)
+            live = self.live_server(svc, rs)
             return [Operation("edit-server", svc, replace(live, weight=weight_of(live.weight)),
                               before=live)]
         self.send_change(ops)
+
+    def live_server(self, svc: VirtualService, rs: RealServer) -> RealServer:
+        """The kernel's entry now (a change is built on it, never on the screen's last read)."""
+        try:
+            return self.backend.find_server(svc, *rs.key)
+        except (NoSuchServer, NoSuchService):
+            raise NoSuchServer(svc, rs, "it was deleted since the screen showed it; "
+                                        "nothing changed") from None
+
+    def live_service(self, svc: VirtualService) -> VirtualService:
+        try:
+            return self.backend.find_service(svc).without_servers()
+        except NoSuchService:
+            raise NoSuchService(svc, "it was deleted since the screen showed it; "
+                                     "nothing changed") from None
 
     # ------------------------------------------------------------ add, edit, delete
     def action_add(self) -> None:
@@ -424,13 +439,17 @@ class LvsApp(App):
             return
         svc, rs = target
         if rs is not None:
+            def server_ops(new):
+                live = self.live_server(svc, rs)
+                return [Operation("edit-server", svc, edited(rs, new, live), before=live)]
             self.push_screen(ServerForm(svc, rs), lambda new: new and self.send_change(
-                lambda: [Operation("edit-server", svc, new,
-                                   before=self.backend.find_server(svc, *rs.key))]))
+                lambda: server_ops(new)))
         else:
+            def service_ops(new):
+                live = self.live_service(svc)
+                return [Operation("edit-service", edited(svc, new, live), before=live)]
             self.push_screen(ServiceForm(svc), lambda new: new and self.send_change(
-                lambda: [Operation("edit-service", new,
-                                   before=self.backend.find_service(svc).without_servers())]))
+                lambda: service_ops(new)))
 
     def action_delete(self) -> None:
         target = self.target()
@@ -441,7 +460,7 @@ class LvsApp(App):
             question = (f"Delete real server {rs.endpoint} from {svc.name}?",
                         f"{rs.active_conns} active connection(s) on it.")
             ops = lambda: [Operation("delete-server", svc, rs,  # noqa: E731
-                                     before=self.backend.find_server(svc, *rs.key))]
+                                     before=self.live_server(svc, rs))]
         else:
             question = (f"Delete virtual service {svc.name}?",
                         f"It has {len(svc.servers)} real server(s).")

@@ -45,3 +45,56 @@ async def test_weight_key_reaches_the_kernel_and_keeps_the_rest(tmp_path):
     finally:
         table.flush()
         table.close()
+
+
+def thresholds(listing: str, server: str) -> list[str]:
+    return [line.split()[2:4] for line in listing.splitlines() if server in line][0]
+
+
+async def test_a_change_is_built_on_the_kernels_entry_not_the_screens(tmp_path):
+    """Someone's ipvsadm -e between the console's read and a change is kept; a server
+    deleted meanwhile is said, not re-added. The console never re-reads here (refresh 1 h)."""
+    from textual.widgets import Input, RichLog
+
+    from lvstui.ipvs.netlink import NetlinkBackend
+    table = NetlinkBackend()
+    table.flush()
+    vs, rs = "172.26.46.119:80", "172.26.46.80:8080"
+    ipvsadm("-A", "-t", vs, "-s", "wlc")
+    ipvsadm("-a", "-t", vs, "-r", rs, "-m", "-w", "3", "-x", "100", "-y", "50")
+    app = LvsApp(table, refresh=3600, audit=AuditLog(str(tmp_path / "audit.log")))
+
+    async def until(predicate):
+        for _ in range(100):
+            await pilot.pause(0.1)
+            if predicate():
+                return
+        raise AssertionError(ipvsadm("-Ln", "--thresholds"))
+
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            await until(lambda: app.query_one("#servers").row_count == 1)
+            app.query_one("#servers").focus()
+            # the weight key on a server whose thresholds someone changed meanwhile
+            ipvsadm("-e", "-t", vs, "-r", rs, "-m", "-w", "3", "-x", "200", "-y", "20")
+            await pilot.press("plus")
+            await until(lambda: "Masq    4" in ipvsadm("-Ln", "-t", vs))
+            assert thresholds(ipvsadm("-Ln", "--thresholds", "-t", vs), rs) == ["200", "20"]
+            # the edit form: the operator changes the weight; someone changes the thresholds
+            await pilot.press("e")
+            await pilot.pause(0.5)
+            app.screen.query_one("#weight", Input).value = "7"
+            ipvsadm("-e", "-t", vs, "-r", rs, "-m", "-w", "4", "-x", "300", "-y", "30")
+            await pilot.pause(0.2)
+            await pilot.click("#ok")
+            await until(lambda: "Masq    7" in ipvsadm("-Ln", "-t", vs))
+            assert thresholds(ipvsadm("-Ln", "--thresholds", "-t", vs), rs) == ["300", "30"]
+            # deleted meanwhile: the change says so and adds nothing back
+            ipvsadm("-d", "-t", vs, "-r", rs)
+            await pilot.press("plus")
+            await until(lambda: any("deleted since the screen showed it" in line.text
+                                    for line in app.query_one("#log", RichLog).lines))
+        assert rs not in ipvsadm("-Ln")
+    finally:
+        table.flush()
+        table.close()

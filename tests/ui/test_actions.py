@@ -289,3 +289,28 @@ async def test_keyboard_sort_cycles_columns(table, tmp_path):
             await pilot.press("o")
         assert services.sort_column is None                   # back to ipvsadm's order
         assert [s.name for s in services.items] == order
+
+
+async def test_an_edit_keeps_a_change_made_meanwhile_and_a_deleted_server_is_said(table, tmp_path):
+    """The form was opened on the screen's entry; someone changed the thresholds since."""
+    from dataclasses import replace
+    app = LvsApp(table, refresh=3600, audit=AuditLog(str(tmp_path / "audit.log")))
+    async with app.run_test(size=(120, 44)) as pilot:
+        await settled(pilot)
+        app.query_one("#servers").focus()
+        await pilot.press("e")                             # the cursor row: 172.26.46.80
+        await settled(pilot)
+        app.screen.query_one("#weight", Input).value = "7"
+        live = table.find_server(WEB, "172.26.46.80", 80)
+        table.edit_server(WEB, replace(live, upper_threshold=300, lower_threshold=30))
+        await pilot.pause(0.1)
+        await pilot.click("#ok")
+        await settled(pilot)
+        now = table.find_server(WEB, "172.26.46.80", 80)
+        assert (now.weight, now.upper_threshold, now.lower_threshold) == (7, 300, 30)
+        table.delete_server(WEB, now)
+        await pilot.press("plus")
+        await settled(pilot)
+        assert any("deleted since the screen showed it; nothing changed" in line
+                   for line in log(app))
+        assert table.find_service(WEB).server("172.26.46.80", 80) is None

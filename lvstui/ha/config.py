@@ -18,8 +18,23 @@ from typing import Callable
 from ..files import atomic_write
 from ..findings import Finding
 
-DIRECTIVE = re.compile(r"^(?P<lead>\s*)(?P<name>[^\s#]+)(?P<sep>\s*)(?P<args>[^#]*?)"
-                       r"(?P<tail>\s*(#.*)?)$")
+
+
+def split_directive(body: str) -> dict[str, str] | None:
+    """A line (no end) as lead, name, sep, args, tail (the blanks and comment after the
+    args), so that joining them gives the line back; None for a blank or comment line.
+    Linear in the line's length (a regex with two blank runs was quadratic)."""
+    code, hash_, comment = body.partition("#")
+    name_at = len(code) - len(code.lstrip())
+    rest = code[name_at:]
+    name = rest.split(None, 1)[0] if rest.strip() else ""
+    if not name:
+        return None
+    after = rest[len(name):]
+    args = after.strip()
+    sep = after[:len(after) - len(after.lstrip())]
+    tail = after[len(sep) + len(args):] + hash_ + comment
+    return {"lead": code[:name_at], "name": name, "sep": sep, "args": args, "tail": tail}
 
 
 @dataclass(frozen=True)
@@ -34,7 +49,8 @@ class LineFile:
 
     def __init__(self, text: str, path: str):
         self.path = path
-        self.lines = text.splitlines(keepends=True)
+        self.lines = re.findall(r"[^\n]*\n|[^\n]+", text)     # as heartbeat's fgets reads
+        self.newline = "\r\n" if self.lines and self.lines[0].endswith("\r\n") else "\n"
 
     def text(self) -> str:
         return "".join(self.lines)
@@ -45,7 +61,7 @@ class LineFile:
             body = line.rstrip("\r\n")
             if not body.strip() or body.lstrip().startswith("#"):
                 continue
-            m = DIRECTIVE.match(body)
+            m = split_directive(body)
             if m:
                 out.append(Directive(m["name"], tuple(m["args"].split()), i + 1))
         return out
@@ -53,13 +69,13 @@ class LineFile:
     def _rewrite(self, lineno: int, args: str) -> None:
         line = self.lines[lineno - 1]
         body, end = line.rstrip("\r\n"), line[len(line.rstrip("\r\n")):]
-        m = DIRECTIVE.match(body)
+        m = split_directive(body)
         self.lines[lineno - 1] = f"{m['lead']}{m['name']}{m['sep'] or ' '}{args}{m['tail']}{end}"
 
     def _append(self, text: str) -> None:
         if self.lines and not self.lines[-1].endswith("\n"):
-            self.lines[-1] += "\n"
-        self.lines.append(text + "\n")
+            self.lines[-1] += self.newline
+        self.lines.append(text + self.newline)
 
     def save(self, mode: int | None = None) -> str | None:
         return atomic_write(self.path, self.text(), mode=mode)
@@ -91,8 +107,8 @@ class HaCf(LineFile):
             return
         at = found[-1].lineno
         if not self.lines[at - 1].endswith("\n"):
-            self.lines[at - 1] += "\n"
-        self.lines.insert(at, f"{name} {value}\n")
+            self.lines[at - 1] += self.newline
+        self.lines.insert(at, f"{name} {value}{self.newline}")
 
     def remove(self, name: str, args: tuple[str, ...]) -> None:
         for d in self.all(name):
@@ -172,13 +188,13 @@ class AuthKeys(LineFile):
         line = f"{index} {method} {secret}".rstrip()
         existing = self.keys().get(index)
         if existing:
-            end = "\n" if self.lines[existing[1] - 1].endswith("\n") else ""
+            end = self.newline if self.lines[existing[1] - 1].endswith("\n") else ""
             self.lines[existing[1] - 1] = line + end
         else:
             self._append(line)
         auth = next((d for d in self.directives() if d.name == "auth"), None)
         if auth is None:
-            self.lines.insert(0, f"auth {index}\n")
+            self.lines.insert(0, f"auth {index}{self.newline}")
         else:
             self._rewrite(auth.lineno, index)
 

@@ -7,6 +7,7 @@ monitor, warnings (a directive lvstui does not act on) are reported and skipped.
 
 from __future__ import annotations
 
+import bisect
 import ipaddress
 import re
 import urllib.parse
@@ -79,13 +80,21 @@ def read_toml(text: str, path: str) -> HealthConfig:
         config.findings.append(Finding(path, int(m[1]) if m else 1, "error", f"not TOML: {exc}"))
         return config
     where = _Lines(text)
-    defaults = data.get("defaults", {})
+    defaults, services = data.get("defaults", {}), data.get("service", [])
+    if not isinstance(defaults, dict):
+        config.findings.append(Finding(path, where.of("defaults"), "error",
+                                       "defaults must be one table: [defaults]"))
+        defaults = {}
+    if not _tables(services):
+        config.findings.append(Finding(path, where.of("service"), "error",
+                                       "service must be tables: [[service]]"))
+        services = []
     for key in set(data) - {"defaults", "service"}:
         config.findings.append(Finding(path, where.of(key), "error", f"unknown table {key!r}"))
     for key in set(defaults) - (POLICY_KEYS | CHECK_KEYS) - {"fallback"}:
         config.findings.append(Finding(path, where.of(key), "error", f"unknown default {key!r}"))
     seen: set = set()
-    for index, table in enumerate(data.get("service", [])):
+    for index, table in enumerate(services):
         start = where.table("service", index)
         try:
             svc, policy = _toml_service({**defaults, **table}, table, where, start, path, config)
@@ -102,6 +111,10 @@ def read_toml(text: str, path: str) -> HealthConfig:
     if not data.get("service"):
         config.findings.append(Finding(path, 1, "error", "no [[service]] to watch"))
     return config
+
+
+def _tables(value) -> bool:
+    return isinstance(value, list) and all(isinstance(t, dict) for t in value)
 
 
 def _keyed(key: str, fn, *args):
@@ -130,6 +143,9 @@ def _toml_service(merged: dict, own: dict, where, start: int, path: str, config)
         svc.netmask = _keyed("netmask", parse_netmask, str(own["netmask"]), svc.family)
     _keyed("scheduler", svc.validate)
     policy = _keyed("check", _toml_policy, merged, svc)
+    if not _tables(own.get("real", [])):
+        _keyed("real", _fail, "real servers are tables: [[service.real]]")
+    listed = set()
     for n, real in enumerate(own.get("real", [])):
         line = where.table("service.real", n, after=start)
         try:
@@ -138,8 +154,9 @@ def _toml_service(merged: dict, own: dict, where, start: int, path: str, config)
             rs = _keyed("address", _server, svc, str(real.get("address", "")),
                         str(real.get("forwarding", "gate")),
                         _keyed("weight", _int, real.get("weight", 1), 0, 2**31 - 1))
-            if svc.server(*rs.key):
+            if rs.key in listed:
                 raise ValidationError(f"real server {rs.endpoint} is listed twice")
+            listed.add(rs.key)
             own_keys = set(real) & (CHECK_KEYS | {"interval", "fall", "rise"})
             if own_keys:
                 policy.overrides[rs.key] = _keyed("check", _toml_policy, {**merged, **real}, svc)
@@ -221,15 +238,17 @@ class _Lines:
 
     def __init__(self, text: str):
         self.lines = text.splitlines()
+        self.headers: dict[str, list[int]] = {}        # [[name]] -> its line numbers, in order
+        for n, line in enumerate(self.lines, 1):
+            m = re.match(r"\s*\[\[\s*([^\]\s]+)\s*\]\]", line)
+            if m:
+                self.headers.setdefault(m[1], []).append(n)
 
     def table(self, name: str, index: int, after: int = 0) -> int:
-        count = -1
-        for n, line in enumerate(self.lines[after:], after + 1):
-            if re.match(rf"\s*\[\[\s*{re.escape(name)}\s*\]\]", line):
-                count += 1
-                if count == index:
-                    return n
-        return after or 1
+        """The line of the index-th ``[[name]]`` after line *after* (one look-up, no scan)."""
+        lines = self.headers.get(name, [])
+        first = bisect.bisect_right(lines, after)
+        return lines[first + index] if first + index < len(lines) else after or 1
 
     def key(self, start: int, key: str) -> int:
         for n, line in enumerate(self.lines[start:], start + 1):
@@ -380,12 +399,20 @@ def _ldir_virtual(v: _Virtual, glob: dict, path: str, found: list):
         svc = _at(v.line, parse_service, v.text)
         svc.protocol = protocol or ("udp" if svc.port == 53 else "tcp")
     pairs = {}                                  # real servers' own request/receive
+    listed = set()
     for text, line in v.reals:
-        for address in _ldir_range(text.split()[0] if text.split() else text):
+        first, _, rest = text.strip().partition(" ")
+        try:
+            addresses = _at(line, _ldir_range, first)
+        except ValidationError as exc:
+            found.append(Finding(path, line, "error", str(exc)))
+            continue
+        for address in addresses:
             try:
-                rs, pair = _at(line, _ldir_real, svc, address + text[len(text.split()[0]):])
-                if svc.server(*rs.key):
+                rs, pair = _at(line, _ldir_real, svc, f"{address} {rest}")
+                if rs.key in listed:
                     _at(line, _fail, f"real server {rs.endpoint} is listed twice")
+                listed.add(rs.key)
             except ValidationError as exc:
                 found.append(Finding(path, line, "error", str(exc)))
                 break
@@ -443,9 +470,9 @@ def _ldir_virtual(v: _Virtual, glob: dict, path: str, found: list):
     elif checktype == "connect":
         check = Check("tcp", port=port, timeout=connect)
     elif checktype == "external":
-        command = get("checkcommand", "/bin/true")[0]
+        command, ccline = get("checkcommand", "/bin/true")
         check = Check("command", timeout=connect,
-                      command=(*shlex.split(command), svc.address or str(svc.fwmark),
+                      command=(*_at(ccline, shlex.split, command), svc.address or str(svc.fwmark),
                                str(svc.port), "{host}", "{port}"))
     elif checktype in ("on", "off"):
         check = Check(checktype)

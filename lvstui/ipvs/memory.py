@@ -25,6 +25,7 @@ class MemoryBackend(Backend):
         self.interfaces = frozenset(interfaces)
         self._info = info or Info()
         self._services: dict[tuple, VirtualService] = {}
+        self._keys: dict[tuple, set] = {}          # service key -> its servers' keys
         self._timeouts = Timeouts()
         self._daemons: dict[str, SyncDaemon] = {}
         self.conns: list = []
@@ -89,14 +90,25 @@ class MemoryBackend(Backend):
         with self.lock:
             self._live(svc)
             del self._services[svc.key]
+            self._keys.pop(svc.key, None)
+
+    def _server_keys(self, live: VirtualService) -> set:
+        """The servers' keys, kept beside the list (rebuilt when the list changed size under
+        it): a duplicate is found without a scan, as the kernel's hash finds it."""
+        keys = self._keys.get(live.key)
+        if keys is None or len(keys) != len(live.servers):
+            keys = self._keys[live.key] = {r.key for r in live.servers}
+        return keys
 
     def _add_server(self, svc, rs):
         with self.lock:
             live = self._live(svc)
-            if live.server(rs.address, rs.port):
+            keys = self._server_keys(live)
+            if rs.key in keys:
                 raise ServerExists(svc, rs)
             live.servers.insert(0, replace(rs, active_conns=0, inactive_conns=0,
                                            persistent_conns=0, stats=Stats()))
+            keys.add(rs.key)
 
     def _edit_server(self, svc, rs):
         with self.lock:
@@ -116,6 +128,7 @@ class MemoryBackend(Backend):
             for i, old in enumerate(live.servers):
                 if old.key == rs.key:
                     del live.servers[i]
+                    self._keys.get(live.key, set()).discard(rs.key)
                     return
             raise NoSuchServer(svc, rs)
 
@@ -130,6 +143,7 @@ class MemoryBackend(Backend):
     def flush(self):
         with self.lock:
             self._services.clear()
+            self._keys.clear()
             self.conns = []
 
     def _set_timeouts(self, timeouts):

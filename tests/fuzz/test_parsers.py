@@ -129,3 +129,63 @@ def test_published_health_state(text):
         started = time.monotonic()
         read_state(fh.name)                           # a state, or None: never an exception
         assert time.monotonic() - started < 2
+
+
+TOML_VALUES = ['1', '-1', '0', '1.5', 'nan', 'inf', 'true', '"x"', '""', '[1, 2]', '[]', '{a = 1}',
+               '"tcp 10.0.0.1:80"', '"fwmark 5"', '"udp [::1]:53"', '"10.0.0.2:80"',
+               '"127.0.0.1:80 masq"', '"http"', '"tcp"', '"command"', '["/bin/true", "{host}"]',
+               '"/(x/"', '"/ok/"', '"quiesce"', '"remove"', '"1.1"', '99999999999999999999',
+               '1979-05-27', '[[1], {a = 1}]', '"gate"', '"wlc"', '"255.255.255.0"']
+TOML_KEYS = sorted({"virtual", "scheduler", "persistence", "netmask", "check", "port", "timeout",
+                    "path", "method", "http_version", "virtualhost", "status", "body", "command",
+                    "interval", "fall", "rise", "action", "slow_start", "keep_healthy",
+                    "fallback", "address", "forwarding", "weight", "real", "bogus"})
+toml_pairs = st.lists(st.tuples(st.sampled_from(TOML_KEYS), st.sampled_from(TOML_VALUES)),
+                      max_size=8, unique_by=lambda kv: kv[0])
+toml_docs = st.lists(st.tuples(st.sampled_from(["[defaults]", "[[service]]", "[[service.real]]",
+                                                "[service]", "[[defaults]]", "[other]"]),
+                               toml_pairs), max_size=6).map(
+    lambda tables: "".join(f"{head}\n" + "".join(f"{k} = {v}\n" for k, v in pairs)
+                           for head, pairs in tables))
+
+
+@given(toml_docs)
+def test_health_toml_of_every_shape(text):
+    config = read_toml(text, "f")
+    assert all(f.level in ("error", "warning") and f.message for f in config.findings)
+
+
+LDIR_LINES = ["virtual=10.0.0.1:80", "virtual=5", "virtual=[::1]:80", "virtual=x",
+              "real=10.0.0.2:80 gate", "real=10.0.0.2->10.0.0.9:80 masq 2",
+              "real=10.0.0.2:80 masq 1 \"a\" \"(b\"", "real=10.0.0.255->10.0.0.1:80 gate",
+              "real=10.0.0.2", "fallback=127.0.0.1", "fallback=127.0.0.1:80 ipip",
+              "checktype=negotiate", "checktype=ping", "checktype=external", "checktype=7",
+              "service=http", "service=https", "service=mysql", "service=none",
+              "request=\"http://h:1/p\"", "request=\"/\"", "receive=\"(\"", "receive=\"ok\"",
+              "checkport=0", "checkport=65535", "checkinterval=-3", "checktimeout=2.5",
+              "negotiatetimeout=99999999999999", "failurecount=0", "quiescent=yes",
+              "scheduler=nosuch", "protocol=fwm", "protocol=udp", "persistent=9",
+              "netmask=255.255.255.0", "httpmethod=HEAD", "logfile=x", "emailalertstatus=all,x",
+              "fork=yes", "checkcommand=\"/bin/true 'x\"", "virtualhost=é", "colour=1", "=",
+              "real=", "virtual=", "#", ""]
+
+
+@given(st.lists(st.tuples(st.booleans(), st.sampled_from(LDIR_LINES)), max_size=14))
+def test_ldirectord_cf_of_every_shape(lines):
+    text = "".join(("\t" if indented else "") + line + "\n" for indented, line in lines)
+    config = read_ldirectord(text, "f")
+    assert all(f.level in ("error", "warning") and f.message for f in config.findings)
+
+
+@given(texts, st.sampled_from(["\n", "\r\n"]))
+def test_an_edit_keeps_the_files_line_ends(text, newline):
+    """One edit changes one line; every other byte, line ends included, stays."""
+    body = "".join(line.rstrip("\r") + newline for line in text.split("\n") if "\r" not in line)
+    original = body + f"keepalive 2{newline}"
+    cf = HaCf(original, "ha.cf")
+    cf.set("keepalive", "3")
+    cf.add("node", "n2")
+    after = iter(cf.lines)
+    kept = [line for line in HaCf(original, "x").lines if not line.startswith("keepalive")]
+    assert all(any(line == other for other in after) for line in kept)    # in order, as they were
+    assert all(line.endswith(newline) for line in cf.lines)

@@ -57,6 +57,7 @@ async def test_a_change_is_built_on_the_kernels_entry_not_the_screens(tmp_path):
     from textual.widgets import Input, RichLog
 
     from lvstui.ipvs.netlink import NetlinkBackend
+    from lvstui.ui.widgets.rowtable import RowTable
     table = NetlinkBackend()
     table.flush()
     vs, rs = "172.26.46.119:80", "172.26.46.80:8080"
@@ -73,7 +74,7 @@ async def test_a_change_is_built_on_the_kernels_entry_not_the_screens(tmp_path):
 
     try:
         async with app.run_test(size=(120, 40)) as pilot:
-            await until(lambda: app.query_one("#servers").row_count == 1)
+            await until(lambda: len(app.query_one("#servers", RowTable).items) == 1)
             app.query_one("#servers").focus()
             # the weight key on a server whose thresholds someone changed meanwhile
             ipvsadm("-e", "-t", vs, "-r", rs, "-m", "-w", "3", "-x", "200", "-y", "20")

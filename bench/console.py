@@ -23,6 +23,7 @@ import psutil  # noqa: E402
 from lvstui.audit import AuditLog  # noqa: E402
 from lvstui.ipvs.memory import MemoryBackend  # noqa: E402
 from lvstui.model import Forwarding, RealServer, parse_service  # noqa: E402
+from lvstui.session import Session
 from lvstui.ui.app import LvsApp  # noqa: E402
 from lvstui.ui.widgets.rowtable import RowTable  # noqa: E402
 
@@ -64,7 +65,7 @@ class FrameClock:
 
 async def measure(args) -> dict:
     table = build(args.services, args.servers)
-    app = LvsApp(table, refresh=float(os.environ.get("REFRESH", "1")), audit=AuditLog(os.devnull))
+    app = LvsApp(Session(table, audit=AuditLog(os.devnull)), refresh=float(os.environ.get("REFRESH", "1")))
     out: dict[str, list[float]] = {"move": [], "weight": [], "filter": []}
     start = time.perf_counter()
     async with app.run_test(size=(160, 48)) as pilot:

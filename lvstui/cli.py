@@ -8,7 +8,8 @@ import sys
 from .audit import DEFAULT_PATH as DEFAULT_AUDIT, AuditLog
 from .ipvs import IPVSError, open_backend
 from .ipvs.listing import listing
-from .ipvs.rules import apply, diff, parse_rules, save
+from .ipvs.rules import save
+from .session import Session
 from .model import ValidationError
 from .ha.api import HeartbeatError
 from .health import CONFIG_PATH as HEALTH_CONFIG, STATE_PATH as HEALTH_STATE
@@ -99,7 +100,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         if args.command is None:
-            from .ui.app import run
+            from .console import run
             return run(args.backend, args.demo, args.refresh, args.audit_log, args.dry_run,
                        args.theme, (args.health or args.ldirectord_console,
                                     bool(args.ldirectord_console), args.health_state))
@@ -140,26 +141,13 @@ def _run(args, backend, audit: AuditLog) -> int:
         sys.stdout.write(listing(backend.services(), backend.info(), args.mode, args.exact))
     elif args.command == "restore":
         text = sys.stdin.read() if args.file == "-" else open(args.file).read()
-        rules = parse_rules(text)
-        ops = diff(backend.services(), rules.services, rules.keep_thresholds)
-        if not args.dry_run:
-            _restore(backend, ops, audit, args.file)
-        for op in ops:
-            print(op.command())
+        session = Session(backend, audit=audit, dry_run=args.dry_run)
+        result = session.restore(session.plan_restore(text), args.file)
+        if result.error:
+            raise IPVSError(result.error)
+        for command in result.commands:
+            print(command)
     return 0
-
-
-def _restore(backend, ops: list, audit: AuditLog, source: str) -> None:
-    """Every step audited as the table confirms it, between a start and an end line: a
-    restore killed half-way leaves the steps it applied, and run again it does the rest."""
-    plan = f"lvstui restore {source}: {len(ops)} step(s)"
-    audit.record(plan, "start")
-    try:
-        apply(backend, ops, lambda done: [audit.record(op.command(), "ok") for op in done])
-    except IPVSError as exc:
-        audit.record(plan, f"failed: {exc}")
-        raise
-    audit.record(plan, "done")
 
 
 if __name__ == "__main__":

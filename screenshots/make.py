@@ -17,6 +17,7 @@ from lvstui.health.engine import Monitor, Policy  # noqa: E402
 from lvstui.health.sources import LocalMonitor  # noqa: E402
 from lvstui.ha.cluster import SimulatedHeartbeat  # noqa: E402
 from lvstui.system.network import SimulatedNetwork  # noqa: E402
+from lvstui.session import Session
 from lvstui.ui.app import LvsApp  # noqa: E402
 
 
@@ -38,9 +39,7 @@ async def main() -> None:
     for name, size, keys in shots:
         network = SimulatedNetwork()
         health = LocalMonitor(monitor, "checked by this console (simulated real servers)")
-        app = LvsApp(table, refresh=0.2, traffic=traffic, audit=AuditLog(os.devnull),
-                     network=network, host="director1", heartbeat=SimulatedHeartbeat(network),
-                     health=health)
+        app = LvsApp(Session(table, traffic=traffic, audit=AuditLog(os.devnull), network=network, heartbeat=SimulatedHeartbeat(network), health=health), refresh=0.2, host="director1")
         async with app.run_test(size=size) as pilot:
             await pilot.pause(0.6)
             await pilot.press(*keys)

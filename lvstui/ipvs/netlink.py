@@ -324,6 +324,8 @@ class NetlinkBackend(Backend):
         The kernel goes on with a batch after a refused request, so every request that was
         acknowledged counts as applied, also after the first failure: the caller rolls back all
         of them."""
+        if any(op.kind in ("zero", "flush") for op in ops):     # table-wide: one by one
+            return super().apply_operations(ops, on_applied)
         requests, failure = [], None
         for i, op in enumerate(ops):
             try:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import shlex
 import socket
 from dataclasses import dataclass, field, replace
+from enum import StrEnum
 from functools import cmp_to_key
 
 from ..model import (DEFAULT_PERSISTENCE, DEFAULT_SCHEDULER, SCHED_FLAGS, Forwarding,
@@ -130,52 +131,87 @@ def save(services: list[VirtualService]) -> str:
 
 # ---------------------------------------------------------------- operations
 
+class Kind(StrEnum):
+    """What an operation does (ipvsadm's switch for it in ``SWITCH``)."""
+
+    ADD_SERVICE = "add-service"
+    EDIT_SERVICE = "edit-service"
+    DELETE_SERVICE = "delete-service"
+    ADD_SERVER = "add-server"
+    EDIT_SERVER = "edit-server"
+    DELETE_SERVER = "delete-server"
+    ZERO = "zero"
+    FLUSH = "flush"
+
+
+SWITCH = {Kind.ADD_SERVICE: "-A", Kind.EDIT_SERVICE: "-E", Kind.DELETE_SERVICE: "-D",
+          Kind.ADD_SERVER: "-a", Kind.EDIT_SERVER: "-e", Kind.DELETE_SERVER: "-d",
+          Kind.ZERO: "-Z", Kind.FLUSH: "-C"}
+TABLE_WIDE = (Kind.ZERO, Kind.FLUSH)
+
+
 @dataclass
 class Operation:
-    """One change, as ipvsadm would make it."""
+    """One change, as ipvsadm would make it. *service* is None for a table-wide one (zero
+    every counter, flush); *before* is the live entry an edit or delete replaces (for a
+    flush: every service)."""
 
-    kind: str                     # add-service edit-service delete-service add-server ...
-    service: VirtualService
+    kind: Kind
+    service: VirtualService | None
     server: RealServer | None = None
-    before: object = None         # the live entry an edit or delete replaces
+    before: object = None
+
+    def __post_init__(self):
+        self.kind = Kind(self.kind)
 
     def command(self) -> str:
+        switch = SWITCH[self.kind]
+        if self.service is None:
+            return f"ipvsadm {switch}"
         spec = service_spec(self.service)
-        switch = {"add-service": "-A", "edit-service": "-E", "delete-service": "-D",
-                  "add-server": "-a", "edit-server": "-e", "delete-server": "-d"}[self.kind]
-        if self.kind in ("add-service", "edit-service"):
+        if self.kind in (Kind.ADD_SERVICE, Kind.EDIT_SERVICE):
             return f"ipvsadm {switch} {spec} {service_options(self.service)}"
-        if self.kind == "delete-service":
-            return f"ipvsadm -D {spec}"
+        if self.kind in (Kind.DELETE_SERVICE, Kind.ZERO):
+            return f"ipvsadm {switch} {spec}"
         rs = self.server
         target = f"ipvsadm {switch} {spec} -r {format_endpoint(rs.address, rs.port)}"
-        return target if self.kind == "delete-server" else f"{target} {server_options(rs)}"
+        return target if self.kind == Kind.DELETE_SERVER else f"{target} {server_options(rs)}"
 
     def apply(self, backend: Backend) -> None:
-        {"add-service": lambda: backend.add_service(self.service),
-         "edit-service": lambda: backend.edit_service(self.service),
-         "delete-service": lambda: backend.delete_service(self.service),
-         "add-server": lambda: backend.add_server(self.service, self.server),
-         "edit-server": lambda: backend.edit_server(self.service, self.server),
-         "delete-server": lambda: backend.delete_server(self.service, self.server),
+        {Kind.ADD_SERVICE: lambda: backend.add_service(self.service),
+         Kind.EDIT_SERVICE: lambda: backend.edit_service(self.service),
+         Kind.DELETE_SERVICE: lambda: backend.delete_service(self.service),
+         Kind.ADD_SERVER: lambda: backend.add_server(self.service, self.server),
+         Kind.EDIT_SERVER: lambda: backend.edit_server(self.service, self.server),
+         Kind.DELETE_SERVER: lambda: backend.delete_server(self.service, self.server),
+         Kind.ZERO: lambda: backend.zero(self.service),
+         Kind.FLUSH: backend.flush,
          }[self.kind]()
 
     def inverse(self) -> list[Operation]:
-        """The operations that undo this one (a deleted service comes back with its servers)."""
+        """The operations that undo this one (a deleted service comes back with its servers,
+        a flushed table with every service; zeroed counters do not come back)."""
         svc, rs = self.service, self.server
-        if self.kind == "add-service":
-            return [Operation("delete-service", svc)]
-        if self.kind == "edit-service":
-            return [Operation("edit-service", self.before, before=svc)]
-        if self.kind == "delete-service":
-            old = self.before or svc
-            return ([Operation("add-service", old.without_servers())]
-                    + [Operation("add-server", old, s) for s in reversed(old.servers)])
-        if self.kind == "add-server":
-            return [Operation("delete-server", svc, rs)]
-        if self.kind == "edit-server":
-            return [Operation("edit-server", svc, self.before, before=rs)]
-        return [Operation("add-server", svc, self.before or rs)]
+        if self.kind == Kind.ADD_SERVICE:
+            return [Operation(Kind.DELETE_SERVICE, svc)]
+        if self.kind == Kind.EDIT_SERVICE:
+            return [Operation(Kind.EDIT_SERVICE, self.before, before=svc)]
+        if self.kind == Kind.DELETE_SERVICE:
+            return _recreate(self.before or svc)
+        if self.kind == Kind.FLUSH:
+            return [op for old in self.before or [] for op in _recreate(old)]
+        if self.kind == Kind.ADD_SERVER:
+            return [Operation(Kind.DELETE_SERVER, svc, rs)]
+        if self.kind == Kind.EDIT_SERVER:
+            return [Operation(Kind.EDIT_SERVER, svc, self.before, before=rs)]
+        if self.kind == Kind.DELETE_SERVER:
+            return [Operation(Kind.ADD_SERVER, svc, self.before or rs)]
+        return []
+
+
+def _recreate(old: VirtualService) -> list[Operation]:
+    return ([Operation(Kind.ADD_SERVICE, old.without_servers())]
+            + [Operation(Kind.ADD_SERVER, old, s) for s in reversed(old.servers)])
 
 
 class ApplyError(IPVSError):

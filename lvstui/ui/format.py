@@ -1,4 +1,4 @@
-"""Human-readable numbers for the console's columns."""
+"""Text for the console: human-readable numbers, the director's role, the peers line."""
 
 from __future__ import annotations
 
@@ -18,3 +18,30 @@ def ago(seconds: float) -> str:
         if seconds >= size:
             return f"{seconds // size}{suffix}"
     return f"{seconds}s"
+
+
+def director_role(services, held: set | None) -> str:
+    """Active when this host holds the table's VIPs, standby when it holds none of them."""
+    vips = {s.address for s in services if not s.is_fwmark}
+    if held is None or not vips:
+        return "role unknown"
+    here = vips & held
+    if here == vips:
+        return f"active director (holds {'the VIP' if len(vips) == 1 else f'all {len(vips)} VIPs'})"
+    if not here:
+        return "standby director (VIPs held elsewhere)"
+    return f"partly active: holds {len(here)} of {len(vips)} VIPs"
+
+
+def peers_text(cluster) -> str:
+    """One line: each node, its status and links; what this node holds."""
+    if cluster is None:
+        return "Heartbeat peers: not watched in this session"
+    if not cluster.running:
+        return f"Heartbeat: {cluster.error}"
+    nodes = " · ".join(
+        f"{n.name}{' (here)' if n.name == cluster.me else ''} {n.status}"
+        + (f" [{', '.join(f'{i} {s}' for i, s in n.links.items())}]" if n.links else "")
+        for n in cluster.nodes)
+    return (f"Heartbeat: {nodes} · resources here: {cluster.resources} · deadtime "
+            f"{cluster.deadtime} s")

@@ -3,27 +3,18 @@ and edits — validated, previewed as a diff (secrets masked), written safely, r
 
 from __future__ import annotations
 
-import difflib
-import os
-import re
-import subprocess
-
 from textual import on, work
 from textual.app import ComposeResult
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
-from ..ha.config import TIMES, HaConfig, check, parse_time
+from ..ha.config import TIMES, AuthKeys, parse_time
 from ..model import ValidationError
+from ..session import HEARTBEAT_RELOAD, Proposal, Result, Session
 from .confirm import Confirm
-
-RELOAD = ["/usr/libexec/heartbeat/heartbeat", "-r"]
-SECRET = re.compile(r"^(\s*\d+\s+(?:sha1|md5)\s+)(\S+)", re.MULTILINE)
-
-
-def masked(text: str) -> str:
-    return SECRET.sub(lambda m: m[1] + "********", text)
+from .events import ChangeDone, may_change
+from .format import peers_text
 
 
 class HeartbeatRead(Message):
@@ -37,10 +28,9 @@ class HeartbeatScreen(Screen):
                 ("plus", "add", "Add node/media"), ("delete", "remove", "Remove"),
                 ("R", "reload", "Reload heartbeat")]
 
-    def __init__(self, heartbeat, ha_dir: str = "/etc/ha.d", hostname: str | None = None):
+    def __init__(self, session: Session):
         super().__init__()
-        self.heartbeat, self.ha_dir = heartbeat, ha_dir
-        self.hostname = hostname or os.uname().nodename
+        self.session = session
         self.rows: list[tuple[str, str, object, str]] = []   # (kind, label, payload, value)
 
     def compose(self) -> ComposeResult:
@@ -52,25 +42,25 @@ class HeartbeatScreen(Screen):
 
     def on_mount(self) -> None:
         table = self.query_one("#hb-settings", DataTable)
-        table.border_title = f"Heartbeat configuration ({self.ha_dir})"
+        table.border_title = f"Heartbeat configuration ({self.session.ha_dir})"
         table.add_columns("Setting", "Value", "File:line")
         table.focus()
         self.reload()
 
     @work(thread=True, exclusive=True, group="heartbeat")
     def reload(self) -> None:
-        cluster = self.heartbeat.state() if self.heartbeat is not None else None
+        heartbeat = self.session.heartbeat
+        cluster = heartbeat.state() if heartbeat is not None else None
         try:
-            config = HaConfig.read(self.ha_dir)
+            config, findings = self.session.ha_read()
         except OSError as exc:
-            self.post_message(HeartbeatRead(cluster, None, [],
-                                            f"{exc.filename or self.ha_dir}: {exc.strerror}"))
+            where = exc.filename or self.session.ha_dir
+            self.post_message(HeartbeatRead(cluster, None, [], f"{where}: {exc.strerror}"))
             return
-        self.post_message(HeartbeatRead(cluster, config, check(config, self.hostname)))
+        self.post_message(HeartbeatRead(cluster, config, findings))
 
     @on(HeartbeatRead)
     def show(self, event: HeartbeatRead) -> None:
-        from .app import peers_text
         self.query_one("#hb-state", Static).update(peers_text(event.cluster))
         table = self.query_one("#hb-settings", DataTable)
         row = table.cursor_row
@@ -119,7 +109,7 @@ class HeartbeatScreen(Screen):
     def action_edit(self) -> None:
         from .forms import Prompt
         row = self.current()
-        if row is None or not self.app.may_change():
+        if row is None or not may_change(self, self.session):
             return
         kind, label, payload, value = row
         if kind == "directive":
@@ -151,7 +141,7 @@ class HeartbeatScreen(Screen):
 
     def action_add(self) -> None:
         from .forms import Prompt
-        if not self.app.may_change():
+        if not may_change(self, self.session):
             return
 
         def parse(text: str) -> tuple[str, str]:
@@ -166,7 +156,7 @@ class HeartbeatScreen(Screen):
 
     def action_remove(self) -> None:
         row = self.current()
-        if row is None or row[0] != "line" or not self.app.may_change():
+        if row is None or row[0] != "line" or not may_change(self, self.session):
             return
         name, args = row[2]
         if name == "node" and len([r for r in self.rows if r[1].startswith("node ")]) <= 1:
@@ -178,63 +168,39 @@ class HeartbeatScreen(Screen):
     @work(thread=True, group="heartbeat-edit")
     def propose(self, what: str, edit) -> None:
         """Apply *edit* to a fresh read of the files, check it, and ask with the diff."""
-        try:
-            config = HaConfig.read(self.ha_dir)
-            files = [f for f in (config.ha_cf, config.haresources, config.authkeys) if f]
-            before = {f.path: f.text() for f in files}
-            old_errors = {(x.path, x.message) for x in check(config, self.hostname)
-                          if x.level == "error"}
-            edit(config)
-        except (OSError, KeyError, ValueError) as exc:
-            self.app.call_from_thread(self.app.record_change, [what], str(exc))
-            return
-        changed = [f for f in files if f.text() != before[f.path]]
-        diff = "".join(
-            "".join(difflib.unified_diff(masked(before[f.path]).splitlines(True),
-                                         masked(f.text()).splitlines(True), f.path, f.path))
-            for f in changed)
-        new = [x for x in check(config, self.hostname)
-               if x.level == "error" and (x.path, x.message) not in old_errors]
-        if new:
-            self.app.call_from_thread(self.app.record_change, [what],
-                                      "refused: " + "; ".join(str(x) for x in new))
+        proposal = self.session.ha_propose(what, edit)
+        if proposal.refused:
+            self.done(self.session.ha_write(proposal))
             return
         self.app.call_from_thread(
-            self.app.push_screen, Confirm(f"Write {what}?", diff or "(no change)"),
-            lambda yes: yes and self.write(what, changed))
+            self.app.push_screen, Confirm(f"Write {what}?", proposal.diff or "(no change)"),
+            lambda yes: yes and self.write(proposal))
 
     @work(thread=True, group="heartbeat-edit")
-    def write(self, what: str, files) -> None:
-        error = None
-        try:
-            for f in files:
-                f.save()
-        except OSError as exc:
-            error = f"{exc.filename}: {exc.strerror}"
-        self.app.call_from_thread(self.app.record_change, [what], error)
+    def write(self, proposal: Proposal) -> None:
+        result = self.session.ha_write(proposal)
+        self.done(result)
         self.reload()
-        if error is None:
+        if result.ok and not result.dry_run:
             self.app.call_from_thread(
                 self.app.push_screen,
                 Confirm("Reload heartbeat so that it reads the change?",
-                        f"runs: {' '.join(RELOAD)}"),
+                        f"runs: {' '.join(HEARTBEAT_RELOAD)}"),
                 lambda yes: yes and self.reload_heartbeat())
 
     def action_reload(self) -> None:
-        if self.app.may_change():
-            self.app.push_screen(Confirm("Reload heartbeat?", f"runs: {' '.join(RELOAD)}"),
+        if may_change(self, self.session):
+            self.app.push_screen(Confirm("Reload heartbeat?",
+                                         f"runs: {' '.join(HEARTBEAT_RELOAD)}"),
                                  lambda yes: yes and self.reload_heartbeat())
 
     @work(thread=True, group="heartbeat-edit")
     def reload_heartbeat(self) -> None:
-        command = " ".join(RELOAD)
-        try:
-            done = subprocess.run(RELOAD, capture_output=True, text=True, timeout=30)
-            error = None if done.returncode == 0 else (done.stderr.strip() or
-                                                       f"exit status {done.returncode}")
-        except (OSError, subprocess.TimeoutExpired) as exc:
-            error = str(exc)
-        self.app.call_from_thread(self.app.record_change, [command], error)
+        self.done(self.session.ha_reload())
+
+    def done(self, result: Result) -> None:
+        """The result goes to the console's log (the app shows every use case's result)."""
+        self.app.post_message(ChangeDone(result))
 
 
 def _word(text: str) -> str:
@@ -244,7 +210,12 @@ def _word(text: str) -> str:
 
 
 def _key_words(text: str) -> tuple[str, str, str]:
+    """The words of a new key, checked by the one authkeys validator (``AuthKeys.set_key``)."""
     words = text.split()
-    if len(words) != 3 or not words[0].isdigit() or words[1] not in ("sha1", "md5"):
-        raise ValidationError("INDEX METHOD SECRET, method sha1 or md5")
+    if len(words) != 3:
+        raise ValidationError("INDEX METHOD SECRET, e.g. 2 sha1 s3cret")
+    try:
+        AuthKeys("", "authkeys").set_key(*words)
+    except ValueError as exc:
+        raise ValidationError(str(exc)) from None
     return words[0], words[1], words[2]

@@ -11,10 +11,10 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from ..ipvs import IPVSError
-from ..model import ValidationError
-from ..system import SettingError
+from ..session import Session
 from ..system.network import toggled
 from .confirm import Confirm
+from .events import ChangeDone
 
 ROLES = ("director", "real-server", "tunnel-real-server")
 
@@ -30,9 +30,10 @@ class NetworkScreen(Screen):
                 ("a", "apply", "Apply profile"), ("space", "toggle", "Toggle setting"),
                 ("enter", "vip", "Add/remove VIP")]
 
-    def __init__(self, network, backend):
+    def __init__(self, session: Session, services: list):
         super().__init__()
-        self.network, self.backend = network, backend
+        self.session, self.services = session, services
+        self.network, self.backend = session.network, session.backend
         self.role = "director"
         self.vip_rows: list[tuple[str, str, str | None, int]] = []   # vip, services, label, conns
         self.states = []
@@ -69,7 +70,7 @@ class NetworkScreen(Screen):
         if event.error:
             self.app.notify(event.error, severity="error")
         services: dict[str, list[str]] = {}
-        for svc in self.app.services:
+        for svc in self.services:
             if not svc.is_fwmark:
                 services.setdefault(svc.address, []).append(svc.name)
         self.vip_rows = [(vip, ", ".join(names), event.vips.get(vip), event.conns.get(vip, 0))
@@ -108,11 +109,11 @@ class NetworkScreen(Screen):
             return
         preview = "\n".join(f"sysctl -w {st.setting.name}={st.setting.wanted}   (now {st.current})"
                             for st in changes)
+        planned = [f"sysctl -w {st.setting.name}={st.setting.wanted}" for st in changes]
         self.app.push_screen(Confirm(f"Apply the DR {self.role} profile?", preview),
                              lambda yes: yes and self.change(
-                                 f"apply the {self.role} profile",
-                                 lambda: [f"sysctl -w {n}={new}   (was {old})"
-                                          for n, old, new in self.network.apply(self.role)]))
+                                 planned, lambda: [f"sysctl -w {n}={new}   (was {old})"
+                                                   for n, old, new in self.network.apply(self.role)]))
 
     def action_toggle(self) -> None:
         row = self.query_one("#settings", DataTable).cursor_row
@@ -121,8 +122,7 @@ class NetworkScreen(Screen):
         st = self.states[row]
         value = toggled(st.setting.wanted) if st.holds else st.setting.wanted
         name = st.setting.name
-        self.change(f"sysctl -w {name}={value}",
-                    lambda: (self.network.set(name, value), [f"sysctl -w {name}={value}"])[1])
+        self.change([f"sysctl -w {name}={value}"], lambda: self.network.set(name, value))
 
     @on(DataTable.RowSelected, "#vips")
     def vip_selected(self) -> None:
@@ -138,24 +138,19 @@ class NetworkScreen(Screen):
                        else "No live connections use it.")
             self.app.push_screen(
                 Confirm(f"Remove VIP {vip} ({label}) from this host?", warning),
-                lambda yes: yes and self.change(
-                    f"remove VIP {vip}",
-                    lambda: (self.network.remove_vip(vip), [f"ip addr del {vip} ({label})"])[1]))
+                lambda yes: yes and self.change([f"ip addr del {vip} ({label})"],
+                                                lambda: self.network.remove_vip(vip)))
         else:
             self.app.push_screen(
                 Confirm(f"Add VIP {vip} on {self.network.interface} and announce it?",
                         f"serves {names}"),
                 lambda yes: yes and self.change(
-                    f"add VIP {vip}",
+                    [f"ip addr add {vip}/32 dev {self.network.interface} + gratuitous ARP"],
                     lambda: [f"ip addr add {vip}/32 dev {self.network.interface} label "
                              f"{self.network.add_vip(vip)} + gratuitous ARP"]))
 
     @work(thread=True, group="network-change")
-    def change(self, what: str, do) -> None:
-        """Run *do* (returns the commands it carried out); log and audit them, or the failure."""
-        try:
-            lines, error = do(), None
-        except (SettingError, ValidationError, OSError) as exc:
-            lines, error = [what], str(exc)
-        self.app.call_from_thread(self.app.record_change, lines, error)
+    def change(self, planned: list[str], do) -> None:
+        """Through the session: made (or in dry-run only shown), logged and audited."""
+        self.app.post_message(ChangeDone(self.session.network_change(planned, do)))
         self.reload()

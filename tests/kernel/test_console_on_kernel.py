@@ -7,6 +7,7 @@ import subprocess
 import pytest
 
 from lvstui.audit import AuditLog
+from lvstui.session import Session
 from lvstui.ui.app import LvsApp
 
 pytestmark = pytest.mark.kernel
@@ -25,7 +26,7 @@ async def test_weight_key_reaches_the_kernel_and_keeps_the_rest(tmp_path):
     ipvsadm("-a", "-t", "172.26.46.119:80", "-r", "172.26.46.80:8080", "-m", "-w", "3",
             "-x", "100", "-y", "50")
     ipvsadm("-a", "-t", "172.26.46.119:80", "-r", "172.26.46.81", "-g", "-w", "1")
-    app = LvsApp(table, refresh=0.2, audit=AuditLog(str(tmp_path / "audit.log")))
+    app = LvsApp(Session(table, audit=AuditLog(str(tmp_path / "audit.log"))), refresh=0.2)
     try:
         async with app.run_test(size=(120, 40)) as pilot:
             await pilot.pause(2)
@@ -63,7 +64,7 @@ async def test_a_change_is_built_on_the_kernels_entry_not_the_screens(tmp_path):
     vs, rs = "172.26.46.119:80", "172.26.46.80:8080"
     ipvsadm("-A", "-t", vs, "-s", "wlc")
     ipvsadm("-a", "-t", vs, "-r", rs, "-m", "-w", "3", "-x", "100", "-y", "50")
-    app = LvsApp(table, refresh=3600, audit=AuditLog(str(tmp_path / "audit.log")))
+    app = LvsApp(Session(table, audit=AuditLog(str(tmp_path / "audit.log"))), refresh=3600)
 
     async def until(predicate):
         for _ in range(100):

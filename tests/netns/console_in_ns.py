@@ -13,6 +13,7 @@ from textual.widgets import DataTable
 from lvstui.audit import AuditLog
 from lvstui.demo import reference_cluster
 from lvstui.system.network import HostNetwork
+from lvstui.session import Session
 from lvstui.ui.app import LvsApp
 
 
@@ -23,8 +24,7 @@ def rows(app, table_id):
 
 async def main(interface: str) -> None:
     network = HostNetwork(interface)
-    app = LvsApp(reference_cluster(), refresh=0.1, network=network,
-                 audit=AuditLog(tempfile.mktemp()))
+    app = LvsApp(Session(reference_cluster(), network=network, audit=AuditLog(tempfile.mktemp())), refresh=0.1)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause(0.5)
         await pilot.press("n")

@@ -9,6 +9,7 @@ from lvstui.audit import AuditLog
 from lvstui.demo import Traffic, reference_cluster
 from lvstui.ipvs.rules import save
 from lvstui.model import RealServer, parse_service
+from lvstui.session import Session
 from lvstui.ui.app import LvsApp
 from lvstui.ui.confirm import Confirm
 from lvstui.ui.forms import Prompt, ServerForm, ServiceForm
@@ -37,8 +38,9 @@ def table():
     return t
 
 
-def make_app(table, tmp_path, **kw):
-    return LvsApp(table, refresh=0.05, audit=AuditLog(str(tmp_path / "audit.log")), **kw)
+def make_app(table, tmp_path, theme=None, **kw):
+    return LvsApp(Session(table, audit=AuditLog(str(tmp_path / "audit.log")), **kw),
+                  refresh=0.05, theme=theme)
 
 
 async def test_filter_narrows_services_and_servers(table, tmp_path):
@@ -294,7 +296,7 @@ async def test_keyboard_sort_cycles_columns(table, tmp_path):
 async def test_an_edit_keeps_a_change_made_meanwhile_and_a_deleted_server_is_said(table, tmp_path):
     """The form was opened on the screen's entry; someone changed the thresholds since."""
     from dataclasses import replace
-    app = LvsApp(table, refresh=3600, audit=AuditLog(str(tmp_path / "audit.log")))
+    app = LvsApp(Session(table, audit=AuditLog(str(tmp_path / "audit.log"))), refresh=3600)
     async with app.run_test(size=(120, 44)) as pilot:
         await settled(pilot)
         app.query_one("#servers").focus()

@@ -7,6 +7,7 @@ from textual.widgets import RichLog
 from lvstui.demo import Traffic, reference_cluster
 from lvstui.ipvs.backend import IPVSError
 from lvstui.model import RealServer, parse_service
+from lvstui.session import Session
 from lvstui.ui.app import LvsApp
 from lvstui.ui.widgets.rowtable import RowTable
 
@@ -19,7 +20,7 @@ def cells(table: RowTable, column: int) -> list[str]:
 
 async def test_shows_the_reference_cluster_and_follows_the_kernel():
     table = reference_cluster()
-    app = LvsApp(table, refresh=0.05, traffic=Traffic(table))
+    app = LvsApp(Session(table, traffic=Traffic(table)), refresh=0.05)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause(0.3)
         services = app.query_one("#services", RowTable)
@@ -40,7 +41,7 @@ async def test_selecting_a_service_shows_its_servers():
     extra.scheduler = "rr"
     table.add_service(extra)
     table.add_server(extra, RealServer("10.0.0.53", 53))
-    app = LvsApp(table, refresh=0.05)
+    app = LvsApp(Session(table), refresh=0.05)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause(0.2)
         services = app.query_one("#services", RowTable)
@@ -59,7 +60,7 @@ async def test_a_failing_read_is_reported_not_fatal():
             raise IPVSError("not permitted to read the IPVS table: run lvstui as root")
 
     table.__class__ = Broken
-    app = LvsApp(table, refresh=0.05)
+    app = LvsApp(Session(table), refresh=0.05)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause(0.3)
         log = app.query_one("#log", RichLog)
@@ -83,7 +84,7 @@ async def test_live_weight_keys_drain_restore_and_undo(tmp_path):
     table = reference_cluster()
     table.set_weight(WEB, "172.26.46.80", 80, 3)
     audit = tmp_path / "audit.log"
-    app = LvsApp(table, refresh=0.05, audit=AuditLog(str(audit)))
+    app = LvsApp(Session(table, audit=AuditLog(str(audit))), refresh=0.05)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause(0.3)
         app.query_one("#servers", RowTable).focus()
@@ -109,7 +110,7 @@ async def test_a_refused_change_is_logged_and_the_table_kept(tmp_path):
     from lvstui.audit import AuditLog
     table = reference_cluster()
     # no poll between the deletion and the key press: the console still shows the old row
-    app = LvsApp(table, refresh=30, audit=AuditLog(str(tmp_path / "a.log")))
+    app = LvsApp(Session(table, audit=AuditLog(str(tmp_path / "a.log"))), refresh=30)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause(0.3)
         app.query_one("#servers", RowTable).focus()
@@ -128,8 +129,7 @@ async def test_status_names_the_role_from_the_vips_held_here():
     from lvstui.ha.cluster import Heartbeat
     table = reference_cluster()
     network = SimulatedNetwork()
-    app = LvsApp(table, refresh=0.05, network=network,
-                 heartbeat=Heartbeat(ha_cf="/nonexistent/ha.cf"))
+    app = LvsApp(Session(table, network=network, heartbeat=Heartbeat(ha_cf="/nonexistent/ha.cf")), refresh=0.05)
     async with app.run_test(size=(120, 40)) as pilot:
         status = lambda: str(app.query_one("#status", Static).render())  # noqa: E731
         await until(pilot, lambda: "active director (holds the VIP)" in status())
@@ -146,8 +146,7 @@ async def test_peers_line_and_failover_keys_on_the_demo_cluster(tmp_path):
     from lvstui.system.network import SimulatedNetwork
     from lvstui.ui.confirm import Confirm
     network = SimulatedNetwork()
-    app = LvsApp(reference_cluster(), refresh=0.05, network=network,
-                 heartbeat=SimulatedHeartbeat(network), audit=AuditLog(str(tmp_path / "a")))
+    app = LvsApp(Session(reference_cluster(), network=network, heartbeat=SimulatedHeartbeat(network), audit=AuditLog(str(tmp_path / "a"))), refresh=0.05)
     async with app.run_test(size=(160, 40)) as pilot:
         await pilot.pause(0.3)
         peers = str(app.query_one("#peers", Static).render())

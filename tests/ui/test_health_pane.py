@@ -12,6 +12,7 @@ from lvstui.health.sources import LocalMonitor, PublishedHealth
 from lvstui.health.state import snapshot, write_state
 from lvstui.ipvs.memory import MemoryBackend
 from lvstui.model import Forwarding, RealServer, parse_service
+from lvstui.session import Session
 from lvstui.ui.app import LvsApp
 from lvstui.ui.widgets.rowtable import RowTable
 
@@ -40,7 +41,7 @@ async def test_console_runs_the_checks_itself_and_shows_them(tmp_path):
     (a, b), table, svc = await web_table()
     policy = Policy(Check("http", timeout=0.5), interval=0.1, fall=1, rise=1)
     health = LocalMonitor(Monitor(table, [(svc, policy)], log=lambda m: None), "in-console")
-    app = LvsApp(table, refresh=0.05, health=health)
+    app = LvsApp(Session(table, health=health), refresh=0.05)
     try:
         async with app.run_test(size=(160, 40)) as pilot:
             servers = app.query_one("#servers", RowTable)
@@ -73,7 +74,7 @@ async def test_console_shows_what_lvstui_monitor_publishes(tmp_path):
     path = str(tmp_path / "health.json")
     await monitor.round(svc, policy)
     write_state(path, snapshot(monitor, "health.toml"))
-    app = LvsApp(table, refresh=0.05, health=PublishedHealth(path))
+    app = LvsApp(Session(table, health=PublishedHealth(path)), refresh=0.05)
     async with app.run_test(size=(160, 40)) as pilot:
         servers = app.query_one("#servers", RowTable)
         await until(pilot, lambda: cells(servers, HEALTH) == ["up 0s", "up 0s"])
@@ -89,7 +90,7 @@ async def test_console_shows_what_lvstui_monitor_publishes(tmp_path):
 
 
 async def test_without_checks_the_detail_says_how_to_get_them():
-    app = LvsApp(reference_cluster(), refresh=0.05)
+    app = LvsApp(Session(reference_cluster()), refresh=0.05)
     async with app.run_test(size=(160, 40)) as pilot:
         servers = app.query_one("#servers", RowTable)
         await until(pilot, lambda: cells(servers, HEALTH) == ["—", "—"])
@@ -116,7 +117,7 @@ async def test_demo_checks_take_rs2_out_and_bring_it_back():
 async def test_the_demo_console_checks_its_simulated_servers():
     table = reference_cluster()
     health = demo_health(table)
-    app = LvsApp(table, refresh=0.05, health=health)
+    app = LvsApp(Session(table, health=health), refresh=0.05)
     try:
         async with app.run_test(size=(160, 40)) as pilot:
             servers = app.query_one("#servers", RowTable)

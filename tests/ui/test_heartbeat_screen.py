@@ -11,6 +11,7 @@ from lvstui.audit import AuditLog
 from lvstui.demo import reference_cluster
 from lvstui.ha.cluster import SimulatedHeartbeat
 from lvstui.system.network import SimulatedNetwork
+from lvstui.session import Session
 from lvstui.ui.app import LvsApp
 from lvstui.ui.confirm import Confirm
 from lvstui.ui.forms import Prompt
@@ -34,9 +35,7 @@ def ha_dir(tmp_path):
 
 def make_app(tmp_path, ha_dir):
     network = SimulatedNetwork()
-    app = LvsApp(reference_cluster(), refresh=0.1, network=network, ha_dir=str(ha_dir),
-                 heartbeat=SimulatedHeartbeat(network),
-                 audit=AuditLog(str(tmp_path / "audit.log")))
+    app = LvsApp(Session(reference_cluster(), network=network, ha_dir=str(ha_dir), heartbeat=SimulatedHeartbeat(network), audit=AuditLog(str(tmp_path / "audit.log"))), refresh=0.1)
     return app
 
 

@@ -8,6 +8,7 @@ from lvstui.audit import AuditLog
 from lvstui.demo import Traffic, reference_cluster
 from lvstui.system.sysctl import SysctlError
 from lvstui.system.network import SimulatedNetwork
+from lvstui.session import Session
 from lvstui.ui.app import LvsApp
 from lvstui.ui.confirm import Confirm
 
@@ -25,8 +26,7 @@ def log_text(app):
 
 async def open_network(tmp_path, network, traffic=True):
     table = reference_cluster()
-    app = LvsApp(table, refresh=0.05, traffic=Traffic(table) if traffic else None,
-                 audit=AuditLog(str(tmp_path / "audit.log")), network=network)
+    app = LvsApp(Session(table, traffic=Traffic(table) if traffic else None, audit=AuditLog(str(tmp_path / "audit.log")), network=network), refresh=0.05)
     return app
 
 

@@ -10,6 +10,7 @@ from lvstui.audit import AuditLog
 from lvstui.demo import Traffic, reference_cluster
 from lvstui.ha.cluster import SimulatedHeartbeat
 from lvstui.system.network import SimulatedNetwork
+from lvstui.session import Session
 from lvstui.ui.app import LvsApp
 
 
@@ -19,8 +20,7 @@ def demo_app(tmp_path) -> LvsApp:
     for _ in range(5):            # fixed counters: the snapshot must not depend on timing
         traffic.tick()
     network = SimulatedNetwork()
-    return LvsApp(table, refresh=0.1, audit=AuditLog(str(tmp_path / "a.log")),
-                  network=network, host="director1", heartbeat=SimulatedHeartbeat(network))
+    return LvsApp(Session(table, audit=AuditLog(str(tmp_path / "a.log")), network=network, heartbeat=SimulatedHeartbeat(network)), refresh=0.1, host="director1")
 
 
 async def settle(pilot):

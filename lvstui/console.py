@@ -1,0 +1,43 @@
+"""Start-up wiring of the console: the session's adapters (the host's, or the demo's) and the
+Textual app on top. The one module that joins them."""
+
+from __future__ import annotations
+
+import os
+
+from .audit import AuditLog
+from .health.sources import open_health
+from .ipvs import open_backend
+from .session import Session
+
+
+def run(backend_kind: str, demo: bool, refresh: float, audit_path: str, dry_run: bool = False,
+        theme: str | None = None, checks=None) -> int:
+    """*checks*: (config path, is ldirectord.cf, state path) — the console checks by itself
+    unless a running ``lvstui monitor`` publishes its state there."""
+    from .ui.app import LvsApp
+    backend = open_backend(backend_kind, demo)
+    audit = AuditLog(audit_path)
+    traffic = None
+    if demo:
+        from .demo import Traffic, demo_health
+        from .ha.cluster import SimulatedHeartbeat
+        from .system.network import SimulatedNetwork
+        traffic, network = Traffic(backend), SimulatedNetwork()
+        heartbeat = SimulatedHeartbeat(network)
+        health = demo_health(backend, audit.record)
+    else:
+        from .ha.cluster import Heartbeat
+        from .system.network import HostNetwork
+        network, heartbeat = HostNetwork(), Heartbeat()
+        health = open_health(backend, *checks, audit.record)
+    read_only = backend.name == "netlink" and os.geteuid() != 0
+    session = Session(backend, network=network, heartbeat=heartbeat, health=health, audit=audit,
+                      dry_run=dry_run, read_only=read_only, traffic=traffic)
+    try:
+        LvsApp(session, refresh, theme).run()
+    finally:
+        health.close()
+        network.close()
+        backend.close()
+    return 0

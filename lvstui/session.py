@@ -1,0 +1,369 @@
+"""The use cases, free of any UI: the one place where a change is made, checked, applied to the
+table, read back and recorded. The console and the CLI both call a ``Session``, so a change
+made from either is worded, audited and undone the same way.
+
+Every method returns a ``Result`` (what was done, as ipvsadm / ip / sysctl / heartbeat
+commands, and the error if any) instead of raising: the caller only shows it.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+import subprocess
+from dataclasses import dataclass, field, replace
+from typing import Callable
+
+from .audit import AuditLog
+from .files import atomic_write
+from .ha.api import HeartbeatError
+from .ha.config import HaConfig, check
+from .ha.failover import follow
+from .ipvs.backend import (Backend, IPVSError, NoSuchServer, NoSuchService, NotPermitted)
+from .ipvs.rules import Kind, Operation, apply, diff, parse_rules, save, sorted_services
+from .model import Info, RealServer, ValidationError, VirtualService, edited
+from .system import SettingError
+
+HEARTBEAT_RELOAD = ["/usr/libexec/heartbeat/heartbeat", "-r"]
+SECRET = re.compile(r"^(\s*\d+\s+(?:sha1|md5)\s+)(\S+)", re.MULTILINE)
+FOLLOW_TIMEOUT = 30.0
+
+
+@dataclass
+class Result:
+    """What a use case did: its commands, the error that stopped it, whether it was only
+    shown (dry-run), and the services it touched as the table holds them now (None: gone)."""
+
+    commands: list[str] = field(default_factory=list)
+    error: str | None = None
+    dry_run: bool = False
+    ops: list[Operation] = field(default_factory=list)
+    fresh: dict = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+@dataclass
+class Snapshot:
+    """One read: the table, which of its VIPs this host holds, heartbeat, health."""
+
+    services: list[VirtualService] | None
+    info: Info | None
+    error: str | None = None
+    denied: bool = False
+    held: set | None = None
+    cluster: object = None
+    health: object = None
+
+
+@dataclass
+class Proposal:
+    """A heartbeat-file edit checked on a fresh read: the files it changes and their diff
+    (secrets masked), or why it is refused."""
+
+    what: str
+    files: list = field(default_factory=list)
+    diff: str = ""
+    refused: str | None = None
+
+
+def masked(text: str) -> str:
+    """authkeys with its secrets as ********."""
+    return SECRET.sub(lambda m: m[1] + "********", text)
+
+
+class Session:
+    """The backend(s), network, heartbeat, health source and audit log of one console or CLI
+    run; its dry-run and read-only state, its undo stack and drain memory."""
+
+    def __init__(self, backend: Backend, *, network=None, heartbeat=None, health=None,
+                 audit: AuditLog | None = None, dry_run: bool = False, read_only: bool = False,
+                 ha_dir: str = "/etc/ha.d", hostname: str | None = None, traffic=None):
+        self.backend, self.network, self.heartbeat = backend, network, heartbeat
+        self.health, self.traffic = health, traffic
+        self.audit = audit or AuditLog()
+        self.dry_run, self.read_only = dry_run, read_only
+        self.ha_dir = ha_dir
+        self.hostname = hostname or os.uname().nodename
+        self.undo_stack: list[list[Operation]] = []
+        self.drained: dict[tuple, int] = {}        # (service key, server key) -> weight before
+
+    # ------------------------------------------------------------ state
+    def why_not(self) -> str | None:
+        """Why nothing may change in this session, or None."""
+        if self.read_only:
+            return ("read-only: lvstui is not running as root, so it cannot change the IPVS "
+                    "table")
+        return None
+
+    def read(self, elapsed: float = 0.0) -> Snapshot:
+        """The table and what surrounds it (the demo's traffic moves on by *elapsed*)."""
+        try:
+            if self.traffic is not None:
+                self.traffic.tick(elapsed)
+            services = sorted_services(self.backend.services())
+            held = None
+            if self.network is not None:
+                try:
+                    held = set(self.network.vips())
+                except (SettingError, OSError):
+                    held = None
+            cluster = self.heartbeat.state() if self.heartbeat is not None else None
+            health = self.health.read() if self.health is not None else None
+            return Snapshot(services, self.backend.info(), held=held, cluster=cluster,
+                            health=health)
+        except NotPermitted as exc:
+            return Snapshot(None, None, str(exc), denied=True)
+        except (IPVSError, OSError) as exc:
+            return Snapshot(None, None, str(exc))
+
+    # ------------------------------------------------------------ the table
+    def change(self, make_ops: Callable[[], list[Operation]], undoable: bool = True,
+               note: str = "") -> Result:
+        """Build the operations (on the kernel's entries now), apply them all or none, audit
+        each, read back the services they touched, remember them for undo."""
+        ops: list[Operation] = []
+        error = None
+        try:
+            ops = make_ops()
+            if not self.dry_run:
+                apply(self.backend, ops)
+        except (IPVSError, ValidationError) as exc:
+            error = str(exc)
+        result = Result([op.command() + note for op in ops], error, self.dry_run, ops,
+                        self._fresh(ops))
+        self._record(result)
+        if ops and error is None and not self.dry_run and undoable:
+            self.undo_stack.append(ops)
+        return result
+
+    def undo(self) -> Result:
+        """Take back the newest change not yet undone (deep: each u goes one further back)."""
+        if not self.undo_stack:
+            return Result(error="nothing to undo")
+        last = self.undo_stack.pop()
+        inverse = [inv for op in reversed(last) for inv in op.inverse()]
+        result = self.change(lambda: inverse, undoable=False, note="  # undo")
+        if result.error is not None:
+            self.undo_stack.append(last)
+        return result
+
+    def live_server(self, svc: VirtualService, rs: RealServer) -> RealServer:
+        """The kernel's entry now (a change is built on it, never on a screen's last read)."""
+        try:
+            return self.backend.find_server(svc, *rs.key)
+        except (NoSuchServer, NoSuchService):
+            raise NoSuchServer(svc, rs, "it was deleted since the screen showed it; "
+                                        "nothing changed") from None
+
+    def live_service(self, svc: VirtualService) -> VirtualService:
+        try:
+            return self.backend.find_service(svc)
+        except NoSuchService:
+            raise NoSuchService(svc, "it was deleted since the screen showed it; "
+                                     "nothing changed") from None
+
+    def set_weight(self, svc: VirtualService, rs: RealServer,
+                   weight_of: Callable[[int], int]) -> Result:
+        def ops():
+            live = self.live_server(svc, rs)
+            return [Operation(Kind.EDIT_SERVER, svc, replace(live, weight=weight_of(live.weight)),
+                              before=live)]
+        return self.change(ops)
+
+    def drain(self, svc: VirtualService, rs: RealServer) -> Result:
+        """Weight 0, the weight before remembered for ``undrain``."""
+        result = self.set_weight(svc, rs, lambda w: 0)
+        if result.ok and result.ops and not self.dry_run:
+            self.drained[(svc.key, rs.key)] = result.ops[0].before.weight
+        return result
+
+    def undrain(self, svc: VirtualService, rs: RealServer) -> Result:
+        weight = self.drained.pop((svc.key, rs.key), None)
+        if weight is None:
+            return Result(error=f"{rs.endpoint} was not drained here: set its weight instead")
+        return self.set_weight(svc, rs, lambda w: weight)
+
+    def add(self, svc: VirtualService, rs: RealServer | None = None) -> Result:
+        if rs is None:
+            return self.change(lambda: [Operation(Kind.ADD_SERVICE, svc)])
+        return self.change(lambda: [Operation(Kind.ADD_SERVER, svc, rs)])
+
+    def edit_server(self, svc: VirtualService, base: RealServer, new: RealServer) -> Result:
+        """*new* is *base* as the operator edited it: only the settings changed are sent."""
+        def ops():
+            live = self.live_server(svc, base)
+            return [Operation(Kind.EDIT_SERVER, svc, edited(base, new, live), before=live)]
+        return self.change(ops)
+
+    def edit_service(self, base: VirtualService, new: VirtualService) -> Result:
+        def ops():
+            live = self.live_service(base).without_servers()
+            return [Operation(Kind.EDIT_SERVICE, edited(base, new, live), before=live)]
+        return self.change(ops)
+
+    def delete(self, svc: VirtualService, rs: RealServer | None = None) -> Result:
+        if rs is None:
+            return self.change(lambda: [Operation(Kind.DELETE_SERVICE, svc,
+                                                  before=self.live_service(svc))])
+        return self.change(lambda: [Operation(Kind.DELETE_SERVER, svc, rs,
+                                              before=self.live_server(svc, rs))])
+
+    def zero(self, svc: VirtualService | None = None) -> Result:
+        """Zero the counters of one service, or of the whole table (not undoable)."""
+        return self.change(lambda: [Operation(Kind.ZERO, svc)], undoable=False)
+
+    def flush(self) -> Result:
+        """Delete every service; undo puts them all back."""
+        return self.change(lambda: [Operation(Kind.FLUSH, None,
+                                              before=self.backend.services())])
+
+    def save(self, path: str) -> Result:
+        """The table as an ipvsadm rules file, written atomically."""
+        command = f"ipvsadm -Sn > {path}"
+        try:
+            text = save(self.backend.services())
+            os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+            atomic_write(path, text)
+        except (IPVSError, OSError) as exc:
+            return self._record(Result([command], str(exc)))
+        return self._record(Result([command]))
+
+    def plan_restore(self, text: str) -> list[Operation]:
+        """The operations that make the table equal to a rules file (ValidationError for a bad
+        file, IPVSError for an unreadable table)."""
+        rules = parse_rules(text)
+        return diff(self.backend.services(), rules.services, rules.keep_thresholds)
+
+    def restore(self, ops: list[Operation], source: str) -> Result:
+        """Every step audited as the table confirms it, between a start and an end line: a
+        restore killed half-way leaves the steps it applied; run again, it does the rest."""
+        commands = [op.command() for op in ops]
+        if self.dry_run:
+            return Result(commands, dry_run=True, ops=ops)
+        plan = f"lvstui restore {source}: {len(ops)} step(s)"
+        self.audit.record(plan, "start")
+        try:
+            apply(self.backend, ops,
+                  lambda done: [self.audit.record(op.command(), "ok") for op in done])
+        except IPVSError as exc:
+            self.audit.record(plan, f"failed: {exc}")
+            return Result(commands, str(exc), ops=ops, fresh=self._fresh(ops))
+        self.audit.record(plan, "done")
+        if ops:
+            self.undo_stack.append(ops)
+        return Result(commands, ops=ops, fresh=self._fresh(ops))
+
+    # ------------------------------------------------------------ heartbeat
+    def failover(self, kind: str, vip: str | None,
+                 timeout: float = FOLLOW_TIMEOUT) -> Result:
+        """hb_standby / hb_takeover, then *vip* followed until it has moved (or *timeout*)."""
+        command = f"hb_{kind}"
+        if self.dry_run:
+            return self._record(Result([command], dry_run=True))
+        try:
+            (self.heartbeat.standby if kind == "standby" else self.heartbeat.takeover)()
+        except (HeartbeatError, AttributeError) as exc:
+            return self._record(Result([command], str(exc)))
+        self._record(Result([command]))
+        if vip is None or self.network is None:
+            return Result([command])
+        want_here = kind == "takeover"
+        took = follow(lambda: vip in self.network.vips(), want_here, timeout=timeout)
+        where = "here" if want_here else "to the peer"
+        line = (f"{command}: VIP {vip} moved {where} after {took:.2f} s" if took is not None
+                else f"{command}: VIP {vip} has not moved {where} within {timeout:g} s")
+        followed = self._record(Result([line], None if took is not None else line))
+        return Result([command, line], followed.error)
+
+    def ha_read(self):
+        """(config, findings) of the heartbeat files; OSError when ha.cf cannot be read."""
+        config = HaConfig.read(self.ha_dir)
+        return config, check(config, self.hostname)
+
+    def ha_propose(self, what: str, edit: Callable[[HaConfig], None]) -> Proposal:
+        """*edit* applied to a fresh read of the files and checked: refused when it brings an
+        error heartbeat would refuse to start with."""
+        try:
+            config = HaConfig.read(self.ha_dir)
+            files = [f for f in (config.ha_cf, config.haresources, config.authkeys) if f]
+            before = {f.path: f.text() for f in files}
+            old = {(x.path, x.message) for x in check(config, self.hostname)
+                   if x.level == "error"}
+            edit(config)
+        except (OSError, KeyError, ValueError) as exc:
+            return Proposal(what, refused=str(exc))
+        changed = [f for f in files if f.text() != before[f.path]]
+        new = [x for x in check(config, self.hostname)
+               if x.level == "error" and (x.path, x.message) not in old]
+        if new:
+            return Proposal(what, refused="refused: " + "; ".join(str(x) for x in new))
+        text = "".join("".join(difflib.unified_diff(
+            masked(before[f.path]).splitlines(True), masked(f.text()).splitlines(True),
+            f.path, f.path)) for f in changed)
+        return Proposal(what, changed, text)
+
+    def ha_write(self, proposal: Proposal) -> Result:
+        if proposal.refused:
+            return self._record(Result([proposal.what], proposal.refused))
+        if self.dry_run:
+            return self._record(Result([proposal.what], dry_run=True))
+        try:
+            for f in proposal.files:
+                f.save()
+        except OSError as exc:
+            return self._record(Result([proposal.what], f"{exc.filename}: {exc.strerror}"))
+        return self._record(Result([proposal.what]))
+
+    def ha_reload(self) -> Result:
+        command = " ".join(HEARTBEAT_RELOAD)
+        if self.dry_run:
+            return self._record(Result([command], dry_run=True))
+        try:
+            done = subprocess.run(HEARTBEAT_RELOAD, capture_output=True, text=True, timeout=30)
+            error = None if done.returncode == 0 else (done.stderr.strip() or
+                                                       f"exit status {done.returncode}")
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            error = str(exc)
+        return self._record(Result([command], error))
+
+    # ------------------------------------------------------------ the host's network
+    def network_change(self, planned: list[str], do: Callable[[], list[str] | None]) -> Result:
+        """A change of this host's network (sysctls, VIPs): *planned* says it before it is
+        made (all that dry-run shows); *do()* makes it and may say what it did in full."""
+        if self.dry_run:
+            return self._record(Result(planned, dry_run=True))
+        try:
+            done = do()
+        except (SettingError, OSError, ValueError) as exc:
+            return self._record(Result(planned, str(exc)))
+        return self._record(Result(done or planned))
+
+    def plan_restore_file(self, path: str) -> list[Operation]:
+        with open(path) as fh:
+            return self.plan_restore(fh.read())
+
+    # ------------------------------------------------------------ inside
+    def _fresh(self, ops: list[Operation]) -> dict:
+        """The services *ops* touched, read again (only those: fast on a large table)."""
+        fresh: dict = {}
+        for op in ops:
+            if op.service is not None and op.service.key not in fresh:
+                try:
+                    fresh[op.service.key] = self.backend.find_service(op.service)
+                except NoSuchService:
+                    fresh[op.service.key] = None
+                except IPVSError:
+                    pass
+        return fresh
+
+    def _record(self, result: Result) -> Result:
+        outcome = "dry-run" if result.dry_run else "ok" if result.ok else result.error
+        for command in result.commands:
+            warning = self.audit.record(command, outcome)
+            if warning and result.error is None:
+                result.error = warning
+        return result

@@ -106,24 +106,24 @@ def main(argv: list[str] | None = None) -> int:
                                     bool(args.ldirectord_console), args.health_state))
         if args.command == "check-config":
             if args.health or args.ldirectord:
-                from .health.cli import check_health_config
+                from .commands.health import check_health_config
                 return check_health_config(args.health or args.ldirectord, bool(args.ldirectord))
-            from .ha.cli import check_config
+            from .commands.ha import check_config
             return check_config(args.ha_dir, args.node)
         if args.command == "ha":
-            from .ha.cli import run_ha
+            from .commands.ha import run_ha
             return run_ha(args, AuditLog(args.audit_log))
         if args.command in ("net", "vip"):
-            from .system.cli import run_system
+            from .commands.system import run_system
             return run_system(args)
         if args.command == "monitor" and args.once:
-            from .health.cli import check_once
+            from .commands.health import check_once
             return check_once(args.ldirectord or args.config, bool(args.ldirectord),
                               lambda: open_backend(args.backend, args.demo))
         backend = open_backend(args.backend, args.demo)
         try:
             if args.command == "monitor":
-                from .health.cli import run_monitor
+                from .commands.health import run_monitor
                 return run_monitor(args.ldirectord or args.config, bool(args.ldirectord),
                                    args.state, backend, AuditLog(args.audit_log))
             return _run(args, backend, AuditLog(args.audit_log))

@@ -40,6 +40,7 @@ class Result:
     dry_run: bool = False
     ops: list[Operation] = field(default_factory=list)
     fresh: dict = field(default_factory=dict)
+    detail: str = ""                  # a sentence for the operator (how long a failover took)
 
     @property
     def ok(self) -> bool:
@@ -273,11 +274,12 @@ class Session:
             return Result([command])
         want_here = kind == "takeover"
         took = follow(lambda: vip in self.network.vips(), want_here, timeout=timeout)
-        where = "here" if want_here else "to the peer"
-        line = (f"{command}: VIP {vip} moved {where} after {took:.2f} s" if took is not None
-                else f"{command}: VIP {vip} has not moved {where} within {timeout:g} s")
-        followed = self._record(Result([line], None if took is not None else line))
-        return Result([command, line], followed.error)
+        where = "here" if want_here else "away"
+        detail = (f"the VIP {vip} moved {where} after {took:.2f} s" if took is not None
+                  else f"the VIP {vip} has not moved {where} within {timeout:g} s")
+        line = f"{command}: {detail}"
+        followed = self._record(Result([line], None if took is not None else detail))
+        return Result([command, line], followed.error, detail=detail)
 
     def ha_read(self):
         """(config, findings) of the heartbeat files; OSError when ha.cf cannot be read."""

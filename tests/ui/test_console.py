@@ -157,7 +157,7 @@ async def test_peers_line_and_failover_keys_on_the_demo_cluster(tmp_path):
         assert isinstance(app.screen, Confirm) and "172.26.46.119" in app.screen.details
         await pilot.press("y")
         logged = lambda: " ".join(line.text for line in app.query_one("#log", RichLog).lines)  # noqa
-        await until(pilot, lambda: "moved to the peer after" in logged())
+        await until(pilot, lambda: "moved away after" in logged())
         assert "172.26.46.119" not in network.vips()
         assert "hb_standby  [ok]" in logged()
         await until(pilot, lambda: "standby director" in str(

@@ -7,9 +7,8 @@ import socket
 import sys
 
 from ..findings import print_findings
-from .api import HeartbeatError, read_state
-from .config import HaConfig, HostFacts, check
-from .failover import follow, standby, takeover
+from ..ha.api import HeartbeatError, read_state
+from ..ha.config import HaConfig, HostFacts, check
 
 
 def check_config(directory: str, node: str | None) -> int:
@@ -60,28 +59,20 @@ def run_ha(args, audit) -> int:
             links = ", ".join(f"{i} {s}" for i, s in node.links.items()) or "no links"
             print(f"{node.name:<24} {node.status:<8} {node.kind:<7} {links}")
         return 0
-    command = f"hb_{args.action}"
+    from ..session import Session
+    from ..system.network import HostNetwork
+    from ..ha.cluster import Heartbeat
+    network = HostNetwork() if args.wait else None
     try:
-        (standby if args.action == "standby" else takeover)()
-    except HeartbeatError as exc:
-        audit.record(command, str(exc))
-        raise
-    audit.record(command, "ok")
-    print(f"asked heartbeat: {args.action}")
-    if not args.wait:
-        return 0
-    from ..system.addresses import Addresses
-    addresses = Addresses()
-    try:
-        took = follow(lambda: addresses.holder(args.wait) is not None,
-                      want_here=args.action == "takeover", timeout=args.timeout)
+        session = Session(None, network=network, heartbeat=Heartbeat(), audit=audit)
+        result = session.failover(args.action, args.wait, args.timeout)
     finally:
-        addresses.close()
-    where = "here" if args.action == "takeover" else "away"
-    if took is None:
-        audit.record(f"{command}: VIP {args.wait} {where}", f"not within {args.timeout} s")
-        print(f"the VIP {args.wait} has not moved {where} within {args.timeout} s", file=sys.stderr)
-        return 1
-    audit.record(f"{command}: VIP {args.wait} {where}", f"ok after {took:.2f} s")
-    print(f"the VIP {args.wait} moved {where} after {took:.2f} s")
-    return 0
+        if network is not None:
+            network.close()
+    if result.commands[1:] or result.ok:
+        print(f"asked heartbeat: {args.action}")
+    if result.detail:
+        print(result.detail, file=sys.stdout if result.ok else sys.stderr)
+    if not result.ok and not result.detail:
+        raise HeartbeatError(result.error)
+    return 0 if result.ok else 1

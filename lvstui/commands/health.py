@@ -12,10 +12,10 @@ import time
 
 from ..findings import print_findings
 from ..ipvs.backend import IPVSError
-from .checks import run_check
-from .config import HealthConfig, load
-from .engine import Monitor
-from .state import quiesced_by, read_state, snapshot, write_state
+from ..health.checks import run_check
+from ..health.config import HealthConfig, load
+from ..health.engine import Monitor
+from ..health.state import quiesced_by, read_state, snapshot, write_state
 
 PUBLISH_EVERY = 1.0     # seconds between writes of the state file
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from .addresses import Addresses
-from .network import profile
-from .sysctl import Sysctl, persist
+from ..system.addresses import Addresses
+from ..system.network import profile
+from ..system.sysctl import Sysctl, persist
 
 
 def run_system(args) -> int:

@@ -6,7 +6,8 @@ import argparse
 import sys
 
 from .audit import DEFAULT_PATH as DEFAULT_AUDIT, AuditLog
-from .ipvs import IPVSError, open_backend
+from .console import open_table
+from .ipvs import IPVSError
 from .ipvs.listing import listing
 from .ipvs.rules import save
 from .session import Session
@@ -119,8 +120,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "monitor" and args.once:
             from .commands.health import check_once
             return check_once(args.ldirectord or args.config, bool(args.ldirectord),
-                              lambda: open_backend(args.backend, args.demo))
-        backend = open_backend(args.backend, args.demo)
+                              lambda: open_table(args.backend, args.demo))
+        backend = open_table(args.backend, args.demo)
         try:
             if args.command == "monitor":
                 from .commands.health import run_monitor

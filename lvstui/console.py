@@ -7,8 +7,16 @@ import os
 
 from .audit import AuditLog
 from .health.sources import open_health
-from .ipvs import open_backend
+from .ipvs import Backend, open_backend
 from .session import Session
+
+
+def open_table(kind: str, demo: bool) -> Backend:
+    """The kernel's table (or an empty memory one); with *demo* the simulated cluster's."""
+    if demo:
+        from .demo import reference_cluster
+        return reference_cluster()
+    return open_backend(kind)
 
 
 def run(backend_kind: str, demo: bool, refresh: float, audit_path: str, dry_run: bool = False,
@@ -16,13 +24,11 @@ def run(backend_kind: str, demo: bool, refresh: float, audit_path: str, dry_run:
     """*checks*: (config path, is ldirectord.cf, state path) — the console checks by itself
     unless a running ``lvstui monitor`` publishes its state there."""
     from .ui.app import LvsApp
-    backend = open_backend(backend_kind, demo)
+    backend = open_table(backend_kind, demo)
     audit = AuditLog(audit_path)
     traffic = None
     if demo:
-        from .demo import Traffic, demo_health
-        from .ha.cluster import SimulatedHeartbeat
-        from .system.network import SimulatedNetwork
+        from .demo import SimulatedHeartbeat, SimulatedNetwork, Traffic, demo_health
         traffic, network = Traffic(backend), SimulatedNetwork()
         heartbeat = SimulatedHeartbeat(network)
         health = demo_health(backend, audit.record)

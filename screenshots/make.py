@@ -15,8 +15,8 @@ from lvstui.demo import SimulatedChecks, Traffic, reference_cluster  # noqa: E40
 from lvstui.health.checks import Check  # noqa: E402
 from lvstui.health.engine import Monitor, Policy  # noqa: E402
 from lvstui.health.sources import LocalMonitor  # noqa: E402
-from lvstui.ha.cluster import SimulatedHeartbeat  # noqa: E402
-from lvstui.system.network import SimulatedNetwork  # noqa: E402
+from lvstui.demo import SimulatedHeartbeat  # noqa: E402
+from lvstui.demo import SimulatedNetwork  # noqa: E402
 from lvstui.session import Session
 from lvstui.ui.app import LvsApp  # noqa: E402
 

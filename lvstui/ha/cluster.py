@@ -1,10 +1,10 @@
-"""One face for the console: the heartbeat cluster (this host's daemon, or the demo's)."""
+"""One face for the console: this host's heartbeat cluster (the demo's is lvstui.demo)."""
 
 from __future__ import annotations
 
 import os
 
-from .api import ClusterState, Node, read_state
+from .api import ClusterState, read_state
 from .failover import standby, takeover
 
 HA_CF = "/etc/ha.d/ha.cf"
@@ -26,27 +26,3 @@ class Heartbeat:
 
     def takeover(self) -> None:
         takeover()
-
-
-class SimulatedHeartbeat:
-    """The demo's two directors (cluster.md): rh1 active with the VIP, debian as the backup.
-
-    Failover moves the VIP in the simulated network, so the console shows it move."""
-
-    def __init__(self, network, vip: str = "172.26.46.119", me: str = "rh1.cluster.net",
-                 peer: str = "debian.cluster.net"):
-        self.network, self.vip, self.me, self.peer = network, vip, me, peer
-
-    def state(self) -> ClusterState:
-        here = self.vip in self.network.vips()
-        return ClusterState(True, self.me, [Node(self.me, "active", "normal", {"eth1": "up"}),
-                                            Node(self.peer, "active", "normal", {"eth1": "up"})],
-                            "all" if here else "none", "10", "2")
-
-    def standby(self) -> None:
-        if self.vip in self.network.vips():
-            self.network.remove_vip(self.vip)
-
-    def takeover(self) -> None:
-        if self.vip not in self.network.vips():
-            self.network.add_vip(self.vip)

@@ -5,14 +5,9 @@ from __future__ import annotations
 from .backend import Backend, IPVSError
 
 
-def open_backend(kind: str = "auto", demo: bool = False) -> Backend:
-    """``netlink``, ``memory`` (empty), or with *demo* the simulated reference cluster.
-
-    ``auto`` is the kernel's table; where the kernel has no IPVS the error says so.
-    """
-    if demo:
-        from ..demo import reference_cluster
-        return reference_cluster()
+def open_backend(kind: str = "auto") -> Backend:
+    """``netlink`` or ``auto`` (the kernel's table; where the kernel has no IPVS the error says
+    so), ``memory`` (empty). The demo's table is lvstui.demo's."""
     if kind == "memory":
         from .memory import MemoryBackend
         return MemoryBackend()

@@ -6,6 +6,7 @@ against this and the kernel.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from dataclasses import replace
 
@@ -41,6 +42,13 @@ class MemoryBackend(Backend):
         with self.lock:
             services, self._services = list(self._services.values()), {}
             return services
+
+    @contextlib.contextmanager
+    def held(self):
+        """The services themselves (not copies), the table locked meanwhile: for the demo's
+        traffic, which moves their counters in place."""
+        with self.lock:
+            yield list(self._services.values())
 
     def find_service(self, svc):
         with self.lock:

@@ -124,7 +124,7 @@ async def test_a_refused_change_is_logged_and_the_table_kept(tmp_path):
 
 
 async def test_status_names_the_role_from_the_vips_held_here():
-    from lvstui.system.network import SimulatedNetwork
+    from lvstui.demo import SimulatedNetwork
     from textual.widgets import Static
     from lvstui.ha.cluster import Heartbeat
     table = reference_cluster()
@@ -142,8 +142,8 @@ async def test_status_names_the_role_from_the_vips_held_here():
 async def test_peers_line_and_failover_keys_on_the_demo_cluster(tmp_path):
     from textual.widgets import Static
     from lvstui.audit import AuditLog
-    from lvstui.ha.cluster import SimulatedHeartbeat
-    from lvstui.system.network import SimulatedNetwork
+    from lvstui.demo import SimulatedHeartbeat
+    from lvstui.demo import SimulatedNetwork
     from lvstui.ui.confirm import Confirm
     network = SimulatedNetwork()
     app = LvsApp(Session(reference_cluster(), network=network, heartbeat=SimulatedHeartbeat(network), audit=AuditLog(str(tmp_path / "a"))), refresh=0.05)

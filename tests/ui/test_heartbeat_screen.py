@@ -9,8 +9,8 @@ from textual.widgets import DataTable, Input, RichLog, Static
 
 from lvstui.audit import AuditLog
 from lvstui.demo import reference_cluster
-from lvstui.ha.cluster import SimulatedHeartbeat
-from lvstui.system.network import SimulatedNetwork
+from lvstui.demo import SimulatedHeartbeat
+from lvstui.demo import SimulatedNetwork
 from lvstui.session import Session
 from lvstui.ui.app import LvsApp
 from lvstui.ui.confirm import Confirm

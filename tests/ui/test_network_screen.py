@@ -7,7 +7,7 @@ from textual.widgets import DataTable, RichLog
 from lvstui.audit import AuditLog
 from lvstui.demo import Traffic, reference_cluster
 from lvstui.system.sysctl import SysctlError
-from lvstui.system.network import SimulatedNetwork
+from lvstui.demo import SimulatedNetwork
 from lvstui.session import Session
 from lvstui.ui.app import LvsApp
 from lvstui.ui.confirm import Confirm

@@ -8,8 +8,8 @@ import pytest
 
 from lvstui.audit import AuditLog
 from lvstui.demo import Traffic, reference_cluster
-from lvstui.ha.cluster import SimulatedHeartbeat
-from lvstui.system.network import SimulatedNetwork
+from lvstui.demo import SimulatedHeartbeat
+from lvstui.demo import SimulatedNetwork
 from lvstui.session import Session
 from lvstui.ui.app import LvsApp
 

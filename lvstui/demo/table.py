@@ -1,14 +1,12 @@
-"""The simulated cluster: the reference LVS-DR table (shared/reference/cluster.md) on the memory
-backend, with traffic that moves its counters and rates so the console looks alive."""
+"""The reference LVS-DR table (shared/reference/cluster.md) on the memory backend, with
+traffic that moves its counters and rates so the console looks alive."""
 
 from __future__ import annotations
 
 import random
-import time
 
-from .health.checks import Check, CheckResult
-from .ipvs.memory import MemoryBackend
-from .model import Connection, Forwarding, Info, RealServer, VirtualService
+from ..ipvs.memory import MemoryBackend
+from ..model import Connection, Forwarding, Info, RealServer, VirtualService
 
 VIP = "172.26.46.119"
 REAL_SERVERS = ("172.26.46.80", "172.26.46.81")
@@ -33,9 +31,9 @@ class Traffic:
 
     def tick(self, seconds: float = 1.0) -> None:
         rnd = self.random
-        with self.table.lock:
+        with self.table.held() as services:
             conns = []
-            for svc in self.table._services.values():
+            for svc in services:
                 live = [rs for rs in svc.servers if rs.weight > 0]
                 total_weight = sum(rs.weight for rs in live) or 1
                 cps = rnd.randint(20, 60)
@@ -70,29 +68,3 @@ class Traffic:
                 st.inbytes = sum(rs.stats.inbytes for rs in svc.servers)
                 st.outbytes = sum(rs.stats.outbytes for rs in svc.servers)
             self.table.conns = conns
-
-
-class SimulatedChecks:
-    """The demo's real servers answering health checks: RS2 answers HTTP 503 for 20 s of
-    every 90 s (from 40 s in), the others answer in a few milliseconds."""
-
-    def __init__(self, clock=time.monotonic, seed: int = 2):
-        self.clock, self.start = clock, clock()
-        self.random = random.Random(seed)
-
-    async def __call__(self, check: Check, host: str, port: int) -> CheckResult:
-        if host == REAL_SERVERS[1] and 40 <= (self.clock() - self.start) % 90 < 60:
-            return CheckResult(False, "HTTP 503", self.random.uniform(0.002, 0.004))
-        return CheckResult(True, "ok", self.random.uniform(0.002, 0.009))
-
-
-def demo_health(table: MemoryBackend, record=None):
-    """The demo's in-console monitor: HTTP checks every 2 s, down after 2, up after 2."""
-    from .health.engine import Monitor, Policy
-    from .health.sources import LocalMonitor
-    services = [(svc.without_servers(), Policy(Check("http"), interval=2, fall=2, rise=2))
-                for svc in table.services()]
-    monitor = Monitor(table, services, log=lambda message: None, record=record,
-                      probe=SimulatedChecks())
-    monitor.prepare()
-    return LocalMonitor(monitor, "checked by this console (simulated real servers)")

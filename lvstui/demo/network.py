@@ -1,0 +1,53 @@
+"""The demo director's network: addresses and settings held in memory."""
+
+from __future__ import annotations
+
+from ..system.addresses import AddressError
+from ..system.network import default_of, profile
+from ..system.sysctl import PROFILES, SettingState
+
+
+class SimulatedNetwork:
+    """The demo director (rh1.cluster.net): the reference VIP on eth0:0, seed's settings."""
+
+    def __init__(self, interface: str = "eth0", addresses: dict[str, str] | None = None,
+                 values: dict[str, str] | None = None):
+        self.interface = interface
+        self.addresses = dict(addresses if addresses is not None else {
+            "127.0.0.1": "lo", "172.26.46.110": "eth0", "172.26.46.119": "eth0:0",
+            "192.168.0.1": "eth1"})
+        names = {s.name for role in PROFILES for s in profile(role, interface)}
+        self.values = {name: default_of(name) for name in names}
+        self.values.update(values or {})
+
+    def vips(self) -> dict[str, str]:
+        return dict(self.addresses)
+
+    def states(self, role: str) -> list[SettingState]:
+        return [SettingState(s, self.values.get(s.name)) for s in profile(role, self.interface)]
+
+    def apply(self, role: str) -> list[tuple[str, str, str]]:
+        changes = [(st.setting.name, st.current, st.setting.wanted)
+                   for st in self.states(role) if not st.holds]
+        for name, _old, new in changes:
+            self.values[name] = new
+        return changes
+
+    def set(self, name: str, value: str) -> None:
+        self.values[name] = value
+
+    def add_vip(self, vip: str) -> str:
+        if vip in self.addresses:
+            raise AddressError(f"cannot add {vip}/32 to {self.interface}: it is already there")
+        used = set(self.addresses.values())
+        label = next(f"{self.interface}:{n}" for n in range(1000)
+                     if f"{self.interface}:{n}" not in used)
+        self.addresses[vip] = label
+        return label
+
+    def remove_vip(self, vip: str) -> None:
+        if self.addresses.pop(vip, None) is None:
+            raise AddressError(f"cannot remove {vip} from {self.interface}: it is not there")
+
+    def close(self) -> None:
+        pass

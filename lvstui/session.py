@@ -9,6 +9,7 @@ commands, and the error if any) instead of raising: the caller only shows it.
 from __future__ import annotations
 
 import difflib
+from collections import Counter
 import os
 import re
 import subprocess
@@ -58,6 +59,17 @@ class Snapshot:
     held: set | None = None
     cluster: object = None
     health: object = None
+
+
+@dataclass
+class NetworkView:
+    """This host's addresses (address -> label), a DR profile's settings as they stand, and
+    the live connections per VIP."""
+
+    vips: dict = field(default_factory=dict)
+    states: list = field(default_factory=list)
+    conns: Counter = field(default_factory=Counter)
+    error: str | None = None
 
 
 @dataclass
@@ -333,6 +345,16 @@ class Session:
         return self._record(Result([command], error))
 
     # ------------------------------------------------------------ the host's network
+    def network_view(self, role: str) -> NetworkView:
+        try:
+            conns = Counter(c.virtual for c in self.backend.connections())
+        except (IPVSError, OSError):
+            conns = Counter()
+        try:
+            return NetworkView(self.network.vips(), self.network.states(role), conns)
+        except (SettingError, OSError) as exc:
+            return NetworkView(conns=conns, error=str(exc))
+
     def network_change(self, planned: list[str], do: Callable[[], list[str] | None]) -> Result:
         """A change of this host's network (sysctls, VIPs): *planned* says it before it is
         made (all that dry-run shows); *do()* makes it and may say what it did in full."""

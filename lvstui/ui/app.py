@@ -1,19 +1,16 @@
 """The console: live services, their real servers, and a log of every change.
 
-Reads happen in a thread worker that re-arms itself with a timer after each poll, so polls never
-overlap and never block a keypress; results arrive as a ``TableRead`` message. Changes are
-``rules.Operation``s applied in a worker (``ChangeDone``); in dry-run mode they are only shown.
+A shell over the ``Session``: reads happen in a thread worker that re-arms itself with a timer
+after each poll, so polls never overlap and never block a keypress (``TableRead``); every
+change is a session use case run in a worker, its result shown when it lands (``ChangeDone``).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
 import signal
 import socket
-import sys
-import threading
 import time
 
 from textual import on, work
@@ -22,51 +19,21 @@ from textual.binding import Binding
 from textual.css.query import NoMatches
 from textual.widgets import Footer, Header, Input, RichLog, Static
 
-from ..health.sources import LocalMonitor
 from ..ipvs.rules import sorted_servers, sorted_services
-from ..model import RealServer, ValidationError, VirtualService, format_endpoint, parse_weight
+from ..model import RealServer, VirtualService
 from ..session import Result, Session
 from .confirm import Confirm
 from .events import ChangeDone, TableRead, may_change
 from .format import director_role, peers_text
-from .health import HealthDetail
+from .health import HealthDetail, health_changes, health_source
+from .keys import ACTIONS
+from .table_keys import TableKeys
+from .terminal import hang_up, terminal_gone
 from .panes import SERVICE_COLUMNS, server_columns, server_text, service_text, servers_text
 from .themes import register_themes
 from .widgets.rowtable import RowTable
 
-RULES_FILE = "/etc/lvstui/ipvs.rules"
-
-
-ACTIONS = [  # (key, action, footer label, help text) — also the command palette's entries
-    ("plus", "weight(1)", "+1", "weight of the selected real server +1"),
-    ("minus", "weight(-1)", "-1", "weight of the selected real server -1"),
-    ("greater_than_sign", "weight(10)", "+10", "weight +10 (shift+.)"),
-    ("less_than_sign", "weight(-10)", "-10", "weight -10 (shift+,)"),
-    ("w", "set_weight", "Weight", "set the weight of the selected real server"),
-    ("d", "drain", "Drain", "drain: weight 0, the old weight remembered"),
-    ("D", "restore", "Restore", "restore a drained real server's weight"),
-    ("a", "add", "Add", "add a service (services pane) or a real server (servers pane)"),
-    ("e", "edit", "Edit", "edit the selected service or real server"),
-    ("delete", "delete", "Delete", "delete the selected service or real server (asks first)"),
-    ("u", "undo", "Undo", "undo the last change"),
-    ("z", "zero", "Zero", "zero the counters of the selected service"),
-    ("F", "flush", "Flush", "delete every virtual service (asks first)"),
-    ("s", "save", "Save", "save the table as an ipvsadm rules file"),
-    ("l", "load", "Load", "load a rules file: preview the difference, then apply it"),
-    ("slash", "filter", "Filter", "filter services and real servers by text"),
-    ("c", "connections", "Conns", "the connection table (ipvsadm -Lc)"),
-    ("n", "network", "Network", "VIPs on this host and the DR sysctl profiles"),
-    ("T", "toggle_dry_run", "Dry-run", "dry-run: show changes as ipvsadm commands, apply nothing"),
-    ("p", "heartbeat_screen", "Peers", "heartbeat: state, ha.cf/haresources/authkeys, edits"),
-    ("h", "failover('standby')", "Standby", "heartbeat standby: hand the VIP to the peer (asks)"),
-    ("t", "failover('takeover')", "Takeover", "heartbeat takeover: take the VIP (asks)"),
-    ("i", "health_detail", "Health", "the selected real server's health checks in detail"),
-    ("r", "refresh", "Refresh", "read the table now"),
-    ("question_mark", "help", "Help", "the keys"),
-]
-
-
-class LvsApp(App):
+class LvsApp(TableKeys, App):
     CSS_PATH = "app.tcss"
     TITLE = "lvstui"
     BINDINGS = [Binding("q", "quit", "Quit")] + [
@@ -148,15 +115,8 @@ class LvsApp(App):
     def note_health(self, state) -> None:
         """Keep the health read; log each real server that went down or came back."""
         before, self.health_state = self.health_state, state
-        if state is None or before is None:
-            return
-        names = {s.key: s.name for s in self.services}
-        for key, h in state.servers.items():
-            old = before.servers.get(key)
-            if old is not None and old.up != h.up:
-                endpoint = format_endpoint(*key[1])
-                self.log_line(f"health: {names.get(key[0], 'service')} {endpoint} "
-                              + ("up again" if h.up else f"DOWN ({h.result})"))
+        for line in health_changes(before, state, {s.key: s.name for s in self.services}):
+            self.log_line(line)
 
     def server_health(self, rs: RealServer):
         svc = self.selected_service()
@@ -165,16 +125,7 @@ class LvsApp(App):
         return self.health_state.servers.get((svc.key, rs.key))
 
     def health_source(self) -> str:
-        state = self.health_state
-        health = self.session.health
-        if health is None:
-            return "health: not watched"
-        if isinstance(health, LocalMonitor):
-            return f"health: {health.source}"
-        if state is None:
-            return "health: no lvstui monitor"
-        return (f"health: lvstui monitor (pid {state.pid})" if state.running
-                else "health: lvstui monitor NOT RUNNING (last state shown)")
+        return health_source(self.session.health, self.health_state)
 
     def action_health_detail(self) -> None:
         picked = self.selected_server()
@@ -280,140 +231,6 @@ class LvsApp(App):
     def servers_focused(self) -> bool:
         return self.focused is self.query_one("#servers")
 
-    # ------------------------------------------------------------ weights
-    def action_weight(self, delta: int) -> None:
-        picked = self.may_change() and self.selected_server()
-        if picked:
-            self.run_case(self.session.set_weight, *picked, lambda w: max(0, w + delta))
-
-    def action_set_weight(self) -> None:
-        picked = self.may_change() and self.selected_server()
-        if picked:
-            from .forms import Prompt
-            svc, rs = picked
-            self.push_screen(Prompt(f"Weight of {rs.endpoint} in {svc.name}", str(rs.weight),
-                                    parse_weight),
-                             lambda w: w is not None and self.run_case(
-                                 self.session.set_weight, svc, rs, lambda _: w))
-
-    def action_drain(self) -> None:
-        picked = self.may_change() and self.selected_server()
-        if not picked:
-            return
-        svc, rs = picked
-        if rs.weight == 0:
-            self.notify(f"{rs.endpoint} is already drained (weight 0)")
-            return
-        if [r for r in svc.servers if r.weight > 0] == [rs]:
-            self.push_screen(Confirm(f"Drain {rs.endpoint}, the last live real server of "
-                                     f"{svc.name}?", "New connections will find no server."),
-                             lambda yes: yes and self.run_case(self.session.drain, svc, rs))
-        else:
-            self.run_case(self.session.drain, svc, rs)
-
-    def action_restore(self) -> None:
-        picked = self.may_change() and self.selected_server()
-        if picked:
-            self.run_case(self.session.undrain, *picked)
-
-    # ------------------------------------------------------------ add, edit, delete
-    def action_add(self) -> None:
-        if not self.may_change():
-            return
-        from .forms import ServerForm, ServiceForm
-        svc = self.selected_service()
-        if self.servers_focused() and svc is not None:
-            self.push_screen(ServerForm(svc), lambda rs: rs and self.run_case(
-                self.session.add, svc, rs))
-        else:
-            self.push_screen(ServiceForm(), lambda new: new and self.run_case(
-                self.session.add, new))
-
-    def target(self) -> tuple[VirtualService, RealServer | None] | None:
-        """What an edit or delete acts on: the selected real server when its pane has the
-        focus, else the selected service; None (and a word why) when nothing may change."""
-        svc = self.selected_service() if self.may_change() else None
-        if svc is None:
-            return None
-        if not self.servers_focused():
-            return svc, None
-        picked = self.selected_server()
-        return (svc, picked[1]) if picked else None
-
-    def action_edit(self) -> None:
-        from .forms import ServerForm, ServiceForm
-        target = self.target()
-        if target is None:
-            return
-        svc, rs = target
-        if rs is not None:
-            self.push_screen(ServerForm(svc, rs), lambda new: new and self.run_case(
-                self.session.edit_server, svc, rs, new))
-        else:
-            self.push_screen(ServiceForm(svc), lambda new: new and self.run_case(
-                self.session.edit_service, svc, new))
-
-    def action_delete(self) -> None:
-        target = self.target()
-        if target is None:
-            return
-        svc, rs = target
-        question = ((f"Delete real server {rs.endpoint} from {svc.name}?",
-                     f"{rs.active_conns} active connection(s) on it.") if rs else
-                    (f"Delete virtual service {svc.name}?",
-                     f"It has {len(svc.servers)} real server(s)."))
-        self.push_screen(Confirm(*question), lambda yes: yes and self.run_case(
-            self.session.delete, svc, rs))
-
-    def action_undo(self) -> None:
-        if self.may_change():
-            self.run_case(self.session.undo)
-
-    # ------------------------------------------------------------ table-wide
-    def action_zero(self) -> None:
-        svc = self.selected_service()
-        if svc is not None and self.may_change():
-            self.run_case(self.session.zero, svc)
-
-    def action_flush(self) -> None:
-        if not self.may_change():
-            return
-        self.push_screen(
-            Confirm("Flush the IPVS table?",
-                    f"Deletes all {len(self.services)} virtual service(s) and their real "
-                    "servers (u puts them back)."),
-            lambda yes: yes and self.run_case(self.session.flush))
-
-    def action_save(self) -> None:
-        from .forms import Prompt
-        self.push_screen(Prompt("Save the table as ipvsadm rules to", RULES_FILE, _path),
-                         lambda path: path and self.run_case(self.session.save, path))
-
-    def action_load(self) -> None:
-        if not self.may_change():
-            return
-        from .forms import Prompt
-        self.push_screen(Prompt("Load ipvsadm rules from", RULES_FILE, _path),
-                         lambda path: path and self.preview_rules(path))
-
-    @work(thread=True, group="files")
-    def preview_rules(self, path: str) -> None:
-        from ..ipvs import IPVSError
-        try:
-            ops = self.session.plan_restore_file(path)
-        except (OSError, ValidationError, IPVSError) as exc:
-            self.post_message(ChangeDone(Result([f"load {path}"], str(exc))))
-            return
-        if not ops:
-            self.call_from_thread(self.notify, f"{path}: the table already matches it")
-            return
-        preview = "\n".join(op.command() for op in ops[:30])
-        if len(ops) > 30:
-            preview += f"\n… and {len(ops) - 30} more"
-        self.call_from_thread(
-            self.push_screen, Confirm(f"Apply {len(ops)} change(s) from {path}?", preview),
-            lambda yes: yes and self.run_case(self.session.restore, ops, path))
-
     # ------------------------------------------------------------ carrying out a use case
     @work(thread=True, group="change")
     def run_case(self, case, *args) -> None:
@@ -500,32 +317,9 @@ class LvsApp(App):
 
     # ------------------------------------------------------------ a dead terminal
     def hang_up(self) -> None:
-        """The SSH session (our terminal) is gone: point the standard streams at /dev/null, so
-        that restoring the terminal cannot block on it, and exit."""
-        null = os.open(os.devnull, os.O_RDWR)
-        for fd in (0, 1, 2):
-            os.dup2(null, fd)
-        os.close(null)
-        # nothing is ever left half-written (every write is atomic), so if a clean shutdown
-        # hangs on a thread, a hard exit after a few seconds loses nothing
-        guard = threading.Timer(5.0, os._exit, args=(0,))
-        guard.daemon = True
-        guard.start()
-        self.exit()
+        hang_up(self)
 
     def check_terminal(self) -> None:
         """A terminal that vanished without a SIGHUP (stdin no longer a terminal)."""
-        if self.is_headless:
-            return
-        try:
-            alive = os.isatty(sys.__stdin__.fileno())
-        except (OSError, ValueError):
-            alive = False
-        if not alive:
-            self.hang_up()
-
-
-def _path(text: str) -> str:
-    if not text:
-        raise ValidationError("a file name is needed")
-    return os.path.expanduser(text)
+        if not self.is_headless and terminal_gone():
+            hang_up(self)

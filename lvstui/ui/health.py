@@ -9,7 +9,34 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from ..health.sources import LocalMonitor
+from ..model import format_endpoint
 from .format import ago
+
+
+def health_changes(before, state, names: dict) -> list[str]:
+    """A log line for each real server that went down or came back between two reads."""
+    if state is None or before is None:
+        return []
+    lines = []
+    for key, h in state.servers.items():
+        old = before.servers.get(key)
+        if old is not None and old.up != h.up:
+            lines.append(f"health: {names.get(key[0], 'service')} {format_endpoint(*key[1])} "
+                         + ("up again" if h.up else f"DOWN ({h.result})"))
+    return lines
+
+
+def health_source(health, state) -> str:
+    """Where the console's health comes from, for the status line."""
+    if health is None:
+        return "health: not watched"
+    if isinstance(health, LocalMonitor):
+        return f"health: {health.source}"
+    if state is None:
+        return "health: no lvstui monitor"
+    return (f"health: lvstui monitor (pid {state.pid})" if state.running
+            else "health: lvstui monitor NOT RUNNING (last state shown)")
 
 
 def detail_text(name: str, h, source: str) -> str:

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from collections import Counter
-
 from textual import on, work
 from textual.app import ComposeResult
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
-from ..ipvs import IPVSError
 from ..session import Session
 from ..system.network import toggled
 from .confirm import Confirm
@@ -33,7 +30,7 @@ class NetworkScreen(Screen):
     def __init__(self, session: Session, services: list):
         super().__init__()
         self.session, self.services = session, services
-        self.network, self.backend = session.network, session.backend
+        self.network = session.network
         self.role = "director"
         self.vip_rows: list[tuple[str, str, str | None, int]] = []   # vip, services, label, conns
         self.states = []
@@ -55,15 +52,8 @@ class NetworkScreen(Screen):
 
     @work(thread=True, exclusive=True, group="network")
     def reload(self) -> None:
-        try:
-            conns = Counter(c.virtual for c in self.backend.connections())
-        except (IPVSError, OSError):
-            conns = Counter()
-        try:
-            self.post_message(NetworkRead(self.network.vips(), self.network.states(self.role),
-                                          conns))
-        except (SettingError, OSError) as exc:
-            self.post_message(NetworkRead({}, [], conns, str(exc)))
+        view = self.session.network_view(self.role)
+        self.post_message(NetworkRead(view.vips, view.states, view.conns, view.error))
 
     @on(NetworkRead)
     def show(self, event: NetworkRead) -> None:

@@ -5,7 +5,6 @@ round trips the project claims hold."""
 from __future__ import annotations
 
 import json
-import struct
 import time
 
 from hypothesis import given, strategies as st

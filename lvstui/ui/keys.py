@@ -1,0 +1,30 @@
+"""The console's keys: each key, its action, its footer label and its help text — also the
+command palette's entries."""
+
+ACTIONS = [  # (key, action, footer label, help text) — also the command palette's entries
+    ("plus", "weight(1)", "+1", "weight of the selected real server +1"),
+    ("minus", "weight(-1)", "-1", "weight of the selected real server -1"),
+    ("greater_than_sign", "weight(10)", "+10", "weight +10 (shift+.)"),
+    ("less_than_sign", "weight(-10)", "-10", "weight -10 (shift+,)"),
+    ("w", "set_weight", "Weight", "set the weight of the selected real server"),
+    ("d", "drain", "Drain", "drain: weight 0, the old weight remembered"),
+    ("D", "restore", "Restore", "restore a drained real server's weight"),
+    ("a", "add", "Add", "add a service (services pane) or a real server (servers pane)"),
+    ("e", "edit", "Edit", "edit the selected service or real server"),
+    ("delete", "delete", "Delete", "delete the selected service or real server (asks first)"),
+    ("u", "undo", "Undo", "undo the last change"),
+    ("z", "zero", "Zero", "zero the counters of the selected service"),
+    ("F", "flush", "Flush", "delete every virtual service (asks first)"),
+    ("s", "save", "Save", "save the table as an ipvsadm rules file"),
+    ("l", "load", "Load", "load a rules file: preview the difference, then apply it"),
+    ("slash", "filter", "Filter", "filter services and real servers by text"),
+    ("c", "connections", "Conns", "the connection table (ipvsadm -Lc)"),
+    ("n", "network", "Network", "VIPs on this host and the DR sysctl profiles"),
+    ("T", "toggle_dry_run", "Dry-run", "dry-run: show changes as ipvsadm commands, apply nothing"),
+    ("p", "heartbeat_screen", "Peers", "heartbeat: state, ha.cf/haresources/authkeys, edits"),
+    ("h", "failover('standby')", "Standby", "heartbeat standby: hand the VIP to the peer (asks)"),
+    ("t", "failover('takeover')", "Takeover", "heartbeat takeover: take the VIP (asks)"),
+    ("i", "health_detail", "Health", "the selected real server's health checks in detail"),
+    ("r", "refresh", "Refresh", "read the table now"),
+    ("question_mark", "help", "Help", "the keys"),
+]

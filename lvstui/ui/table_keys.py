@@ -1,0 +1,158 @@
+"""The keys that change the table: each a session use case, asked first where it destroys
+(mixed into the console app, whose selection, ``may_change`` and ``run_case`` they use)."""
+
+from __future__ import annotations
+
+import os
+
+from textual import work
+
+from ..model import RealServer, ValidationError, VirtualService, parse_weight
+from ..session import Result
+from .confirm import Confirm
+from .events import ChangeDone
+
+RULES_FILE = "/etc/lvstui/ipvs.rules"
+
+
+class TableKeys:
+    # ------------------------------------------------------------ weights
+    def action_weight(self, delta: int) -> None:
+        picked = self.may_change() and self.selected_server()
+        if picked:
+            self.run_case(self.session.set_weight, *picked, lambda w: max(0, w + delta))
+
+    def action_set_weight(self) -> None:
+        picked = self.may_change() and self.selected_server()
+        if picked:
+            from .forms import Prompt
+            svc, rs = picked
+            self.push_screen(Prompt(f"Weight of {rs.endpoint} in {svc.name}", str(rs.weight),
+                                    parse_weight),
+                             lambda w: w is not None and self.run_case(
+                                 self.session.set_weight, svc, rs, lambda _: w))
+
+    def action_drain(self) -> None:
+        picked = self.may_change() and self.selected_server()
+        if not picked:
+            return
+        svc, rs = picked
+        if rs.weight == 0:
+            self.notify(f"{rs.endpoint} is already drained (weight 0)")
+            return
+        if [r for r in svc.servers if r.weight > 0] == [rs]:
+            self.push_screen(Confirm(f"Drain {rs.endpoint}, the last live real server of "
+                                     f"{svc.name}?", "New connections will find no server."),
+                             lambda yes: yes and self.run_case(self.session.drain, svc, rs))
+        else:
+            self.run_case(self.session.drain, svc, rs)
+
+    def action_restore(self) -> None:
+        picked = self.may_change() and self.selected_server()
+        if picked:
+            self.run_case(self.session.undrain, *picked)
+
+    # ------------------------------------------------------------ add, edit, delete
+    def action_add(self) -> None:
+        if not self.may_change():
+            return
+        from .forms import ServerForm, ServiceForm
+        svc = self.selected_service()
+        if self.servers_focused() and svc is not None:
+            self.push_screen(ServerForm(svc), lambda rs: rs and self.run_case(
+                self.session.add, svc, rs))
+        else:
+            self.push_screen(ServiceForm(), lambda new: new and self.run_case(
+                self.session.add, new))
+
+    def target(self) -> tuple[VirtualService, RealServer | None] | None:
+        """What an edit or delete acts on: the selected real server when its pane has the
+        focus, else the selected service; None (and a word why) when nothing may change."""
+        svc = self.selected_service() if self.may_change() else None
+        if svc is None:
+            return None
+        if not self.servers_focused():
+            return svc, None
+        picked = self.selected_server()
+        return (svc, picked[1]) if picked else None
+
+    def action_edit(self) -> None:
+        from .forms import ServerForm, ServiceForm
+        target = self.target()
+        if target is None:
+            return
+        svc, rs = target
+        if rs is not None:
+            self.push_screen(ServerForm(svc, rs), lambda new: new and self.run_case(
+                self.session.edit_server, svc, rs, new))
+        else:
+            self.push_screen(ServiceForm(svc), lambda new: new and self.run_case(
+                self.session.edit_service, svc, new))
+
+    def action_delete(self) -> None:
+        target = self.target()
+        if target is None:
+            return
+        svc, rs = target
+        question = ((f"Delete real server {rs.endpoint} from {svc.name}?",
+                     f"{rs.active_conns} active connection(s) on it.") if rs else
+                    (f"Delete virtual service {svc.name}?",
+                     f"It has {len(svc.servers)} real server(s)."))
+        self.push_screen(Confirm(*question), lambda yes: yes and self.run_case(
+            self.session.delete, svc, rs))
+
+    def action_undo(self) -> None:
+        if self.may_change():
+            self.run_case(self.session.undo)
+
+    # ------------------------------------------------------------ table-wide
+    def action_zero(self) -> None:
+        svc = self.selected_service()
+        if svc is not None and self.may_change():
+            self.run_case(self.session.zero, svc)
+
+    def action_flush(self) -> None:
+        if not self.may_change():
+            return
+        self.push_screen(
+            Confirm("Flush the IPVS table?",
+                    f"Deletes all {len(self.services)} virtual service(s) and their real "
+                    "servers (u puts them back)."),
+            lambda yes: yes and self.run_case(self.session.flush))
+
+    def action_save(self) -> None:
+        from .forms import Prompt
+        self.push_screen(Prompt("Save the table as ipvsadm rules to", RULES_FILE, _path),
+                         lambda path: path and self.run_case(self.session.save, path))
+
+    def action_load(self) -> None:
+        if not self.may_change():
+            return
+        from .forms import Prompt
+        self.push_screen(Prompt("Load ipvsadm rules from", RULES_FILE, _path),
+                         lambda path: path and self.preview_rules(path))
+
+    @work(thread=True, group="files")
+    def preview_rules(self, path: str) -> None:
+        from ..ipvs import IPVSError
+        try:
+            ops = self.session.plan_restore_file(path)
+        except (OSError, ValidationError, IPVSError) as exc:
+            self.post_message(ChangeDone(Result([f"load {path}"], str(exc))))
+            return
+        if not ops:
+            self.call_from_thread(self.notify, f"{path}: the table already matches it")
+            return
+        preview = "\n".join(op.command() for op in ops[:30])
+        if len(ops) > 30:
+            preview += f"\n… and {len(ops) - 30} more"
+        self.call_from_thread(
+            self.push_screen, Confirm(f"Apply {len(ops)} change(s) from {path}?", preview),
+            lambda yes: yes and self.run_case(self.session.restore, ops, path))
+
+
+
+def _path(text: str) -> str:
+    if not text:
+        raise ValidationError("a file name is needed")
+    return os.path.expanduser(text)

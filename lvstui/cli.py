@@ -116,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
             return run_ha(args, AuditLog(args.audit_log))
         if args.command in ("net", "vip"):
             from .commands.system import run_system
-            return run_system(args)
+            return run_system(args, AuditLog(args.audit_log))
         if args.command == "monitor" and args.once:
             from .commands.health import check_once
             return check_once(args.ldirectord or args.config, bool(args.ldirectord),

@@ -42,6 +42,7 @@ class Result:
     ops: list[Operation] = field(default_factory=list)
     fresh: dict = field(default_factory=dict)
     detail: str = ""                  # a sentence for the operator (how long a failover took)
+    warning: str | None = None        # the audit log could not be written
 
     @property
     def ok(self) -> bool:
@@ -132,6 +133,10 @@ class Session:
             return Snapshot(None, None, str(exc), denied=True)
         except (IPVSError, OSError) as exc:
             return Snapshot(None, None, str(exc))
+
+    def connections(self) -> list:
+        """The kernel's connection table (``ipvsadm -Lc``); IPVSError or OSError."""
+        return self.backend.connections()
 
     # ------------------------------------------------------------ the table
     def change(self, make_ops: Callable[[], list[Operation]], undoable: bool = True,
@@ -387,7 +392,5 @@ class Session:
     def _record(self, result: Result) -> Result:
         outcome = "dry-run" if result.dry_run else "ok" if result.ok else result.error
         for command in result.commands:
-            warning = self.audit.record(command, outcome)
-            if warning and result.error is None:
-                result.error = warning
+            result.warning = self.audit.record(command, outcome) or result.warning
         return result

@@ -245,6 +245,8 @@ class LvsApp(TableKeys, App):
         if result.error:
             self.log_line(f"error: {result.error}")
             self.notify(result.error, severity="error", timeout=8)
+        if result.warning:
+            self.notify(result.warning, severity="warning")
 
     @on(ChangeDone)
     def change_done(self, event: ChangeDone) -> None:
@@ -303,7 +305,7 @@ class LvsApp(TableKeys, App):
 
     def action_connections(self) -> None:
         from .connections import ConnectionsScreen
-        self.push_screen(ConnectionsScreen(self.session.backend, self.refresh_every))
+        self.push_screen(ConnectionsScreen(self.session, self.refresh_every))
 
     def action_help(self) -> None:
         from .help import HelpScreen

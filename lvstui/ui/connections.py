@@ -9,6 +9,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Static
 
 from ..ipvs import IPVSError
+from ..session import Session
 from .panes import CONNECTION_COLUMNS, connection_text
 from .widgets.rowtable import RowTable
 
@@ -25,9 +26,9 @@ class ConnectionsScreen(Screen):
     BINDINGS = [("escape", "app.pop_screen", "Back"), ("slash", "filter", "Filter"),
                 ("r", "reload", "Refresh")]
 
-    def __init__(self, backend, refresh: float = 1.0):
+    def __init__(self, session: Session, refresh: float = 1.0):
         super().__init__()
-        self.backend, self.refresh_every = backend, refresh
+        self.session, self.refresh_every = session, refresh
         self.connections, self.texts = [], []
         self.filter_text = ""
 
@@ -48,7 +49,7 @@ class ConnectionsScreen(Screen):
     @work(thread=True, exclusive=True, group="connections")
     def action_reload(self) -> None:
         try:
-            connections = self.backend.connections()
+            connections = self.session.connections()
             self.post_message(ConnectionsRead(connections,
                                               [connection_text(c) for c in connections]))
         except (IPVSError, OSError) as exc:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 
 import pytest
 
@@ -20,6 +21,7 @@ class Lan:
 
     def __init__(self, prefix: str):
         self.prefix = prefix
+        self.audit = tempfile.mktemp(prefix=f"{prefix}-audit-")
         self.hosts: list[str] = []
         self.hub = f"{prefix}hub"
         sh("ip", "netns", "add", self.hub)
@@ -42,7 +44,8 @@ class Lan:
         return sh("ip", "netns", "exec", ns, *cmd, check=check)
 
     def lvstui(self, ns: str, *args: str) -> subprocess.CompletedProcess:
-        return self.run(ns, sys.executable, "-m", "lvstui.cli", *args, check=False)
+        return self.run(ns, sys.executable, "-m", "lvstui.cli", "--audit-log", self.audit, *args,
+                        check=False)
 
     def mac(self, ns: str) -> str:
         out = sh("ip", "-n", ns, "-o", "link", "show", "eth0").stdout

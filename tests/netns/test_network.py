@@ -28,6 +28,10 @@ def test_vip_comes_with_label_and_host_route_and_goes_cleanly(lan):
     gone = lan.lvstui(d, "vip", "del", VIP, "--dev", "eth0")
     assert gone.returncode == 0, gone.stderr
     assert "10.0.0.100" not in lan.run(d, "ip", "addr").stdout
+    audit = open(lan.audit).read()                # every change audited, refusals too
+    assert "result=ok added 10.0.0.100 on eth0:0" in audit
+    assert "already there ip addr add 10.0.0.100 dev eth0" in audit
+    assert "result=ok removed 10.0.0.100 from eth0" in audit
     assert "10.0.0.100" not in lan.run(d, "ip", "route").stdout
     listed = lan.lvstui(d, "vip", "list").stdout
     assert "eth0:1           10.0.0.101/32" in listed

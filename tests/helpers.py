@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pathlib
 import signal
 import subprocess
 import sys
@@ -23,13 +24,23 @@ REFERENCE_HARESOURCES = "rh1.cluster.net 172.26.46.119/24/eth0\n"
 REFERENCE_AUTHKEYS = "auth 2\n2 sha1 helloworld\n"
 
 
-def kill_midway(code: str, delays: tuple[float, ...], check) -> None:
-    """Run *code* (a writer looping forever) and SIGKILL it after each delay; *check()* after."""
-    for delay in delays:
+def kill_midway(code: str, directory, intact, tries: int = 30) -> int:
+    """Run *code* (a writer looping forever over a file in *directory*) and SIGKILL it at a
+    growing delay, until a kill has landed in the middle of a write — proved by the temp file
+    the write leaves behind — three times. *intact()* must hold after every kill. Returns how
+    many kills landed mid-write (the caller asserts it)."""
+    mid_write = 0
+    for n in range(tries):
+        for stale in pathlib.Path(directory).glob(".*.tmp"):
+            stale.unlink()
         proc = subprocess.Popen([sys.executable, "-c", code])
         try:
-            proc.wait(timeout=delay)
+            proc.wait(timeout=0.3 + 0.037 * n)
         except subprocess.TimeoutExpired:
             proc.send_signal(signal.SIGKILL)
             proc.wait()
-        check()
+        assert intact(), "a half-written file after a kill"
+        mid_write += any(pathlib.Path(directory).glob(".*.tmp"))
+        if mid_write >= 3:
+            break
+    return mid_write

@@ -25,8 +25,8 @@ class ChangeDone(Message):
 
 
 def may_change(widget: Widget, session: Session) -> bool:
-    """True when the session may change things; else the reason, notified."""
+    """True when the session may change things; else the reason, notified and logged."""
     why = session.why_not()
     if why:
-        widget.app.notify(why, severity="warning")
+        widget.app.post_message(ChangeDone(Result(error=f"refused: {why}")))
     return why is None

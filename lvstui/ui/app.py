@@ -42,9 +42,10 @@ class LvsApp(TableKeys, App):
         for key, action, label, _ in ACTIONS]
 
     def __init__(self, session: Session, refresh: float = 1.0, theme: str | None = None,
-                 host: str | None = None):
+                 host: str | None = None, clock=time.time):
         super().__init__()
         self.session = session
+        self.clock = clock                 # ages on screen (read N s ago, up 5m): injectable
         self.refresh_every = refresh
         self.wanted_theme = theme
         self.host = host or socket.gethostname()
@@ -59,7 +60,8 @@ class LvsApp(TableKeys, App):
         yield Header()
         yield Static(id="banner")
         yield RowTable(SERVICE_COLUMNS, key=lambda s: s.key, id="services")
-        yield RowTable(server_columns(self.server_health), key=lambda r: r.key, id="servers")
+        yield RowTable(server_columns(self.server_health, self.clock), key=lambda r: r.key,
+                       id="servers")
         yield Static("Heartbeat peers: not read yet", id="peers", markup=False)
         yield RichLog(id="log", markup=False, wrap=True)
         yield Input(placeholder="filter: part of an address, port, scheduler…", id="filter")
@@ -105,7 +107,7 @@ class LvsApp(TableKeys, App):
             self.notify(read.error, severity="error", timeout=6)
         else:
             self.services, self.info = read.services, read.info
-            self.read_at = time.monotonic()
+            self.read_at = self.clock()
             self.role = director_role(self.services, read.held)
             self.show_peers(read.cluster)
             self.note_health(read.health)
@@ -174,7 +176,7 @@ class LvsApp(TableKeys, App):
     def _show_status(self) -> None:
         info = self.info
         kernel = f"IPVS {info.version} (size={info.conn_table_size})" if info else "IPVS: not read"
-        age = f"read {time.monotonic() - self.read_at:.0f} s ago" if self.read_at else "reading…"
+        age = f"read {self.clock() - self.read_at:.0f} s ago" if self.read_at else "reading…"
         shown = len(self.query_one("#services", RowTable).items)
         count = f"{shown}/{len(self.services)} services" if self.filter_text else \
             f"{len(self.services)} services"

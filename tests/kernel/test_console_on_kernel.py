@@ -9,6 +9,9 @@ import pytest
 from lvstui.audit import AuditLog
 from lvstui.session import Session
 from lvstui.ui.app import LvsApp
+from lvstui.ui.forms import ServerForm
+from lvstui.ui.widgets.rowtable import RowTable
+from tests.ui.wait import until
 
 pytestmark = pytest.mark.kernel
 
@@ -29,13 +32,11 @@ async def test_weight_key_reaches_the_kernel_and_keeps_the_rest(tmp_path):
     app = LvsApp(Session(table, audit=AuditLog(str(tmp_path / "audit.log"))), refresh=0.2)
     try:
         async with app.run_test(size=(120, 40)) as pilot:
-            await pilot.pause(2)
+            await until(pilot, lambda: len(app.query_one("#servers", RowTable).items) == 2,
+                        timeout=30)
             app.query_one("#servers").focus()
             await pilot.press("plus", "plus")
-            for _ in range(50):
-                await pilot.pause(0.2)
-                if "Masq    5" in ipvsadm("-Ln"):
-                    break
+            await until(pilot, lambda: "Masq    5" in ipvsadm("-Ln"), timeout=30)
         listing = ipvsadm("-Ln", "-t", "172.26.46.119:80")
         assert "  -> 172.26.46.80:8080            Masq    5" in listing, listing
         assert "  -> 172.26.46.81:80              Route   1" in listing, listing
@@ -58,7 +59,6 @@ async def test_a_change_is_built_on_the_kernels_entry_not_the_screens(tmp_path):
     from textual.widgets import Input, RichLog
 
     from lvstui.ipvs.netlink import NetlinkBackend
-    from lvstui.ui.widgets.rowtable import RowTable
     table = NetlinkBackend()
     table.flush()
     vs, rs = "172.26.46.119:80", "172.26.46.80:8080"
@@ -84,10 +84,9 @@ async def test_a_change_is_built_on_the_kernels_entry_not_the_screens(tmp_path):
             assert thresholds(ipvsadm("-Ln", "--thresholds", "-t", vs), rs) == ["200", "20"]
             # the edit form: the operator changes the weight; someone changes the thresholds
             await pilot.press("e")
-            await pilot.pause(0.5)
+            await until(lambda: isinstance(app.screen, ServerForm))
             app.screen.query_one("#weight", Input).value = "7"
             ipvsadm("-e", "-t", vs, "-r", rs, "-m", "-w", "4", "-x", "300", "-y", "30")
-            await pilot.pause(0.2)
             await pilot.click("#ok")
             await until(lambda: "Masq    7" in ipvsadm("-Ln", "-t", vs))
             assert thresholds(ipvsadm("-Ln", "--thresholds", "-t", vs), rs) == ["300", "30"]

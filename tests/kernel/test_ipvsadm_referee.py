@@ -159,12 +159,6 @@ def test_timeouts_and_daemon_agree_with_ipvsadm(kernel):
         ipvsadm("--stop-daemon", "master")
 
 
-def test_zero_clears_what_ipvsadm_counts(kernel):
-    ipvsadm("-R", stdin=FULL_TABLE)
-    kernel.zero()
-    assert all(s.stats.conns == 0 for s in kernel.services())
-
-
 def test_listing_from_model_matches_for_reference_table(kernel):
     ipvsadm("-R", stdin=FULL_TABLE)
     assert listing(kernel.services(), kernel.info()) == ipvsadm("-Ln")

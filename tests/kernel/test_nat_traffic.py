@@ -100,6 +100,13 @@ def test_nat_spreads_connections_and_lvstui_counts_them(nat_lab):
         assert all(c.virtual == "10.0.0.1" and c.virtual_port == 80 and c.client == "10.1.0.2"
                    for c in conns)
         assert live.stats.inpps > 0 or live.stats.cps > 0, "the rate estimator never moved"
+        # zero, on counters that are not zero: lvstui and ipvsadm both see them cleared
+        table.zero(svc)
+        zeroed = table.find_service(svc)
+        assert zeroed.stats.conns == 0 and all(rs.stats.conns == 0 for rs in zeroed.servers)
+        stats = sh("ipvsadm", "-Ln", "--stats", "--exact", "-t", "10.0.0.1:80")
+        assert [line.split()[2] for line in stats.splitlines() if "->" in line and
+                "10.2." in line] == ["0", "0"], stats
     finally:
         table.flush()
         table.close()

@@ -5,16 +5,20 @@ Takes the director's interface as its argument; prints what the screens showed."
 from __future__ import annotations
 
 import asyncio
+import pathlib
 import sys
 import tempfile
 
 from textual.widgets import DataTable
 
-from lvstui.audit import AuditLog
-from lvstui.demo import reference_cluster
-from lvstui.system.network import HostNetwork
-from lvstui.session import Session
-from lvstui.ui.app import LvsApp
+sys.path.insert(0, str(pathlib.Path(__file__).parents[2]))     # this tree's lvstui and tests
+
+from lvstui.audit import AuditLog  # noqa: E402
+from lvstui.demo import reference_cluster  # noqa: E402
+from lvstui.system.network import HostNetwork  # noqa: E402
+from lvstui.session import Session  # noqa: E402
+from lvstui.ui.app import LvsApp  # noqa: E402
+from tests.ui.wait import until  # noqa: E402
 
 
 def rows(app, table_id):
@@ -24,19 +28,20 @@ def rows(app, table_id):
 
 async def main(interface: str) -> None:
     network = HostNetwork(interface)
-    app = LvsApp(Session(reference_cluster(), network=network, audit=AuditLog(tempfile.mktemp())), refresh=0.1)
+    session = Session(reference_cluster(), network=network, audit=AuditLog(tempfile.mktemp()))
+    app = LvsApp(session, refresh=0.1)
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.pause(0.5)
+        await until(pilot, lambda: app.services)
         await pilot.press("n")
-        await pilot.pause(0.8)
+        await until(pilot, lambda: rows(app, "#vips") and rows(app, "#settings"))
         print("before", rows(app, "#vips")[0][2])
         print("profile", [r[3] for r in rows(app, "#settings")])
         app.screen.query_one("#vips", DataTable).focus()
         await pilot.press("enter", "y")          # add the VIP here (announced)
-        await pilot.pause(1.5)
+        await until(pilot, lambda: rows(app, "#vips")[0][2].startswith("yes"))
         print("after add", rows(app, "#vips")[0][2])
         await pilot.press("a", "y")              # apply the director profile
-        await pilot.pause(0.8)
+        await until(pilot, lambda: all(r[3] == "yes" for r in rows(app, "#settings")))
         print("profile", [r[3] for r in rows(app, "#settings")])
     network.close()
 

@@ -11,7 +11,7 @@ from lvstui.session import Session
 from lvstui.ui.app import LvsApp
 from lvstui.ui.widgets.rowtable import RowTable
 
-from .wait import until
+from .wait import first_read, settled, until
 
 
 def cells(table: RowTable, column: int) -> list[str]:
@@ -22,7 +22,7 @@ async def test_shows_the_reference_cluster_and_follows_the_kernel():
     table = reference_cluster()
     app = LvsApp(Session(table, traffic=Traffic(table)), refresh=0.05)
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.pause(0.3)
+        await first_read(pilot)
         services = app.query_one("#services", RowTable)
         servers = app.query_one("#servers", RowTable)
         assert cells(services, 0) == ["TCP 172.26.46.119:80"]
@@ -31,7 +31,7 @@ async def test_shows_the_reference_cluster_and_follows_the_kernel():
         assert cells(servers, 1) == ["Route", "Route"]
         # a change made behind the console's back shows up on the next poll
         table.set_weight(parse_service("172.26.46.119:80"), "172.26.46.81", 80, 0)
-        await pilot.pause(0.3)
+        await settled(pilot)
         assert cells(servers, 2) == ["1", "0"]
 
 
@@ -43,11 +43,11 @@ async def test_selecting_a_service_shows_its_servers():
     table.add_server(extra, RealServer("10.0.0.53", 53))
     app = LvsApp(Session(table), refresh=0.05)
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.pause(0.2)
+        await first_read(pilot)
         services = app.query_one("#services", RowTable)
         services.focus()
         await pilot.press("down")
-        await pilot.pause(0.2)
+        await settled(pilot)
         assert cells(app.query_one("#servers", RowTable), 0) == ["10.0.0.53:53"]
         assert "UDP 10.0.0.2:53" in app.query_one("#servers", RowTable).border_title
 
@@ -62,7 +62,7 @@ async def test_a_failing_read_is_reported_not_fatal():
     table.__class__ = Broken
     app = LvsApp(Session(table), refresh=0.05)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause(0.3)
+        await first_read(pilot)
         log = app.query_one("#log", RichLog)
         assert any("not permitted" in line.text for line in log.lines)
         assert app.is_running
@@ -86,7 +86,7 @@ async def test_live_weight_keys_drain_restore_and_undo(tmp_path):
     audit = tmp_path / "audit.log"
     app = LvsApp(Session(table, audit=AuditLog(str(audit))), refresh=0.05)
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.pause(0.3)
+        await first_read(pilot)
         app.query_one("#servers", RowTable).focus()
         await pilot.press("plus")
         assert await weights(app, pilot, table) == {"172.26.46.80": 4, "172.26.46.81": 1}
@@ -112,11 +112,11 @@ async def test_a_refused_change_is_logged_and_the_table_kept(tmp_path):
     # no poll between the deletion and the key press: the console still shows the old row
     app = LvsApp(Session(table, audit=AuditLog(str(tmp_path / "a.log"))), refresh=30)
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.pause(0.3)
+        await first_read(pilot)
         app.query_one("#servers", RowTable).focus()
         table.delete_server(WEB, RealServer("172.26.46.80", 80))   # gone behind our back
         await pilot.press("plus")
-        await pilot.pause(0.3)
+        await settled(pilot)
         log = [line.text for line in app.query_one("#log", RichLog).lines]
         assert any("does not exist" in x for x in log)
         assert {rs.address: rs.weight for rs in table.find_service(WEB).servers} == {
@@ -148,12 +148,12 @@ async def test_peers_line_and_failover_keys_on_the_demo_cluster(tmp_path):
     network = SimulatedNetwork()
     app = LvsApp(Session(reference_cluster(), network=network, heartbeat=SimulatedHeartbeat(network), audit=AuditLog(str(tmp_path / "a"))), refresh=0.05)
     async with app.run_test(size=(160, 40)) as pilot:
-        await pilot.pause(0.3)
+        await first_read(pilot)
         peers = str(app.query_one("#peers", Static).render())
         assert "rh1.cluster.net (here) active [eth1 up]" in peers
         assert "debian.cluster.net active" in peers and "resources here: all" in peers
         await pilot.press("h")
-        await pilot.pause(0.1)
+        await settled(pilot)
         assert isinstance(app.screen, Confirm) and "172.26.46.119" in app.screen.details
         await pilot.press("y")
         logged = lambda: " ".join(line.text for line in app.query_one("#log", RichLog).lines)  # noqa

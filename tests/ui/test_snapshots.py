@@ -13,6 +13,8 @@ from lvstui.demo import SimulatedNetwork
 from lvstui.session import Session
 from lvstui.ui.app import LvsApp
 
+from .wait import first_read
+
 
 def demo_app(tmp_path) -> LvsApp:
     table = reference_cluster()
@@ -20,11 +22,14 @@ def demo_app(tmp_path) -> LvsApp:
     for _ in range(5):            # fixed counters: the snapshot must not depend on timing
         traffic.tick()
     network = SimulatedNetwork()
-    return LvsApp(Session(table, audit=AuditLog(str(tmp_path / "a.log")), network=network, heartbeat=SimulatedHeartbeat(network)), refresh=0.1, host="director1")
+    session = Session(table, audit=AuditLog(str(tmp_path / "a.log")), network=network,
+                      heartbeat=SimulatedHeartbeat(network))
+    return LvsApp(session, refresh=0.1, host="director1", clock=lambda: 1_800_000_000.0)
 
 
 async def settle(pilot):
-    await pilot.pause(0.4)
+    """The first read shown and every worker done: what the screen holds does not change."""
+    await first_read(pilot)
 
 
 @pytest.mark.parametrize("size", [(80, 24), (160, 48)])

@@ -26,3 +26,13 @@ async def settled(pilot, timeout: float = 8.0) -> None:
     await until(pilot, quiet, timeout)
     await pilot.pause()
     await pilot.pause(0.1)
+
+
+async def first_read(pilot, timeout: float = 8.0) -> None:
+    """Until the console has shown its first read (a table, or the error that stopped it)."""
+    from textual.widgets import RichLog, Static
+
+    app = pilot.app
+    await until(pilot, lambda: app.services or app.query_one("#log", RichLog).lines
+                or "read" in str(app.query_one("#status", Static).render()), timeout)
+    await settled(pilot)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ..model import SCHED_FLAGS, Info, VirtualService, format_endpoint, format_netmask
-from .rules import sorted_servers, sorted_services
+from ..model import Info, VirtualService, format_endpoint
+from .rules import service_settings, sorted_servers, sorted_services
 
 TITLES = {
     None: "Prot LocalAddress:Port Scheduler Flags\n"
@@ -34,21 +34,15 @@ def service_label(svc: VirtualService) -> str:
     return label if svc.family == 6 else label[:33]
 
 
+WORDS = (("sched-flags", "({})"), ("persistent", "persistent {}"), ("netmask", "mask {}"),
+         ("pe", "pe {}"), ("one-packet", "ops"))               # ipvsadm -Ln's order
+
+
 def service_flags(svc: VirtualService) -> str:
     """``wlc``, ``sh (sh-port) persistent 360 mask 255.255.255.0 pe sip ops``."""
-    out = svc.scheduler
-    sched_flags = [f for f in SCHED_FLAGS if f in svc.flags]
-    if sched_flags:
-        out += f" ({','.join(sched_flags)})"
-    if svc.persistence:
-        out += f" persistent {svc.persistence}"
-        if svc.has_netmask:
-            out += f" mask {format_netmask(svc)}"
-    if svc.pe:
-        out += f" pe {svc.pe}"
-    if "one-packet" in svc.flags:
-        out += " ops"
-    return out
+    settings = service_settings(svc)
+    return " ".join([settings["scheduler"]] + [word.format(settings[name])
+                                               for name, word in WORDS if name in settings])
 
 
 def listing(services: list[VirtualService], info: Info, mode: str | None = None,

@@ -86,20 +86,33 @@ def service_spec(svc: VirtualService) -> str:
     return f"{PROTO_SWITCH[svc.protocol]} {format_endpoint(svc.address, svc.port)}"
 
 
-def service_options(svc: VirtualService) -> str:
-    out = f"-s {svc.scheduler}"
-    if svc.persistence:
-        out += f" -p {svc.persistence}"
-        if svc.has_netmask:
-            out += f" -M {format_netmask(svc)}"
-    if svc.pe:
-        out += f" --pe {svc.pe}"
-    if "one-packet" in svc.flags:
-        out += " -o"
+def service_settings(svc: VirtualService) -> dict[str, str]:
+    """The service's settings as ipvsadm words them, those it has only: scheduler,
+    sched-flags, persistent, netmask, pe, one-packet. One table for the rules writer's switches
+    and the listing's words."""
+    out = {"scheduler": svc.scheduler}
     sched_flags = [f for f in SCHED_FLAGS if f in svc.flags]
     if sched_flags:
-        out += " -b " + ",".join(sched_flags)
+        out["sched-flags"] = ",".join(sched_flags)
+    if svc.persistence:
+        out["persistent"] = str(svc.persistence)
+        if svc.has_netmask:
+            out["netmask"] = format_netmask(svc)
+    if svc.pe:
+        out["pe"] = svc.pe
+    if "one-packet" in svc.flags:
+        out["one-packet"] = ""
     return out
+
+
+SWITCHES = (("scheduler", "-s"), ("persistent", "-p"), ("netmask", "-M"), ("pe", "--pe"),
+            ("one-packet", "-o"), ("sched-flags", "-b"))     # ipvsadm -S's order
+
+
+def service_options(svc: VirtualService) -> str:
+    settings = service_settings(svc)
+    return " ".join(f"{switch} {settings[name]}".rstrip()
+                    for name, switch in SWITCHES if name in settings)
 
 
 def server_options(rs: RealServer, thresholds: bool = True) -> str:

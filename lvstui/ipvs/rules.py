@@ -334,8 +334,26 @@ def parse_rules(text: str, resolve=_resolve) -> Rules:
 
 
 def _play(table, words: list[str], keep: set, resolve, services: dict) -> None:
-    if words and words[0] == "ipvsadm":
-        words = words[1:]
+    """One ipvsadm command line, played on the in-memory *table*."""
+    command, opts = _read_options(words[1:] if words[:1] == ["ipvsadm"] else words)
+    if command == "-C":
+        table.flush()
+    elif command in ("-A", "-E", "-D"):
+        _play_service(table, command, _service_from(opts, resolve), opts)
+    else:
+        spec = tuple((k, opts.get(k)) for k in ("-t", "-u", "--sctp-service", "-f", "-6"))
+        svc = services.get(spec)
+        if svc is None:
+            svc = services[spec] = _service_from(opts, resolve)
+        _play_server(table, command, svc, opts, keep, resolve)
+
+
+FLAG_OPTIONS = ("-g", "--gatewaying", "-m", "--masquerading", "-i", "--ipip", "-o", "--ops",
+                "-6", "--ipv6", "--tun-nocsum", "--tun-csum", "--tun-remcsum")
+
+
+def _read_options(words: list[str]) -> tuple[str, dict[str, str | bool]]:
+    """The line's command (-A, -a, ...) and its options by their short names."""
     opts: dict[str, str | bool] = {}
     command = None
     i = 0
@@ -345,8 +363,8 @@ def _play(table, words: list[str], keep: set, resolve, services: dict) -> None:
             if command:
                 raise ValidationError("more than one command on the line")
             command = _COMMANDS[w]
-        elif w in ("-p", "--persistent"):
-            has_value = i + 1 < len(words) and words[i + 1].isdigit()
+        elif w in ("-p", "--persistent"):          # the timeout is optional
+            has_value = i + 1 < len(words) and words[i + 1].isascii() and words[i + 1].isdigit()
             opts["-p"] = words[i + 1] if has_value else str(DEFAULT_PERSISTENCE)
             i += has_value
         elif w in _OPTS_WITH_VALUE:
@@ -354,53 +372,48 @@ def _play(table, words: list[str], keep: set, resolve, services: dict) -> None:
                 raise ValidationError(f"option {w} needs a value")
             opts[_canon(w)] = words[i + 1]
             i += 1
-        elif w in ("-g", "--gatewaying", "-m", "--masquerading", "-i", "--ipip", "-o", "--ops",
-                   "-6", "--ipv6", "--tun-nocsum", "--tun-csum", "--tun-remcsum"):
+        elif w in FLAG_OPTIONS:
             opts[_canon(w)] = True
-        elif w in ("-n", "--numeric"):
-            pass
-        else:
+        elif w not in ("-n", "--numeric"):
             raise ValidationError(f"unknown option {w!r}")
         i += 1
     if command is None:
         raise ValidationError("no command (-A, -E, -D, -a, -e, -d or -C)")
-    if command == "-C":
-        table.flush()
-        return
-    if command in ("-A", "-E", "-D"):
-        svc = _service_from(opts, resolve)
-    else:
-        spec = tuple((k, opts.get(k)) for k in ("-t", "-u", "--sctp-service", "-f", "-6"))
-        svc = services.get(spec)
-        if svc is None:
-            svc = services[spec] = _service_from(opts, resolve)
-    if command in ("-A", "-E"):
-        svc.scheduler = str(opts.get("-s", DEFAULT_SCHEDULER))
-        if "-p" in opts:
-            svc.persistence = parse_int("persistence timeout", opts["-p"], 1, 2**31 - 1)
-            if "-M" in opts:
-                svc.netmask = parse_netmask(str(opts["-M"]), svc.family)
-        svc.pe = str(opts.get("--pe", ""))
-        flags = set(str(opts["-b"]).split(",")) if "-b" in opts else set()
-        if opts.get("-o"):
-            flags.add("one-packet")
-        svc.flags = frozenset(flags)
-        (table.add_service if command == "-A" else table.edit_service)(svc)
-        return
+    return command, opts
+
+
+def _play_service(table, command: str, svc: VirtualService, opts: dict) -> None:
     if command == "-D":
         table.delete_service(svc)
         return
-    live = svc            # the key is all a server line needs; the table checks existence
+    svc.scheduler = str(opts.get("-s", DEFAULT_SCHEDULER))
+    if "-p" in opts:
+        svc.persistence = parse_int("persistence timeout", opts["-p"], 1, 2**31 - 1)
+        if "-M" in opts:
+            svc.netmask = parse_netmask(str(opts["-M"]), svc.family)
+    svc.pe = str(opts.get("--pe", ""))
+    flags = set(str(opts["-b"]).split(",")) if "-b" in opts else set()
+    if opts.get("-o"):
+        flags.add("one-packet")
+    svc.flags = frozenset(flags)
+    (table.add_service if command == "-A" else table.edit_service)(svc)
+
+
+def _play_server(table, command: str, svc: VirtualService, opts: dict, keep: set,
+                 resolve) -> None:
+    """-a, -e, -d; the key is all a server line needs of *svc*: the table checks existence.
+    A line without -x/-y keeps the live thresholds (*keep*), as ipvsadm -S writes none."""
     if "-r" not in opts:
         raise ValidationError("a real server (-r) is needed")
-    rs = parse_server(str(opts["-r"]), live, resolve)
+    rs = parse_server(str(opts["-r"]), svc, resolve)
     if command == "-d":
-        table.delete_server(live, rs)
+        table.delete_server(svc, rs)
         return
     rs.forwarding = (Forwarding.MASQ if opts.get("-m") else
                      Forwarding.TUNNEL if opts.get("-i") else Forwarding.ROUTE)
     rs.weight = parse_weight(str(opts.get("-w", "1")))
-    if "-x" in opts or "-y" in opts:
+    thresholds = "-x" in opts or "-y" in opts
+    if thresholds:
         rs.upper_threshold = parse_int("upper threshold", opts.get("-x", "0"), 0, 2**31 - 1)
         rs.lower_threshold = parse_int("lower threshold", opts.get("-y", "0"), 0, 2**31 - 1)
     if rs.forwarding is Forwarding.TUNNEL:
@@ -408,12 +421,8 @@ def _play(table, words: list[str], keep: set, resolve, services: dict) -> None:
         rs.tunnel_port = parse_port(str(opts["--tun-port"]), "udp") if "--tun-port" in opts else 0
         rs.tunnel_checksum = next((c for c in ("csum", "remcsum") if opts.get(f"--tun-{c}")),
                                   "nocsum")
-    rs = (table.add_server if command == "-a" else table.edit_server)(live, rs)
-    pair = (live.key, rs.key)
-    if "-x" in opts or "-y" in opts:
-        keep.discard(pair)
-    else:
-        keep.add(pair)
+    rs = (table.add_server if command == "-a" else table.edit_server)(svc, rs)
+    (keep.discard if thresholds else keep.add)((svc.key, rs.key))
 
 
 def _canon(option: str) -> str:

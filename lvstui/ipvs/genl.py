@@ -248,6 +248,22 @@ def decode_dest(buf, off: int, end: int) -> RealServer:
         family=family)
 
 
+@_readable
+def decode_daemon(buf, off: int, end: int) -> SyncDaemon:
+    """One IPVS_CMD_ATTR_DAEMON payload."""
+    at = attrs(buf, off, end)
+    u = lambda k, d=0: _uint(buf, at, k, d)  # noqa: E731
+    group = "224.0.0.81"
+    if DAEMON_MCAST_GROUP6 in at:
+        group = _addr(buf, at, DAEMON_MCAST_GROUP6, 6)
+    elif DAEMON_MCAST_GROUP in at:
+        group = _addr(buf, at, DAEMON_MCAST_GROUP, 4)
+    states = {v: k for k, v in DAEMON_STATES.items()}
+    return SyncDaemon(states.get(u(DAEMON_STATE), "master"), _text(buf, at, DAEMON_MCAST_IFN),
+                      u(DAEMON_SYNC_ID), u(DAEMON_SYNC_MAXLEN, 1472), group,
+                      u(DAEMON_MCAST_PORT, 8848), u(DAEMON_MCAST_TTL, 1))
+
+
 # raw address -> (text, family), one dict per family, shared by all dumps
 _ADDRESS_NAMES: tuple[dict, dict] = ({}, {})
 

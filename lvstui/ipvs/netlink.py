@@ -78,7 +78,9 @@ class NetlinkBackend(Backend):
 
     # ------------------------------------------------------------ transport
     def _request(self, cmd: int, attrs: bytes = b"", dump: bool = False, on_message=None):
-        """Send one request; call *on_message(buf, off, end)* for each reply; raise on error."""
+        """Send one request and read its replies: *on_message(view, off, length, n)* gets each
+        message at *off* of the *n* bytes received, and may return the offset it has read up
+        to (a run of messages). NetlinkError on an error reply."""
         with self._lock:
             self._seq += 1
             seq = self._seq
@@ -103,9 +105,8 @@ class NetlinkBackend(Backend):
                         if code:
                             raise NetlinkError(code)
                         return
-                    if on_message is not None:
-                        on_message(view, off + 16 + genl.GENLHDR_LEN, off + length)
-                    off += (length + 3) & ~3
+                    upto = on_message(view, off, length, n) if on_message else None
+                    off = upto if upto is not None else off + ((length + 3) & ~3)
 
     def _call(self, cmd: int, attrs: bytes, errors: dict):
         try:
@@ -113,20 +114,19 @@ class NetlinkBackend(Backend):
         except NetlinkError as exc:
             raise self._error(exc.code, errors) from None
 
-    def _read(self, cmd: int, attrs: bytes, on_message, dump: bool = False,
-              errors: dict | None = None) -> None:
+    def _read(self, cmd: int, attrs: bytes, on_payload=None, dump: bool = False,
+              errors: dict | None = None, on_message=None) -> None:
+        """A read: *on_payload(view, start, end)* gets each reply's attributes (or
+        *on_message* the messages themselves, as ``_request`` gives them)."""
+        if on_message is None:
+            skip = genl.NLMSGHDR.size + genl.GENLHDR_LEN
+
+            def on_message(view, off, length, n):
+                on_payload(view, off + skip, off + length)
         try:
             self._request(cmd, attrs, dump=dump, on_message=on_message)
         except NetlinkError as exc:
-            raise self._read_error(exc.code, errors) from None
-
-    @staticmethod
-    def _read_error(code: int, errors: dict | None = None) -> IPVSError:
-        if code == errno.EPERM:
-            return NotPermitted("read the IPVS table")
-        if errors and code in errors:
-            return errors[code]()
-        return NetlinkError(code)
+            raise self._error(exc.code, errors or {}, reading=True) from None
 
     # ------------------------------------------------------------ reading
     def services(self) -> list[VirtualService]:
@@ -166,60 +166,38 @@ class NetlinkBackend(Backend):
         servers: list[RealServer] = []
         append = servers.append
         layouts = self._layouts
-        unpack_hdr = genl.NLMSGHDR.unpack_from
         dest_off = genl.NLMSGHDR.size + genl.GENLHDR_LEN + 4     # payload of IPVS_CMD_ATTR_DEST
-        with self._lock:
-            self._seq += 1
-            seq = self._seq
-            self._sock.send(genl.message(self.family, genl.CMD_GET_DEST,
-                                         genl.NLM_F_REQUEST | genl.NLM_F_DUMP, seq,
-                                         genl.service_attrs(svc, full=False)))
-            buf, view = self._buf, memoryview(self._buf)
-            while True:
-                n = self._sock.recv_into(buf)
-                off = 0
-                while off + 16 <= n:
-                    length, kind, _flags, mseq, _pid = unpack_hdr(buf, off)
-                    step = (length + 3) & ~3
-                    if length < 16 or mseq != seq:
-                        off += max(step, 16)
-                        continue
-                    if kind == genl.NLMSG_DONE:
-                        return servers
-                    if kind == genl.NLMSG_ERROR:
-                        code = -struct.unpack_from("=i", buf, off + 16)[0]
-                        raise self._read_error(code, {errno.ESRCH: lambda: NoSuchService(svc),
-                                                      errno.ENOENT: lambda: NoSuchService(svc)})
-                    key = bytes(view[off:off + 6]) + bytes(view[off + dest_off - 4:off + dest_off + 4])
-                    decode = layouts.get(key)
-                    if decode is None:
-                        try:
-                            decode = genl.DestLayout(view, off + dest_off, off + length,
-                                                     message=off).decoder()
-                        except (ValueError, struct.error):
-                            decode = False
-                        layouts[key] = decode
-                    if decode and step == length:
-                        run = (n - off) // step
-                        from_tuple = decode.from_tuple
-                        full = True
-                        for t in decode.struct.iter_unpack(view[off:off + run * step]):
-                            rs = from_tuple(t, full)
-                            if rs is None:
-                                break
-                            append(rs)
-                            off += step
-                            full = False
-                        else:
-                            continue
-                        if off + 16 > n:
-                            continue
-                        length, kind = unpack_hdr(buf, off)[:2]
-                        if kind in (genl.NLMSG_DONE, genl.NLMSG_ERROR):
-                            continue
-                        step = (length + 3) & ~3
-                    append(genl.decode_dest(view, off + dest_off, off + length))
+
+        def on_dest(view, off, length, n):
+            step = (length + 3) & ~3
+            key = bytes(view[off:off + 6]) + bytes(view[off + dest_off - 4:off + dest_off + 4])
+            decode = layouts.get(key)
+            if decode is None:
+                try:
+                    decode = genl.DestLayout(view, off + dest_off, off + length,
+                                             message=off).decoder()
+                except (ValueError, struct.error):
+                    decode = False
+                layouts[key] = decode
+            start = off
+            if decode and step == length:
+                from_tuple, full = decode.from_tuple, True
+                for t in decode.struct.iter_unpack(view[off:off + (n - off) // step * step]):
+                    rs = from_tuple(t, full)
+                    if rs is None:
+                        break
+                    append(rs)
                     off += step
+                    full = False
+            if off == start:                      # not of the run's layout: one by one
+                append(genl.decode_dest(view, off + dest_off, off + length))
+                off += step
+            return off
+
+        missing = {errno.ESRCH: lambda: NoSuchService(svc), errno.ENOENT: lambda: NoSuchService(svc)}
+        self._read(genl.CMD_GET_DEST, genl.service_attrs(svc, full=False), dump=True,
+                   errors=missing, on_message=on_dest)
+        return servers
 
     def info(self) -> Info:
         found = {}
@@ -248,24 +226,12 @@ class NetlinkBackend(Backend):
 
     def daemons(self) -> list[SyncDaemon]:
         out = []
-        states = {v: k for k, v in genl.DAEMON_STATES.items()}
 
         def on_daemon(buf, off, end):
             top = genl.attrs(buf, off, end)
-            if genl.A_DAEMON not in top:
-                return
-            poff, plen = top[genl.A_DAEMON]
-            at = genl.attrs(buf, poff, poff + plen)
-            u = lambda k, d=0: genl._uint(buf, at, k, d)  # noqa: E731
-            group = "224.0.0.81"
-            if genl.DAEMON_MCAST_GROUP6 in at:
-                group = genl._addr(buf, at, genl.DAEMON_MCAST_GROUP6, 6)
-            elif genl.DAEMON_MCAST_GROUP in at:
-                group = genl._addr(buf, at, genl.DAEMON_MCAST_GROUP, 4)
-            out.append(SyncDaemon(states.get(u(genl.DAEMON_STATE), "master"),
-                                  genl._text(buf, at, genl.DAEMON_MCAST_IFN),
-                                  u(genl.DAEMON_SYNC_ID), u(genl.DAEMON_SYNC_MAXLEN, 1472), group,
-                                  u(genl.DAEMON_MCAST_PORT, 8848), u(genl.DAEMON_MCAST_TTL, 1)))
+            if genl.A_DAEMON in top:
+                poff, plen = top[genl.A_DAEMON]
+                out.append(genl.decode_daemon(buf, poff, poff + plen))
 
         self._read(genl.CMD_GET_DAEMON, b"", on_daemon, dump=True)
         return out
@@ -375,12 +341,13 @@ class NetlinkBackend(Backend):
             return [codes[first + i] for i in range(len(requests))]
 
     @staticmethod
-    def _error(code: int, errors: dict) -> IPVSError:
+    def _error(code: int, errors: dict, reading: bool = False) -> IPVSError:
+        """The one mapping of a netlink errno to the operator's error."""
         if code == errno.EPERM:
-            return NotPermitted()
+            return NotPermitted("read the IPVS table") if reading else NotPermitted()
         if code in errors:
             return errors[code]()
-        if code == errno.EINVAL:
+        if code == errno.EINVAL and not reading:
             return InvalidRequest("the kernel rejected the request as invalid")
         return NetlinkError(code)
 

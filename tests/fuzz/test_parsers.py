@@ -90,7 +90,7 @@ def test_proc_connection_table(rows):
 
 @given(st.binary(max_size=400))
 def test_netlink_dump_decoder(data):
-    for decode_one in (genl.decode_service, genl.decode_dest):
+    for decode_one in (genl.decode_service, genl.decode_dest, genl.decode_daemon):
         for end in (len(data), len(data) // 2):         # whole and truncated
             try:
                 decode_one(data, 0, end)

@@ -23,7 +23,7 @@ import psutil  # noqa: E402
 from lvstui.audit import AuditLog  # noqa: E402
 from lvstui.ipvs.memory import MemoryBackend  # noqa: E402
 from lvstui.model import Forwarding, RealServer, parse_service  # noqa: E402
-from lvstui.session import Session
+from lvstui.session import Session  # noqa: E402
 from lvstui.ui.app import LvsApp  # noqa: E402
 from lvstui.ui.widgets.rowtable import RowTable  # noqa: E402
 

@@ -17,7 +17,7 @@ from lvstui.health.engine import Monitor, Policy  # noqa: E402
 from lvstui.health.sources import LocalMonitor  # noqa: E402
 from lvstui.demo import SimulatedHeartbeat  # noqa: E402
 from lvstui.demo import SimulatedNetwork  # noqa: E402
-from lvstui.session import Session
+from lvstui.session import Session  # noqa: E402
 from lvstui.ui.app import LvsApp  # noqa: E402
 
 

@@ -66,7 +66,7 @@ def test_standby_moves_the_vip_and_takeover_brings_it_back(cluster):
     assert f"the VIP {VIP} moved here after" in back.stdout
     cluster.wait_holder(1, 10)
     audit = open(os.path.join(cluster.lab, "audit.log")).read()
-    assert "result=ok hb_standby" in audit and "hb_takeover: VIP" in audit
+    assert "result=ok hb_standby" in audit and "result=ok hb_takeover: the VIP" in audit
 
 
 def test_cl_status_is_the_fallback_when_the_socket_fails(cluster):

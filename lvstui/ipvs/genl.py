@@ -272,6 +272,12 @@ def _signed32(v: int) -> int:
     return v - (1 << 32) if v & 0x80000000 else v
 
 
+# the raw codes as lists (unknown codes read as the kernel's defaults), for the decoders
+FWD_CODES = [FWD_BY_CODE.get(i, Forwarding.ROUTE) for i in range(8)]
+TUN_TYPE_CODES = list(TUN_TYPES) + ["ipip"] * (256 - len(TUN_TYPES))
+CSUM_CODES = [TUN_CSUM_BY_CODE.get(i, "nocsum") for i in range(4)]
+
+
 class DestLayout:
     """A precompiled decoder for real-server messages that share one attribute layout.
 
@@ -292,91 +298,90 @@ class DestLayout:
         """Layout of the dest payload buf[off:end]; with *message* (the offset of its netlink
         header) the struct covers the whole message, checking its length, type and DEST header,
         so that a run of messages can be read with ``iter_unpack``."""
-        fmt, headers, header_idx, where = ["="], [], [], {}
-        pos, index = off, 0
+        self.fmt, self._headers, self.header_idx, self.where = ["="], [], [], {}
+        self.pos, self.index = off, 0
         if message is not None:
             length, kind = struct.unpack_from("=IH", buf, message)
             size, attr = struct.unpack_from("=HH", buf, off - 4)
-            fmt += ["IH", f"{off - 4 - message - 6}x", "HH"]
-            headers += [length, kind, size, attr]
-            header_idx += [0, 1, 2, 3]
-            index = 4
-
-        def walk(start: int, stop: int, outer: int | None):
-            nonlocal pos, index
-            while start + 4 <= stop:
-                size, kind = struct.unpack_from("=HH", buf, start)
-                if size < 4:
-                    raise ValueError("bad attribute")
-                if start > pos:
-                    fmt.append(f"{start - pos}x")
-                fmt.append("HH")
-                headers.extend((size, kind))
-                header_idx.extend((index, index + 1))
-                index += 2
-                pos = start + 4
-                kind &= NLA_TYPE_MASK
-                plen = size - 4
-                if outer is None and kind in (DEST_STATS64,):
-                    walk(pos, pos + plen, kind)
-                elif outer is None and kind in self._WANTED and kind not in where:
-                    code = self._WANTED[kind]
-                    width = struct.calcsize("=" + code.lstrip(">"))
-                    if plen < width:
-                        raise ValueError("short attribute")
-                    # a big-endian 16-bit field is read as two bytes and combined below
-                    fmt.append("BB" if code == ">H" else code)
-                    where[kind] = index
-                    index += 2 if code == ">H" else 1
-                    pos += width
-                elif outer == DEST_STATS64 and 1 <= kind <= STATS_FIELDS and plen == 8:
-                    fmt.append("Q")
-                    where[("s", kind)] = index
-                    index += 1
-                    pos += 8
-                start += (size + 3) & ~3
-
-        walk(off, end, None)
+            self.fmt += ["IH", f"{off - 4 - message - 6}x", "HH"]
+            self._headers += [length, kind, size, attr]
+            self.header_idx += [0, 1, 2, 3]
+            self.index = 4
+        self._walk(buf, off, end, None)
+        where = self.where
         missing = [k for k in (DEST_ADDR, DEST_PORT, DEST_FWD_METHOD, DEST_WEIGHT) if k not in where]
         if missing or any(("s", i) not in where for i in range(1, STATS_FIELDS + 1)):
             raise ValueError("layout lacks required attributes")
-        if end > pos:
-            fmt.append(f"{end - pos}x")
+        if end > self.pos:
+            self.fmt.append(f"{end - self.pos}x")
         self.size = end - (off if message is None else message)
-        self.struct = struct.Struct("".join(fmt))
-        self.headers = tuple(headers)
-        self.get_headers = itemgetter(*header_idx)
-        self.where = where
-        self.fields = index
+        self.struct = struct.Struct("".join(self.fmt))
+        self.headers = tuple(self._headers)
+        self.get_headers = itemgetter(*self.header_idx)
+        self.fields = self.index
+
+    def _walk(self, buf, start: int, stop: int, outer: int | None) -> None:
+        """Each attribute header a checked field; each wanted attribute a field of the struct
+        (the stats nested in DEST_STATS64 too); the rest skipped as padding."""
+        while start + 4 <= stop:
+            size, kind = struct.unpack_from("=HH", buf, start)
+            if size < 4:
+                raise ValueError("bad attribute")
+            if start > self.pos:
+                self.fmt.append(f"{start - self.pos}x")
+            self.fmt.append("HH")
+            self._headers.extend((size, kind))
+            self.header_idx.extend((self.index, self.index + 1))
+            self.index += 2
+            self.pos = start + 4
+            kind &= NLA_TYPE_MASK
+            plen = size - 4
+            if outer is None and kind == DEST_STATS64:
+                self._walk(buf, self.pos, self.pos + plen, kind)
+            elif outer is None and kind in self._WANTED and kind not in self.where:
+                self._field(kind, self._WANTED[kind], plen)
+            elif outer == DEST_STATS64 and 1 <= kind <= STATS_FIELDS and plen == 8:
+                self.fmt.append("Q")
+                self.where[("s", kind)] = self.index
+                self.index += 1
+                self.pos += 8
+            start += (size + 3) & ~3
+
+    def _field(self, kind: int, code: str, plen: int) -> None:
+        width = struct.calcsize("=" + code.lstrip(">"))
+        if plen < width:
+            raise ValueError("short attribute")
+        # a big-endian 16-bit field is read as two bytes and combined by the decoder
+        self.fmt.append("BB" if code == ">H" else code)
+        self.where[kind] = self.index
+        self.index += 2 if code == ">H" else 1
+        self.pos += width
+
+    def _indices(self) -> dict:
+        """Where each field lies in the struct's tuple; absent optional attributes point one
+        past its end, where the decoder pads a 0."""
+        w, zero = self.where, self.fields
+        out = {k: w.get(k, zero) for k in self._ORDER}
+        out["tun_port"] = w.get(DEST_TUN_PORT)
+        out["stats"] = itemgetter(*(w[("s", i)] for i in range(1, STATS_FIELDS + 1)))
+        out["pad"] = (0,) * (zero + 1) if zero in out.values() else ()
+        return out
 
     def decoder(self):
         """A function (buf, off) -> RealServer | None for messages of this layout."""
         unpack, headers, get_headers = self.struct.unpack_from, self.headers, self.get_headers
-        w = self.where
-        i_addr, i_port = w[DEST_ADDR], w[DEST_PORT]
-        i_fwd, i_weight = w[DEST_FWD_METHOD], w[DEST_WEIGHT]
-        opt = {k: w.get(k) for k in self._ORDER}
-        stats_get = itemgetter(*(w[("s", i)] for i in range(1, STATS_FIELDS + 1)))
-        i_af = opt[DEST_ADDR_FAMILY]
-        i_tt, i_tp, i_tf = opt[DEST_TUN_TYPE], opt[DEST_TUN_PORT], opt[DEST_TUN_FLAGS]
-        i_u, i_l = opt[DEST_U_THRESH], opt[DEST_L_THRESH]
-        i_a, i_i, i_p = opt[DEST_ACTIVE_CONNS], opt[DEST_INACT_CONNS], opt[DEST_PERSIST_CONNS]
+        at = self._indices()
+        i_addr, i_port, i_fwd, i_weight = (at[k] for k in (DEST_ADDR, DEST_PORT,
+                                                            DEST_FWD_METHOD, DEST_WEIGHT))
+        i_af, i_tt, i_tf = at[DEST_ADDR_FAMILY], at[DEST_TUN_TYPE], at[DEST_TUN_FLAGS]
+        i_u, i_l = at[DEST_U_THRESH], at[DEST_L_THRESH]
+        i_a, i_i, i_p = at[DEST_ACTIVE_CONNS], at[DEST_INACT_CONNS], at[DEST_PERSIST_CONNS]
+        i_tp, stats_get, pad = at["tun_port"], at["stats"], at["pad"]
+        has_tun_port = i_tp is not None
         ntop, v4, v6 = socket.inet_ntop, socket.AF_INET, socket.AF_INET6
-        # lists indexed by the raw codes (unknown codes read as the kernel's defaults)
-        fwd_by_code = [FWD_BY_CODE.get(i, Forwarding.ROUTE) for i in range(8)]
-        tun_types = list(TUN_TYPES) + ["ipip"] * 253
-        csum = [TUN_CSUM_BY_CODE.get(i, "nocsum") for i in range(4)]
+        fwd_by_code, tun_types, csum = FWD_CODES, TUN_TYPE_CODES, CSUM_CODES
         new_server, new_stats = RealServer, Stats
         names4, names6 = _ADDRESS_NAMES
-        zero = self.fields        # an index past the end stands for "attribute absent": 0
-
-        def field(i):
-            return i if i is not None else zero
-
-        i_af, i_tt, i_tf = field(i_af), field(i_tt), field(i_tf)
-        i_u, i_l, i_a, i_i, i_p = map(field, (i_u, i_l, i_a, i_i, i_p))
-        has_tun_port = i_tp is not None
-        pad = (0,) * (zero + 1) if zero in (i_af, i_tt, i_tf, i_u, i_l, i_a, i_i, i_p) else ()
 
         def decode(buf, off):
             return decode_tuple(unpack(buf, off))

@@ -8,8 +8,6 @@ import sys
 from .audit import DEFAULT_PATH as DEFAULT_AUDIT, AuditLog
 from .console import open_table
 from .ipvs import IPVSError
-from .ipvs.listing import listing
-from .ipvs.rules import save
 from .session import Session
 from .model import ValidationError
 from .ha.api import HeartbeatError
@@ -136,13 +134,13 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(args, backend, audit: AuditLog) -> int:
+    session = Session(backend, audit=audit, dry_run=args.dry_run)
     if args.command == "save":
-        sys.stdout.write(save(backend.services()))
+        sys.stdout.write(session.rules_text())
     elif args.command == "list":
-        sys.stdout.write(listing(backend.services(), backend.info(), args.mode, args.exact))
+        sys.stdout.write(session.listing(args.mode, args.exact))
     elif args.command == "restore":
         text = sys.stdin.read() if args.file == "-" else open(args.file).read()
-        session = Session(backend, audit=audit, dry_run=args.dry_run)
         result = session.restore(session.plan_restore(text), args.file)
         if result.error:
             raise IPVSError(result.error)

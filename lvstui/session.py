@@ -22,6 +22,7 @@ from .ha.api import HeartbeatError
 from .ha.config import HaConfig, check
 from .ha.failover import follow
 from .ipvs.backend import (Backend, IPVSError, NoSuchServer, NoSuchService, NotPermitted)
+from .ipvs.listing import listing
 from .ipvs.rules import Kind, Operation, apply, diff, parse_rules, save, sorted_services
 from .model import Info, RealServer, ValidationError, VirtualService, edited
 from .system import SettingError
@@ -134,6 +135,14 @@ class Session:
         except (IPVSError, OSError) as exc:
             return Snapshot(None, None, str(exc))
 
+    def rules_text(self) -> str:
+        """The table as ``ipvsadm -Sn`` writes it."""
+        return save(self.backend.services())
+
+    def listing(self, mode: str | None = None, exact: bool = False) -> str:
+        """The table as ``ipvsadm -Ln`` prints it (mode: None, stats or rate)."""
+        return listing(self.backend.services(), self.backend.info(), mode, exact)
+
     def connections(self) -> list:
         """The kernel's connection table (``ipvsadm -Lc``); IPVSError or OSError."""
         return self.backend.connections()
@@ -243,7 +252,7 @@ class Session:
         """The table as an ipvsadm rules file, written atomically."""
         command = f"ipvsadm -Sn > {path}"
         try:
-            text = save(self.backend.services())
+            text = self.rules_text()
             os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
             atomic_write(path, text)
         except (IPVSError, OSError) as exc:

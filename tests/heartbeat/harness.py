@@ -147,13 +147,14 @@ class TwoNodes:
 
     def wait_stable(self, timeout: float = 30.0, nodes=(1, 2)) -> None:
         """Until no node reports a resource transition (heartbeat ignores a standby asked for
-        during one), plus a keepalive for the peers to agree."""
+        during one) on two reads in a row, half a second apart: the peers have agreed."""
         deadline = time.monotonic() + timeout
-        for n in nodes:
-            while self.x(n, "cl_status", "rscstatus").stdout.strip() in ("", "transition"):
-                assert time.monotonic() < deadline, f"node{n} stayed in transition"
-                time.sleep(0.2)
-        time.sleep(2)
+        calm = 0
+        while calm < 2:
+            states = [self.x(n, "cl_status", "rscstatus").stdout.strip() for n in nodes]
+            calm = calm + 1 if all(s not in ("", "transition") for s in states) else 0
+            assert time.monotonic() < deadline, f"resources still moving: {states}"
+            time.sleep(0.5)
 
     def down(self) -> None:
         for n in (1, 2):

@@ -147,10 +147,10 @@ class TwoNodes:
 
     def wait_stable(self, timeout: float = 30.0, nodes=(1, 2)) -> None:
         """Until no node reports a resource transition (heartbeat ignores a standby asked for
-        during one) on two reads in a row, half a second apart: the peers have agreed."""
+        during one) on four reads in a row, half a second apart: the peers have agreed."""
         deadline = time.monotonic() + timeout
         calm = 0
-        while calm < 2:
+        while calm < 4:
             states = [self.x(n, "cl_status", "rscstatus").stdout.strip() for n in nodes]
             calm = calm + 1 if all(s not in ("", "transition") for s in states) else 0
             assert time.monotonic() < deadline, f"resources still moving: {states}"

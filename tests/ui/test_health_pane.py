@@ -3,6 +3,8 @@ a separate ``lvstui monitor`` publishes, and in the demo."""
 
 from __future__ import annotations
 
+import time
+
 from textual.widgets import RichLog, Static
 
 from lvstui.demo import SimulatedChecks, demo_health, reference_cluster
@@ -23,6 +25,12 @@ from .wait import until
 HEALTH, LATENCY, FAILURE = 11, 12, 13          # the health columns of the real-server pane
 
 
+
+def frozen():
+    """The console's clock stopped at the test's start: every state since then is 0 s old."""
+    now = time.time()
+    return lambda: now
+
 async def web_table():
     backends = [await Backend().start() for _ in range(2)]
     table = MemoryBackend()
@@ -41,7 +49,7 @@ async def test_console_runs_the_checks_itself_and_shows_them(tmp_path):
     (a, b), table, svc = await web_table()
     policy = Policy(Check("http", timeout=0.5), interval=0.1, fall=1, rise=1)
     health = LocalMonitor(Monitor(table, [(svc, policy)], log=lambda m: None), "in-console")
-    app = LvsApp(Session(table, health=health), refresh=0.05)
+    app = LvsApp(Session(table, health=health), refresh=0.05, clock=frozen())
     try:
         async with app.run_test(size=(160, 40)) as pilot:
             servers = app.query_one("#servers", RowTable)
@@ -74,7 +82,7 @@ async def test_console_shows_what_lvstui_monitor_publishes(tmp_path):
     path = str(tmp_path / "health.json")
     await monitor.round(svc, policy)
     write_state(path, snapshot(monitor, "health.toml"))
-    app = LvsApp(Session(table, health=PublishedHealth(path)), refresh=0.05)
+    app = LvsApp(Session(table, health=PublishedHealth(path)), refresh=0.05, clock=frozen())
     async with app.run_test(size=(160, 40)) as pilot:
         servers = app.query_one("#servers", RowTable)
         await until(pilot, lambda: cells(servers, HEALTH) == ["up 0s", "up 0s"])
@@ -90,7 +98,7 @@ async def test_console_shows_what_lvstui_monitor_publishes(tmp_path):
 
 
 async def test_without_checks_the_detail_says_how_to_get_them():
-    app = LvsApp(Session(reference_cluster()), refresh=0.05)
+    app = LvsApp(Session(reference_cluster()), refresh=0.05, clock=frozen())
     async with app.run_test(size=(160, 40)) as pilot:
         servers = app.query_one("#servers", RowTable)
         await until(pilot, lambda: cells(servers, HEALTH) == ["—", "—"])
@@ -117,7 +125,7 @@ async def test_demo_checks_take_rs2_out_and_bring_it_back():
 async def test_the_demo_console_checks_its_simulated_servers():
     table = reference_cluster()
     health = demo_health(table)
-    app = LvsApp(Session(table, health=health), refresh=0.05)
+    app = LvsApp(Session(table, health=health), refresh=0.05, clock=frozen())
     try:
         async with app.run_test(size=(160, 40)) as pilot:
             servers = app.query_one("#servers", RowTable)

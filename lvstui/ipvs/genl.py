@@ -273,9 +273,9 @@ def _signed32(v: int) -> int:
 
 
 # the raw codes as lists (unknown codes read as the kernel's defaults), for the decoders
-FWD_CODES = [FWD_BY_CODE.get(i, Forwarding.ROUTE) for i in range(8)]
-TUN_TYPE_CODES = list(TUN_TYPES) + ["ipip"] * (256 - len(TUN_TYPES))
-CSUM_CODES = [TUN_CSUM_BY_CODE.get(i, "nocsum") for i in range(4)]
+FWD_BY_RAW = [FWD_BY_CODE.get(i, Forwarding.ROUTE) for i in range(8)]
+TUN_TYPE_BY_RAW = list(TUN_TYPES) + ["ipip"] * (256 - len(TUN_TYPES))
+CSUM_BY_RAW = [TUN_CSUM_BY_CODE.get(i, "nocsum") for i in range(4)]
 
 
 class DestLayout:
@@ -379,7 +379,7 @@ class DestLayout:
         i_tp, stats_get, pad = at["tun_port"], at["stats"], at["pad"]
         has_tun_port = i_tp is not None
         ntop, v4, v6 = socket.inet_ntop, socket.AF_INET, socket.AF_INET6
-        fwd_by_code, tun_types, csum = FWD_CODES, TUN_TYPE_CODES, CSUM_CODES
+        fwd_by_code, tun_types, csum = FWD_BY_RAW, TUN_TYPE_BY_RAW, CSUM_BY_RAW
         new_server, new_stats = RealServer, Stats
         names4, names6 = _ADDRESS_NAMES
 

@@ -59,3 +59,17 @@ def test_v4_and_v6_addresses_with_the_same_bytes_stay_apart():
     assert decode(v4, 0).address == "172.26.46.80"
     v6 = decode(kernel_dest("ac1a:2e50::", 80, 1, family=socket.AF_INET6), 0)
     assert (v6.address, v6.family) == ("ac1a:2e50::", 6)
+
+
+def test_a_server_encoded_for_the_kernel_decodes_back():
+    """The request encoder and the reference decoder agree, field by field."""
+    from lvstui.model import RealServer
+    for rs in (RealServer("10.0.0.2", 8080, Forwarding.MASQ, weight=3, upper_threshold=9,
+                          lower_threshold=4),
+               RealServer("2001:db8::2", 80, Forwarding.TUNNEL, weight=0, tunnel_type="gue",
+                          tunnel_port=5555, tunnel_checksum="csum", family=6)):
+        payload = genl.dest_attrs(rs)[4:]                 # inside the DEST attribute
+        back = genl.decode_dest(payload, 0, len(payload))
+        fields = ("address", "port", "forwarding", "weight", "upper_threshold",
+                  "lower_threshold", "tunnel_type", "tunnel_port", "tunnel_checksum", "family")
+        assert [getattr(back, f) for f in fields] == [getattr(rs, f) for f in fields]

@@ -9,22 +9,14 @@ from __future__ import annotations
 
 import json
 import os
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", ".."))
+
+from tests.helpers import REFERENCE_AUTHKEYS, REFERENCE_HA_CF, REFERENCE_HARESOURCES  # noqa: E402
 
 NODE = "rh1.cluster.net"
-HA_CF = """\
-logfacility local0
-keepalive 2
-deadtime 10
-warntime 10
-initdead 20
-udpport 694
-auto_failback on
-ucast eth1 192.168.0.1
-node    rh1.cluster.net
-node    debian.cluster.net
-"""
-HARESOURCES = "rh1.cluster.net 172.26.46.119/24/eth0\n"
-AUTHKEYS = "auth 2\n2 sha1 helloworld\n"
+HA_CF, HARESOURCES, AUTHKEYS = REFERENCE_HA_CF, REFERENCE_HARESOURCES, REFERENCE_AUTHKEYS
 
 # (name, a line replacing the line that starts with the same directive, or appended)
 HA_CF_LINES = [

@@ -51,6 +51,8 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("file", help="rules file in ipvsadm -S format, or - for stdin")
     r.add_argument("--dry-run", action="store_true", default=argparse.SUPPRESS,
                    help="print the ipvsadm commands only")
+    r.add_argument("--yes", action="store_true",
+                   help="restore even a file without any service (it deletes every one)")
     ls = sub.add_parser("list", parents=[common], help="print the table as ipvsadm -Ln does")
     mode = ls.add_mutually_exclusive_group()
     mode.add_argument("--stats", action="store_const", dest="mode", const="stats")
@@ -141,7 +143,8 @@ def _run(args, backend, audit: AuditLog) -> int:
         sys.stdout.write(session.listing(args.mode, args.exact))
     elif args.command == "restore":
         text = sys.stdin.read() if args.file == "-" else open(args.file).read()
-        result = session.restore(session.plan_restore(text), args.file)
+        plan = session.plan_restore(text, emptying=args.yes or args.dry_run)
+        result = session.restore(plan, args.file)
         if result.error:
             raise IPVSError(result.error)
         for command in result.commands:

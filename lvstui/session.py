@@ -259,11 +259,16 @@ class Session:
             return self._record(Result([command], str(exc)))
         return self._record(Result([command]))
 
-    def plan_restore(self, text: str) -> list[Operation]:
+    def plan_restore(self, text: str, emptying: bool = True) -> list[Operation]:
         """The operations that make the table equal to a rules file (ValidationError for a bad
-        file, IPVSError for an unreadable table)."""
+        file, IPVSError for an unreadable table). A file without any virtual service would
+        delete every one: refused unless *emptying* (a broken pipe must not empty production)."""
         rules = parse_rules(text)
-        return diff(self.backend.services(), rules.services, rules.keep_thresholds)
+        live = self.backend.services()
+        if not rules.services and live and not emptying:
+            raise ValidationError(f"the rules file holds no virtual service: restoring it would "
+                                  f"delete all {len(live)} service(s) (--yes to empty the table)")
+        return diff(live, rules.services, rules.keep_thresholds)
 
     def restore(self, ops: list[Operation], source: str) -> Result:
         """Every step audited as the table confirms it, between a start and an end line: a

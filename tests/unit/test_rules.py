@@ -85,3 +85,17 @@ def test_listing_header_and_rows():
         "TCP  172.26.46.119:80 wlc"]
     assert "  -> 172.26.46.80:80              Route   1      0          0         " in text
     assert "FWM  5 wrr persistent 360" in text
+
+
+def test_restore_of_empty_input_asks_for_yes_and_changes_nothing(tmp_path):
+    """`echo "" | lvstui restore -` (a broken pipe) must not delete every service."""
+    import subprocess
+    import sys
+    base = [sys.executable, "-m", "lvstui.cli", "--demo", "--audit-log",
+            str(tmp_path / "audit.log"), "restore", "-"]
+    refused = subprocess.run(base, input="\n", capture_output=True, text=True)
+    assert refused.returncode == 1 and refused.stdout == ""
+    assert "holds no virtual service" in refused.stderr and "--yes" in refused.stderr
+    assert not (tmp_path / "audit.log").exists()            # nothing was changed
+    emptied = subprocess.run(base + ["--yes"], input="\n", capture_output=True, text=True)
+    assert (emptied.returncode, emptied.stdout) == (0, "ipvsadm -D -t 172.26.46.119:80\n")

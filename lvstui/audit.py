@@ -1,4 +1,6 @@
-"""The change log: one line per change lvstui made or tried (time, user, command, result)."""
+"""The change log: one line per change lvstui made or tried: time, who (the user, sudo's too),
+through what (console, cli or monitor) and from where (the SSH client), the result, the
+command."""
 
 from __future__ import annotations
 
@@ -10,12 +12,16 @@ DEFAULT_PATH = "/var/log/lvstui/audit.log"
 
 
 class AuditLog:
-    def __init__(self, path: str = DEFAULT_PATH):
-        self.path = path
+    def __init__(self, path: str = DEFAULT_PATH, via: str = "console"):
+        self.path, self.via = path, via
+
+    def by(self, via: str) -> AuditLog:
+        """The same log, for changes made through *via* (the monitor inside a console)."""
+        return AuditLog(self.path, via)
 
     def record(self, command: str, result: str) -> str | None:
         """Append one line; returns a warning when the file cannot be written (never raises)."""
-        line = (f"{time.strftime('%Y-%m-%dT%H:%M:%S%z')} user={_user()} "
+        line = (f"{time.strftime('%Y-%m-%dT%H:%M:%S%z')} user={_user()} via={self.via}{_origin()} "
                 f"result={result.replace(chr(10), ' ')} {command}\n")
         try:
             os.makedirs(os.path.dirname(self.path) or ".", exist_ok=True)
@@ -27,6 +33,12 @@ class AuditLog:
         except OSError as exc:
             return f"audit log {self.path} not written: {exc.strerror}"
         return None
+
+
+def _origin() -> str:
+    """`` from=ADDRESS`` for a session opened over SSH (the operator's machine)."""
+    client = os.environ.get("SSH_CLIENT", "").split()
+    return f" from={client[0]}" if client else ""
 
 
 def _user() -> str:

@@ -113,10 +113,10 @@ def main(argv: list[str] | None = None) -> int:
             return check_config(args.ha_dir, args.node)
         if args.command == "ha":
             from .commands.ha import run_ha
-            return run_ha(args, AuditLog(args.audit_log))
+            return run_ha(args, AuditLog(args.audit_log, via="cli"))
         if args.command in ("net", "vip"):
             from .commands.system import run_system
-            return run_system(args, AuditLog(args.audit_log))
+            return run_system(args, AuditLog(args.audit_log, via="cli"))
         if args.command == "monitor" and args.once:
             from .commands.health import check_once
             return check_once(args.ldirectord or args.config, bool(args.ldirectord),
@@ -126,8 +126,8 @@ def main(argv: list[str] | None = None) -> int:
             if args.command == "monitor":
                 from .commands.health import run_monitor
                 return run_monitor(args.ldirectord or args.config, bool(args.ldirectord),
-                                   args.state, backend, AuditLog(args.audit_log))
-            return _run(args, backend, AuditLog(args.audit_log))
+                                   args.state, backend, AuditLog(args.audit_log, via="monitor"))
+            return _run(args, backend, AuditLog(args.audit_log, via="cli"))
         finally:
             backend.close()
     except (IPVSError, ValidationError, SettingError, HeartbeatError, OSError) as exc:

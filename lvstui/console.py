@@ -31,12 +31,12 @@ def run(backend_kind: str, demo: bool, refresh: float, audit_path: str, dry_run:
         from .demo import SimulatedHeartbeat, SimulatedNetwork, Traffic, demo_health
         traffic, network = Traffic(backend), SimulatedNetwork()
         heartbeat = SimulatedHeartbeat(network)
-        health = demo_health(backend, audit.record)
+        health = demo_health(backend, audit.by("monitor").record)
     else:
         from .ha.cluster import Heartbeat
         from .system.network import HostNetwork
         network, heartbeat = HostNetwork(), Heartbeat()
-        health = open_health(backend, *checks, audit.record)
+        health = open_health(backend, *checks, audit.by("monitor").record)
     read_only = backend.name == "netlink" and os.geteuid() != 0
     session = Session(backend, network=network, heartbeat=heartbeat, health=health, audit=audit,
                       dry_run=dry_run, read_only=read_only, traffic=traffic)

@@ -76,6 +76,7 @@ rise = 1
     assert f"127.0.0.1:{b.port}: up: weight 1" in log and log.rstrip().endswith("stopped")
     assert not read_state(str(state)).running                 # published on the way out
     commands = audit.read_text()
+    assert "via=monitor" in commands and "via=console" not in commands
     assert "result=ok ipvsadm -A -t 10.0.0.1:80 -s wlc" in commands
     assert f"result=ok ipvsadm -e -t 10.0.0.1:80 -r 127.0.0.1:{b.port} -m -w 0" in commands
 

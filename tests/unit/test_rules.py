@@ -99,3 +99,4 @@ def test_restore_of_empty_input_asks_for_yes_and_changes_nothing(tmp_path):
     assert not (tmp_path / "audit.log").exists()            # nothing was changed
     emptied = subprocess.run(base + ["--yes"], input="\n", capture_output=True, text=True)
     assert (emptied.returncode, emptied.stdout) == (0, "ipvsadm -D -t 172.26.46.119:80\n")
+    assert " via=cli " in (tmp_path / "audit.log").read_text()

@@ -1,25 +1,12 @@
 """ldirectord.cf cases for the referee test (test_ldirectord_referee.py): the sample file of
-tests/health/test_config.py and mutations of it, one line changed or added each."""
+tests/health/test_config.py up to its second virtual section, and mutations of it, one line
+changed or added each."""
 
 from __future__ import annotations
 
-BASE = """\
-checktimeout=3
-checkinterval=1
-autoreload=yes
-quiescent=yes
+from .test_config import LDIRECTORD
 
-virtual=192.168.6.240:80
-\treal=192.168.6.2:80 gate
-\treal=192.168.6.3:80 masq 2
-\tfallback=127.0.0.1:80 masq
-\tservice=http
-\trequest="index.html"
-\treceive="Test Page"
-\tscheduler=rr
-\tprotocol=tcp
-\tchecktype=negotiate
-"""
+BASE = LDIRECTORD.split("\nvirtual=5")[0]       # its first virtual section: mutations land in it
 GLOBAL = [  # replaces the global line of the same key, or is added before the first virtual
     "checktimeout=fast", "checktimeout=0", "checktimeout=-1", "checktimeout=2.5",
     "checkinterval=0", "checkinterval=x", "negotiatetimeout=5", "negotiatetimeout=abc",

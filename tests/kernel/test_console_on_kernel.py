@@ -14,6 +14,7 @@ from lvstui.ui.widgets.rowtable import RowTable
 from tests.ui.wait import until
 
 pytestmark = pytest.mark.kernel
+KERNEL_WAIT = 30     # seconds: the TCG guest runs ipvsadm and Python slowly
 
 
 def ipvsadm(*args: str, stdin: str | None = None) -> str:
@@ -33,10 +34,10 @@ async def test_weight_key_reaches_the_kernel_and_keeps_the_rest(tmp_path):
     try:
         async with app.run_test(size=(120, 40)) as pilot:
             await until(pilot, lambda: len(app.query_one("#servers", RowTable).items) == 2,
-                        timeout=30)
+                        timeout=KERNEL_WAIT)
             app.query_one("#servers").focus()
             await pilot.press("plus", "plus")
-            await until(pilot, lambda: "Masq    5" in ipvsadm("-Ln"), timeout=30)
+            await until(pilot, lambda: "Masq    5" in ipvsadm("-Ln"), timeout=KERNEL_WAIT)
         listing = ipvsadm("-Ln", "-t", "172.26.46.119:80")
         assert "  -> 172.26.46.80:8080            Masq    5" in listing, listing
         assert "  -> 172.26.46.81:80              Route   1" in listing, listing
@@ -65,36 +66,30 @@ async def test_a_change_is_built_on_the_kernels_entry_not_the_screens(tmp_path):
     ipvsadm("-A", "-t", vs, "-s", "wlc")
     ipvsadm("-a", "-t", vs, "-r", rs, "-m", "-w", "3", "-x", "100", "-y", "50")
     app = LvsApp(Session(table, audit=AuditLog(str(tmp_path / "audit.log"))), refresh=3600)
-
-    async def until(predicate):
-        for _ in range(100):
-            await pilot.pause(0.1)
-            if predicate():
-                return
-        raise AssertionError(ipvsadm("-Ln", "--thresholds"))
-
     try:
         async with app.run_test(size=(120, 40)) as pilot:
-            await until(lambda: len(app.query_one("#servers", RowTable).items) == 1)
+            await until(pilot, lambda: len(app.query_one("#servers", RowTable).items) == 1,
+                        timeout=KERNEL_WAIT)
             app.query_one("#servers").focus()
             # the weight key on a server whose thresholds someone changed meanwhile
             ipvsadm("-e", "-t", vs, "-r", rs, "-m", "-w", "3", "-x", "200", "-y", "20")
             await pilot.press("plus")
-            await until(lambda: "Masq    4" in ipvsadm("-Ln", "-t", vs))
+            await until(pilot, lambda: "Masq    4" in ipvsadm("-Ln", "-t", vs), timeout=KERNEL_WAIT)
             assert thresholds(ipvsadm("-Ln", "--thresholds", "-t", vs), rs) == ["200", "20"]
             # the edit form: the operator changes the weight; someone changes the thresholds
             await pilot.press("e")
-            await until(lambda: isinstance(app.screen, ServerForm))
+            await until(pilot, lambda: isinstance(app.screen, ServerForm), timeout=KERNEL_WAIT)
             app.screen.query_one("#weight", Input).value = "7"
             ipvsadm("-e", "-t", vs, "-r", rs, "-m", "-w", "4", "-x", "300", "-y", "30")
             await pilot.click("#ok")
-            await until(lambda: "Masq    7" in ipvsadm("-Ln", "-t", vs))
+            await until(pilot, lambda: "Masq    7" in ipvsadm("-Ln", "-t", vs), timeout=KERNEL_WAIT)
             assert thresholds(ipvsadm("-Ln", "--thresholds", "-t", vs), rs) == ["300", "30"]
             # deleted meanwhile: the change says so and adds nothing back
             ipvsadm("-d", "-t", vs, "-r", rs)
             await pilot.press("plus")
-            await until(lambda: any("deleted since the screen showed it" in line.text
-                                    for line in app.query_one("#log", RichLog).lines))
+            await until(pilot, lambda: any("deleted since the screen showed it" in line.text
+                                           for line in app.query_one("#log", RichLog).lines),
+                        timeout=KERNEL_WAIT)
         assert rs not in ipvsadm("-Ln")
     finally:
         table.flush()

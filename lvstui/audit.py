@@ -1,6 +1,6 @@
 """The change log: one line per change lvstui made or tried: time, who (the user, sudo's too),
-through what (console, cli or monitor) and from where (the SSH client), the result, the
-command."""
+through what (console, cli or monitor), from where (the SSH client) and on which terminal, the
+result, the command."""
 
 from __future__ import annotations
 
@@ -36,9 +36,16 @@ class AuditLog:
 
 
 def _origin() -> str:
-    """`` from=ADDRESS`` for a session opened over SSH (the operator's machine)."""
-    client = os.environ.get("SSH_CLIENT", "").split()
-    return f" from={client[0]}" if client else ""
+    """`` from=ADDRESS`` for a session opened over SSH (the operator's machine), `` tty=`` the
+    terminal it was typed on."""
+    client = (os.environ.get("SSH_CONNECTION") or os.environ.get("SSH_CLIENT") or "").split()
+    where = f" from={client[0]}" if client else ""
+    for fd in (0, 1, 2):
+        try:
+            return where + f" tty={os.ttyname(fd)}"
+        except OSError:
+            continue
+    return where
 
 
 def _user() -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from .audit import DEFAULT_PATH as DEFAULT_AUDIT, AuditLog
@@ -32,7 +33,8 @@ def _parser() -> argparse.ArgumentParser:
                                 description="Console for Linux Virtual Server clusters.")
     common = _common(False)
     p.add_argument("--refresh", type=float, default=1.0, help="seconds between refreshes")
-    p.add_argument("--audit-log", default=DEFAULT_AUDIT, help=f"change log (default {DEFAULT_AUDIT})")
+    p.add_argument("--audit-log", help=f"change log (default {DEFAULT_AUDIT}; with --demo: in the "
+                                       "demo's own temporary directory)")
     p.add_argument("--dry-run", action="store_true",
                    help="console: show changes as ipvsadm commands, apply nothing")
     p.add_argument("--theme", help="lvstui-dark (default), lvstui-light, lvstui-contrast, or any "
@@ -99,6 +101,8 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.audit_log is None and not (args.demo and args.command is None):
+        args.audit_log = _demo_audit() if args.demo else DEFAULT_AUDIT
     try:
         if args.command is None:
             from .console import run
@@ -133,6 +137,12 @@ def main(argv: list[str] | None = None) -> int:
     except (IPVSError, ValidationError, SettingError, HeartbeatError, OSError) as exc:
         print(f"lvstui: {exc}", file=sys.stderr)
         return 1
+
+
+def _demo_audit() -> str:
+    """The demo touches nothing of the host's: its changes are logged in a temporary file."""
+    import tempfile
+    return os.path.join(tempfile.mkdtemp(prefix="lvstui-demo-"), "audit.log")
 
 
 def _run(args, backend, audit: AuditLog) -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 
-from .audit import AuditLog
+from .audit import DEFAULT_PATH, AuditLog
 from .health.sources import open_health
 from .ipvs import Backend, open_backend
 from .session import Session
@@ -19,31 +19,38 @@ def open_table(kind: str, demo: bool) -> Backend:
     return open_backend(kind)
 
 
-def run(backend_kind: str, demo: bool, refresh: float, audit_path: str, dry_run: bool = False,
+def run(backend_kind: str, demo: bool, refresh: float, audit_path: str | None,
+        dry_run: bool = False,
         theme: str | None = None, checks=None) -> int:
     """*checks*: (config path, is ldirectord.cf, state path) — the console checks by itself
     unless a running ``lvstui monitor`` publishes its state there."""
     from .ui.app import LvsApp
     backend = open_table(backend_kind, demo)
-    audit = AuditLog(audit_path)
-    traffic = None
-    if demo:
-        from .demo import SimulatedHeartbeat, SimulatedNetwork, Traffic, demo_health
+    sandbox = traffic = None
+    if demo:            # a sandbox: nothing under /etc, /run or /var is read or written
+        from .demo import Sandbox, SimulatedHeartbeat, SimulatedNetwork, Traffic, demo_health
+        sandbox = Sandbox()
+        audit = AuditLog(audit_path or sandbox.audit)
         traffic, network = Traffic(backend), SimulatedNetwork()
         heartbeat = SimulatedHeartbeat(network)
         health = demo_health(backend, audit.by("monitor").record)
+        places = dict(ha_dir=sandbox.ha_dir, rules_path=sandbox.rules)
     else:
         from .ha.cluster import Heartbeat
         from .system.network import HostNetwork
+        audit = AuditLog(audit_path or DEFAULT_PATH)
         network, heartbeat = HostNetwork(), Heartbeat()
         health = open_health(backend, *checks, audit.by("monitor").record)
+        places = {}
     read_only = backend.name == "netlink" and os.geteuid() != 0
     session = Session(backend, network=network, heartbeat=heartbeat, health=health, audit=audit,
-                      dry_run=dry_run, read_only=read_only, traffic=traffic)
+                      dry_run=dry_run, read_only=read_only, traffic=traffic, **places)
     try:
         LvsApp(session, refresh, theme).run()
     finally:
         health.close()
         network.close()
         backend.close()
+        if sandbox is not None:
+            sandbox.close()
     return 0

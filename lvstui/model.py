@@ -369,8 +369,19 @@ def parse_server(text: str, service: VirtualService, resolve: Resolver | None = 
     return RealServer(address, parse_port(port, proto) if port else service.port, family=family)
 
 
+MAX_WEIGHT = 65535           # ipvsadm's range: a file with more does not load with ipvsadm -R
+
+
 def parse_weight(text: str) -> int:
-    return parse_int("weight", text, 0, MAX_INT)
+    return parse_int("weight", text, 0, MAX_WEIGHT)
+
+
+def check_thresholds(upper: int, lower: int) -> None:
+    """The kernel takes a server out above the upper threshold (0: none) and lets it back in
+    below the lower one: lower above upper makes the limit meaningless."""
+    if upper and lower > upper:
+        raise ValidationError(f"lower threshold {lower} is above the upper threshold {upper}: "
+                              "an overloaded server would be let back in at once")
 
 
 def parse_netmask(text: str, family: int) -> int:

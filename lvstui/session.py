@@ -12,7 +12,6 @@ import difflib
 from collections import Counter
 import os
 import re
-import subprocess
 from dataclasses import dataclass, field, replace
 from typing import Callable
 
@@ -27,9 +26,9 @@ from .ipvs.rules import Kind, Operation, apply, diff, parse_rules, save, sorted_
 from .model import Info, RealServer, ValidationError, VirtualService, edited
 from .system import SettingError
 
-HEARTBEAT_RELOAD = ["/usr/libexec/heartbeat/heartbeat", "-r"]
 SECRET = re.compile(r"^(\s*\d+\s+(?:sha1|md5)\s+)(\S+)", re.MULTILINE)
 FOLLOW_TIMEOUT = 30.0
+RULES_PATH = "/etc/ipvsadm.rules"      # what Debian's ipvsadm package loads at boot
 
 
 @dataclass
@@ -96,14 +95,17 @@ class Session:
 
     def __init__(self, backend: Backend, *, network=None, heartbeat=None, health=None,
                  audit: AuditLog | None = None, dry_run: bool = False, read_only: bool = False,
-                 ha_dir: str = "/etc/ha.d", hostname: str | None = None, traffic=None):
+                 ha_dir: str = "/etc/ha.d", hostname: str | None = None, traffic=None,
+                 rules_path: str = RULES_PATH):
         self.backend, self.network, self.heartbeat = backend, network, heartbeat
         self.health, self.traffic = health, traffic
         self.audit = audit or AuditLog()
         self.dry_run, self.read_only = dry_run, read_only
         self.ha_dir = ha_dir
+        self.rules_path = rules_path                # the last rules file saved or loaded
         self.hostname = hostname or os.uname().nodename
         self.undo_stack: list[list[Operation]] = []
+        self.redo_stack: list[list[Operation]] = []
         self.drained: dict[tuple, int] = {}        # (service key, server key) -> weight before
 
     # ------------------------------------------------------------ state
@@ -164,8 +166,13 @@ class Session:
                         self._fresh(ops))
         self._record(result)
         if ops and error is None and not self.dry_run and undoable:
-            self.undo_stack.append(ops)
+            self.remember(ops)
         return result
+
+    def remember(self, ops: list[Operation]) -> None:
+        """A new change: undoable; what was undone before it can no longer be redone."""
+        self.undo_stack.append(ops)
+        self.redo_stack.clear()
 
     def undo(self) -> Result:
         """Take back the newest change not yet undone (deep: each u goes one further back)."""
@@ -174,8 +181,16 @@ class Session:
         last = self.undo_stack.pop()
         inverse = [inv for op in reversed(last) for inv in op.inverse()]
         result = self.change(lambda: inverse, undoable=False, note="  # undo")
-        if result.error is not None:
-            self.undo_stack.append(last)
+        (self.redo_stack if result.ok and not self.dry_run else self.undo_stack).append(last)
+        return result
+
+    def redo(self) -> Result:
+        """Make again the change undone last."""
+        if not self.redo_stack:
+            return Result(error="nothing to redo")
+        last = self.redo_stack.pop()
+        result = self.change(lambda: last, undoable=False, note="  # redo")
+        (self.undo_stack if result.ok and not self.dry_run else self.redo_stack).append(last)
         return result
 
     def live_server(self, svc: VirtualService, rs: RealServer) -> RealServer:
@@ -257,7 +272,12 @@ class Session:
             atomic_write(path, text)
         except (IPVSError, OSError) as exc:
             return self._record(Result([command], str(exc)))
+        self.rules_path = path
         return self._record(Result([command]))
+
+    @staticmethod
+    def file_exists(path: str) -> bool:
+        return os.path.exists(path)
 
     def plan_restore(self, text: str, emptying: bool = True) -> list[Operation]:
         """The operations that make the table equal to a rules file (ValidationError for a bad
@@ -286,14 +306,34 @@ class Session:
             return Result(commands, str(exc), ops=ops, fresh=self._fresh(ops))
         self.audit.record(plan, "done")
         if ops:
-            self.undo_stack.append(ops)
+            self.remember(ops)
         return Result(commands, ops=ops, fresh=self._fresh(ops))
 
     # ------------------------------------------------------------ heartbeat
-    def failover(self, kind: str, vip: str | None,
+    def resource_vips(self) -> list[str]:
+        """The addresses heartbeat moves between the directors (its haresources)."""
+        try:
+            resources = HaConfig.read(self.ha_dir).haresources
+        except OSError:
+            return []
+        return resources.addresses() if resources is not None else []
+
+    def failover(self, kind: str, vip: str | None = None,
                  timeout: float = FOLLOW_TIMEOUT) -> Result:
-        """hb_standby / hb_takeover, then *vip* followed until it has moved (or *timeout*)."""
+        """hb_standby / hb_takeover, then the VIP heartbeat moves (*vip*, else the first of its
+        haresources) followed until it has moved (or *timeout*)."""
         command = f"hb_{kind}"
+        vip = vip or next(iter(self.resource_vips()), None)
+        want_here = kind == "takeover"
+        if vip and self.network is not None and not self.dry_run:
+            try:
+                here = vip in self.network.vips()
+            except (SettingError, OSError):
+                here = None
+            if here is want_here:
+                detail = (f"this director {'already holds' if here else 'does not hold'} the "
+                          f"VIP {vip}: nothing to move")
+                return Result([f"{command}: {detail}"], detail=detail)
         if self.dry_run:
             return self._record(Result([command], dry_run=True))
         try:
@@ -303,9 +343,8 @@ class Session:
         self._record(Result([command]))
         if vip is None or self.network is None:
             return Result([command])
-        want_here = kind == "takeover"
         took = follow(lambda: vip in self.network.vips(), want_here, timeout=timeout)
-        where = "here" if want_here else "away"
+        where = "here" if want_here else "to the peer"
         detail = (f"the VIP {vip} moved {where} after {took:.2f} s" if took is not None
                   else f"the VIP {vip} has not moved {where} within {timeout:g} s")
         line = f"{command}: {detail}"
@@ -351,17 +390,19 @@ class Session:
             return self._record(Result([proposal.what], f"{exc.filename}: {exc.strerror}"))
         return self._record(Result([proposal.what]))
 
+    def ha_reload_command(self) -> str:
+        return self.heartbeat.reload_command if self.heartbeat else "heartbeat -r"
+
     def ha_reload(self) -> Result:
-        command = " ".join(HEARTBEAT_RELOAD)
+        command = self.ha_reload_command()
         if self.dry_run:
             return self._record(Result([command], dry_run=True))
         try:
-            done = subprocess.run(HEARTBEAT_RELOAD, capture_output=True, text=True, timeout=30)
-            error = None if done.returncode == 0 else (done.stderr.strip() or
-                                                       f"exit status {done.returncode}")
-        except (OSError, subprocess.TimeoutExpired) as exc:
-            error = str(exc)
-        return self._record(Result([command], error))
+            self.heartbeat.reload()
+        except (HeartbeatError, AttributeError) as exc:
+            return self._record(Result([command], str(exc) if self.heartbeat else
+                                       "no heartbeat in this session"))
+        return self._record(Result([command]))
 
     # ------------------------------------------------------------ the host's network
     def network_view(self, role: str) -> NetworkView:
@@ -387,7 +428,9 @@ class Session:
 
     def plan_restore_file(self, path: str) -> list[Operation]:
         with open(path) as fh:
-            return self.plan_restore(fh.read())
+            text = fh.read()
+        self.rules_path = path
+        return self.plan_restore(text)
 
     # ------------------------------------------------------------ inside
     def _fresh(self, ops: list[Operation]) -> dict:

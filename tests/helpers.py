@@ -7,21 +7,8 @@ import signal
 import subprocess
 import sys
 
-# The reference cluster's heartbeat files (shared/reference/cluster.md)
-REFERENCE_HA_CF = """\
-logfacility local0
-keepalive 2
-deadtime 10
-warntime 10
-initdead 20
-udpport 694
-auto_failback on
-ucast eth1 192.168.0.1
-node    rh1.cluster.net
-node    debian.cluster.net
-"""
-REFERENCE_HARESOURCES = "rh1.cluster.net 172.26.46.119/24/eth0\n"
-REFERENCE_AUTHKEYS = "auth 2\n2 sha1 helloworld\n"
+from lvstui.demo.sandbox import (AUTHKEYS as REFERENCE_AUTHKEYS,  # noqa: F401  (one copy)
+                                 HA_CF as REFERENCE_HA_CF, HARESOURCES as REFERENCE_HARESOURCES)
 
 
 def kill_midway(code: str, directory, intact, tries: int = 30) -> int:

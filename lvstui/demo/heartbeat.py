@@ -27,3 +27,8 @@ class SimulatedHeartbeat:
     def takeover(self) -> None:
         if self.vip not in self.network.vips():
             self.network.add_vip(self.vip)
+
+    reload_command = "heartbeat -r (simulated: the demo starts no process)"
+
+    def reload(self) -> None:
+        """The demo's heartbeat has nothing to re-read."""

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+import subprocess
 
-from .api import ClusterState, read_state
+from .api import ClusterState, HeartbeatError, read_state
 from .failover import standby, takeover
 
 HA_CF = "/etc/ha.d/ha.cf"
+RELOAD = ["/usr/libexec/heartbeat/heartbeat", "-r"]
 
 
 class Heartbeat:
@@ -26,3 +28,14 @@ class Heartbeat:
 
     def takeover(self) -> None:
         takeover()
+
+    reload_command = " ".join(RELOAD)
+
+    def reload(self) -> None:
+        """Heartbeat re-reads its files (HeartbeatError with its words when it will not)."""
+        try:
+            done = subprocess.run(RELOAD, capture_output=True, text=True, timeout=30)
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            raise HeartbeatError(str(exc)) from None
+        if done.returncode != 0:
+            raise HeartbeatError(done.stderr.strip() or f"exit status {done.returncode}")

@@ -148,6 +148,17 @@ class HaResources(LineFile):
                 words, start = [], None
         return out
 
+    def addresses(self) -> list[str]:
+        """The IP addresses heartbeat moves (``IPaddr::``, ``IPaddr2::`` or a bare address),
+        in file order, each once."""
+        found = []
+        for group in self.groups():
+            for resource in group.resources:
+                m = IP_RESOURCE.match(resource)
+                if m and _is_ip(m[2]) and m[2] not in found:
+                    found.append(m[2])
+        return found
+
     def replace_resource(self, old: str, new: str) -> None:
         """Replace one resource word (e.g. the VIP ``172.26.46.119/24/eth0``) where it stands."""
         pattern = re.compile(rf"(?<!\S){re.escape(old)}(?!\S)")

@@ -58,6 +58,8 @@ class Health:
     maintenance: bool = False     # drained by the operator: checked, never restored
     ramp: int = 0                 # slow-start steps still to go
     guarded: bool = False         # down, but kept in by the guard
+    override: bool = False        # down, but the operator gave it weight: left in until it
+                                  # passes its checks again or is drained
     fresh: bool = False           # configured, not in the table yet: the first check decides
     due: float = 0.0              # monotonic time of the next check (longer intervals)
 
@@ -159,11 +161,16 @@ class Monitor:
             return
         self.set_by_us.pop((svc.key, rs.key), None)
         if rs.weight == 0 and not st.maintenance:
-            st.maintenance = True
+            st.maintenance, st.override = True, False
             self.log(f"{svc.name} {rs.endpoint}: drained by the operator — checked, not restored")
         elif rs.weight > 0:
             if st.maintenance:
                 self.log(f"{svc.name} {rs.endpoint}: back from maintenance, weight {rs.weight}")
+            if not st.up and st.checked and not st.override:
+                st.override = True
+                self.log(f"{svc.name} {rs.endpoint}: weight {rs.weight} set by the operator "
+                         "while down: an override, left in until it passes its checks again "
+                         "or is drained")
             st.maintenance, st.weight, st.entry, st.ramp = False, rs.weight, rs, 0
 
     def _judge(self, svc: VirtualService, policy: Policy, rs: RealServer, st: Health,
@@ -217,7 +224,7 @@ class Monitor:
                      f"{st.weight})")
 
     def _bring_up(self, svc, policy: Policy, rs: RealServer, st: Health, ramp=True) -> None:
-        st.up, st.guarded, st.since = True, False, time.time()
+        st.up, st.guarded, st.since, st.override = True, False, time.time(), False
         if st.maintenance:
             self.log(f"{svc.name} {rs.endpoint}: up again; in maintenance, not restored")
             return

@@ -37,6 +37,7 @@ class ServerHealth:
     fall: int
     rise: int
     action: str
+    override: bool = False       # down, weight given by the operator: left in
 
 
 @dataclass(frozen=True)
@@ -57,7 +58,8 @@ def snapshot(monitor: Monitor, source: str, running: bool = True) -> HealthState
                 st.up, st.since, st.checked, st.last.latency if st.last else None,
                 st.last.reason if st.last else "not checked yet", st.last_failure, st.fails,
                 st.passes, st.weight, st.maintenance, st.guarded, st.removed,
-                describe(own.check), own.interval, own.fall, own.rise, policy.action)
+                describe(own.check), own.interval, own.fall, own.rise, policy.action,
+                st.override)
     return HealthState(running, os.getpid(), time.time(), source, servers)
 
 
@@ -66,7 +68,7 @@ def quiesced_by(state: HealthState | None) -> set:
     if state is None:
         return set()
     return {key for key, h in state.servers.items()
-            if not h.up and not h.maintenance and h.action == "quiesce"}
+            if not h.up and not h.maintenance and not h.override and h.action == "quiesce"}
 
 
 def write_state(path: str, state: HealthState) -> None:

@@ -23,10 +23,11 @@ from ..ipvs.rules import sorted_servers, sorted_services
 from ..model import RealServer, VirtualService
 from ..session import Result, Session
 from .confirm import Confirm
+from .drains import DrainWatch
 from .events import ChangeDone, TableRead, may_change
-from .format import director_role, peers_text
+from .format import director_role, peers_text, plural
 from .health import HealthDetail, health_changes, health_source
-from .keys import ACTIONS
+from .keys import ACTIONS, HELP_TEXTS, KEY_NAMES, SHOWN, TABLE_ACTIONS
 from .table_keys import TableKeys
 from .terminal import hang_up, terminal_gone
 from .panes import SERVICE_COLUMNS, server_columns, server_text, service_text, servers_text
@@ -37,9 +38,7 @@ class LvsApp(TableKeys, App):
     CSS_PATH = "app.tcss"
     TITLE = "lvstui"
     BINDINGS = [Binding("q", "quit", "Quit")] + [
-        Binding(key, action, label, show=key in ("plus", "minus", "d", "a", "e", "slash", "c",
-                                                 "n", "question_mark"))
-        for key, action, label, _ in ACTIONS]
+        Binding(key, action, label, show=key in SHOWN) for key, action, label, _ in ACTIONS]
 
     def __init__(self, session: Session, refresh: float = 1.0, theme: str | None = None,
                  host: str | None = None, clock=time.time):
@@ -55,13 +54,14 @@ class LvsApp(TableKeys, App):
         self.info = None
         self.filter_text = ""
         self.role = "role unknown"
+        self.drains = DrainWatch(clock)
 
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(id="banner")
         yield RowTable(SERVICE_COLUMNS, key=lambda s: s.key, id="services")
-        yield RowTable(server_columns(self.server_health, self.clock), key=lambda r: r.key,
-                       id="servers")
+        yield RowTable(server_columns(self.server_health, self.clock, self.selected_service),
+                       key=lambda r: r.key, id="servers")
         yield Static("Heartbeat peers: not read yet", id="peers", markup=False)
         yield RichLog(id="log", markup=False, wrap=True)
         yield Input(placeholder="filter: part of an address, port, scheduler…", id="filter")
@@ -111,6 +111,8 @@ class LvsApp(TableKeys, App):
             self.role = director_role(self.services, read.held)
             self.show_peers(read.cluster)
             self.note_health(read.health)
+            for line in self.drains.check(self.services):
+                self.log_line(line)
             self.fill_services()
             self.show_status()
 
@@ -178,8 +180,8 @@ class LvsApp(TableKeys, App):
         kernel = f"IPVS {info.version} (size={info.conn_table_size})" if info else "IPVS: not read"
         age = f"read {self.clock() - self.read_at:.0f} s ago" if self.read_at else "reading…"
         shown = len(self.query_one("#services", RowTable).items)
-        count = f"{shown}/{len(self.services)} services" if self.filter_text else \
-            f"{len(self.services)} services"
+        count = f"{shown}/{plural(len(self.services), 'service')}" if self.filter_text else \
+            plural(len(self.services), "service")
         self.query_one("#status", Static).update(
             f"{self.role} · {kernel} · {count} · {self.health_source()} · {age}")
 
@@ -206,6 +208,12 @@ class LvsApp(TableKeys, App):
         box = self.query_one("#filter", Input)
         box.display = True
         box.focus()
+
+    def action_close_filter(self) -> None:
+        box = self.query_one("#filter", Input)
+        if box.display:
+            box.value, box.display = "", False
+            self.query_one("#services").focus()
 
     @on(Input.Changed, "#filter")
     def filter_changed(self, event: Input.Changed) -> None:
@@ -257,6 +265,8 @@ class LvsApp(TableKeys, App):
 
     def _change_done(self, result: Result) -> None:
         self.show_result(result)
+        if result.ok and not result.dry_run:
+            self.drains.started(result.ops)
         if any(op.service is None for op in result.ops):     # table-wide: read it all
             self.poll()
         elif result.fresh:
@@ -286,12 +296,12 @@ class LvsApp(TableKeys, App):
     def action_failover(self, kind: str) -> None:
         if self.session.heartbeat is None or not self.may_change():
             return
-        vips = sorted({s.address for s in self.services if not s.is_fwmark})
+        vips = self.session.resource_vips()
         question = ("Hand the resources (VIP) to the peer director (standby)?" if kind == "standby"
                     else "Take the resources (VIP) from the peer director (takeover)?")
-        self.push_screen(Confirm(question, f"VIPs: {', '.join(vips) or 'none in the table'}"),
-                         lambda yes: yes and self.run_case(self.session.failover, kind,
-                                                           vips[0] if vips else None))
+        self.push_screen(Confirm(question, f"heartbeat's VIPs (haresources): "
+                                           f"{', '.join(vips) or 'none found'}"),
+                         lambda yes: yes and self.run_case(self.session.failover, kind))
 
     # ------------------------------------------------------------ other screens
     def action_network(self) -> None:
@@ -309,15 +319,33 @@ class LvsApp(TableKeys, App):
         from .connections import ConnectionsScreen
         self.push_screen(ConnectionsScreen(self.session, self.refresh_every))
 
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        """The main screen's keys act only while it is the screen shown (and then the footer
+        and help list them); ``q`` quits only from there (elsewhere it goes back)."""
+        if action in TABLE_ACTIONS or action == "quit":
+            return self.screen is self.screen_stack[0]
+        return True
+
+    def live_keys(self) -> list[tuple[str, str]]:
+        """(key, what it does) for every key live on the screen shown now."""
+        keys = []
+        for key, active in self.screen.active_bindings.items():
+            if active.enabled and active.binding.action != "help":
+                binding = active.binding
+                keys.append((key, HELP_TEXTS.get(binding.action, binding.description)))
+        return keys
+
     def action_help(self) -> None:
         from .help import HelpScreen
-        self.push_screen(HelpScreen(ACTIONS))
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.live_keys()))
 
     def get_system_commands(self, screen):
         yield from super().get_system_commands(screen)
-        for _key, action, label, text in ACTIONS:
-            yield SystemCommand(f"{label}: {text}", text,
-                                lambda action=action: self.run_action(action))
+        if screen is self.screen_stack[0]:
+            for key, action, label, text in ACTIONS:
+                yield SystemCommand(f"{label} ({KEY_NAMES.get(key, key)})", text,
+                                    lambda action=action: self.run_action(action))
 
     # ------------------------------------------------------------ a dead terminal
     def hang_up(self) -> None:

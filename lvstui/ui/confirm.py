@@ -1,11 +1,12 @@
-"""A yes/no question before anything destructive."""
+"""Questions before anything destructive: yes/no, or a word to type for the worst ones."""
 
 from __future__ import annotations
 
+from textual import on
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Static
+from textual.widgets import Button, Input, Static
 
 
 class Confirm(ModalScreen[bool]):
@@ -22,12 +23,21 @@ class Confirm(ModalScreen[bool]):
         with Vertical(id="confirm"):
             yield Static(self.question, id="question")
             if self.details:
-                yield Static(self.details, id="details", markup=False)
+                with VerticalScroll(id="details-box"):
+                    yield Static(self.details, id="details", markup=False)
+            yield from self.answer()
             with Horizontal(id="buttons"):
                 yield Button("Yes (y)", id="yes", variant="error")
                 yield Button("No (n)", id="no", variant="primary")
 
+    def answer(self) -> ComposeResult:
+        yield from ()
+
     def on_mount(self) -> None:
+        self.ready()
+
+    def ready(self) -> None:
+        """No has the focus: Enter on a question read too fast says no."""
         self.query_one("#no", Button).focus()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
@@ -35,3 +45,31 @@ class Confirm(ModalScreen[bool]):
 
     def action_answer(self, yes: bool) -> None:
         self.dismiss(yes)
+
+
+class TypedConfirm(Confirm, inherit_bindings=False):
+    """For what empties most of the table: Yes only once *word* is typed (``y`` is just a
+    letter here); Escape is No."""
+
+    BINDINGS = [("escape", "answer(False)", "No")]
+
+    def __init__(self, question: str, details: str, word: str):
+        super().__init__(question, details)
+        self.word = word
+
+    def answer(self) -> ComposeResult:
+        yield Static(f"Type {self.word} to confirm:", id="type-word")
+        yield Input(id="typed")
+
+    def ready(self) -> None:
+        self.query_one("#yes", Button).disabled = True
+        self.query_one("#typed", Input).focus()
+
+    @on(Input.Changed, "#typed")
+    def typed(self, event: Input.Changed) -> None:
+        self.query_one("#yes", Button).disabled = event.value.strip() != self.word
+
+    @on(Input.Submitted, "#typed")
+    def submitted(self, event: Input.Submitted) -> None:
+        if event.value.strip() == self.word:
+            self.dismiss(True)

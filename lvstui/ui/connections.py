@@ -23,7 +23,8 @@ class ConnectionsRead(Message):
 
 
 class ConnectionsScreen(Screen):
-    BINDINGS = [("escape", "app.pop_screen", "Back"), ("slash", "filter", "Filter"),
+    BINDINGS = [("escape", "app.pop_screen", "Back"), ("q", "app.pop_screen", "Back"),
+                ("slash", "filter", "Filter"),
                 ("r", "reload", "Refresh")]
 
     def __init__(self, session: Session, refresh: float = 1.0):

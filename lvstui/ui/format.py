@@ -11,6 +11,11 @@ def human(n: float, unit: str = "") -> str:
     return f"{int(n)}{unit}"
 
 
+def plural(n: int, word: str) -> str:
+    """``1 service``, ``2 services``."""
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
 def ago(seconds: float) -> str:
     """``75`` -> ``1m``: how long a state has lasted, in the largest whole unit."""
     seconds = max(0, int(seconds))

@@ -14,7 +14,7 @@ from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 from ..ipvs.backend import Backend
 from ..model import (DEFAULT_SCHEDULER, PROTOCOLS, SCHED_FLAGS, SCHEDULERS, TUNNEL_CHECKSUMS,
                      TUNNEL_TYPES, Forwarding, RealServer, ValidationError, VirtualService,
-                     format_endpoint, format_netmask, parse_int, parse_netmask, parse_server,
+                     check_thresholds, format_endpoint, format_netmask, parse_int, parse_netmask, parse_server,
                      parse_service, parse_weight)
 
 
@@ -169,7 +169,14 @@ class ServerForm(Form):
         port = self.text("tunnel-port")
         rs.tunnel_port = parse_int("tunnel port", port, 1, 65535) if port else 0
         rs.tunnel_checksum = self.choice("tunnel-checksum")
-        return Backend.checked_server(self.service, rs)
+        check_thresholds(rs.upper_threshold, rs.lower_threshold)
+        svc = self.service
+        if (rs.forwarding in (Forwarding.ROUTE, Forwarding.TUNNEL) and not svc.is_fwmark
+                and rs.port != svc.port):
+            raise ValidationError(f"{rs.forwarding.label} keeps the service's port: packets "
+                                  f"reach {rs.address} on port {svc.port}, not {rs.port} — drop "
+                                  "the port, or choose Masq (NAT) to map ports")
+        return Backend.checked_server(svc, rs)
 
 
 class Prompt(Form):

@@ -11,7 +11,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 
 from ..ha.config import TIMES, AuthKeys, parse_time
 from ..model import ValidationError
-from ..session import HEARTBEAT_RELOAD, Proposal, Result, Session
+from ..session import Proposal, Result, Session
 from .confirm import Confirm
 from .events import ChangeDone, may_change
 from .format import peers_text
@@ -24,8 +24,8 @@ class HeartbeatRead(Message):
 
 
 class HeartbeatScreen(Screen):
-    BINDINGS = [("escape", "app.pop_screen", "Back"), ("e", "edit", "Edit"),
-                ("plus", "add", "Add node/media"), ("delete", "remove", "Remove"),
+    BINDINGS = [("escape", "app.pop_screen", "Back"), ("q", "app.pop_screen", "Back"),
+                ("e", "edit", "Edit"), ("a", "add", "Add node/media"), ("delete", "remove", "Remove"),
                 ("R", "reload", "Reload heartbeat")]
 
     def __init__(self, session: Session):
@@ -185,13 +185,13 @@ class HeartbeatScreen(Screen):
             self.app.call_from_thread(
                 self.app.push_screen,
                 Confirm("Reload heartbeat so that it reads the change?",
-                        f"runs: {' '.join(HEARTBEAT_RELOAD)}"),
+                        f"runs: {self.session.ha_reload_command()}"),
                 lambda yes: yes and self.reload_heartbeat())
 
     def action_reload(self) -> None:
         if may_change(self, self.session):
             self.app.push_screen(Confirm("Reload heartbeat?",
-                                         f"runs: {' '.join(HEARTBEAT_RELOAD)}"),
+                                         f"runs: {self.session.ha_reload_command()}"),
                                  lambda yes: yes and self.reload_heartbeat())
 
     @work(thread=True, group="heartbeat-edit")

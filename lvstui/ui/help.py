@@ -1,4 +1,4 @@
-"""The keys, from the same table the bindings and the command palette are made of."""
+"""The keys live on the screen the help was opened from: its bindings, as the footer has them."""
 
 from __future__ import annotations
 
@@ -7,21 +7,21 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-KEY_NAMES = {"plus": "+", "minus": "-", "greater_than_sign": ">", "less_than_sign": "<",
-             "slash": "/", "question_mark": "?", "delete": "Del"}
+from .keys import KEY_NAMES
+
 
 
 class HelpScreen(ModalScreen):
     BINDINGS = [("escape", "dismiss", "Close"), ("question_mark", "dismiss", "Close"),
                 ("q", "dismiss", "Close")]
 
-    def __init__(self, actions):
+    def __init__(self, keys: list[tuple[str, str]]):
         super().__init__()
-        self.actions = actions
+        self.keys = keys
 
     def compose(self) -> ComposeResult:
-        lines = [f"{KEY_NAMES.get(key, key):>5}  {text}" for key, _a, _l, text in self.actions]
-        lines += ["    q  quit", "  ^p  command palette (every action by name)",
+        lines = [f"{KEY_NAMES.get(key, key):>6}  {text}" for key, text in self.keys]
+        lines += ["    ^p  command palette (every action by name)",
                   "", "Click a column title to sort by it; again to reverse. Esc closes."]
         with VerticalScroll(id="help"):
             yield Static("lvstui keys", classes="form-title")

@@ -1,6 +1,11 @@
 """The console's keys: each key, its action, its footer label and its help text — also the
 command palette's entries."""
 
+KEY_NAMES = {"plus": "+", "minus": "-", "greater_than_sign": ">", "less_than_sign": "<",
+             "slash": "/", "question_mark": "?", "delete": "Del", "escape": "Esc",
+             "enter": "Enter", "space": "Space", "pageup": "PgUp", "pagedown": "PgDn"}
+"""How a key is written for the operator."""
+
 ACTIONS = [  # (key, action, footer label, help text) — also the command palette's entries
     ("plus", "weight(1)", "+1", "weight of the selected real server +1"),
     ("minus", "weight(-1)", "-1", "weight of the selected real server -1"),
@@ -12,12 +17,14 @@ ACTIONS = [  # (key, action, footer label, help text) — also the command palet
     ("a", "add", "Add", "add a service (services pane) or a real server (servers pane)"),
     ("e", "edit", "Edit", "edit the selected service or real server"),
     ("delete", "delete", "Delete", "delete the selected service or real server (asks first)"),
-    ("u", "undo", "Undo", "undo the last change"),
+    ("u", "undo", "Undo", "undo the last change (again: the one before, and so on)"),
+    ("U", "redo", "Redo", "redo the change undone last"),
     ("z", "zero", "Zero", "zero the counters of the selected service"),
     ("F", "flush", "Flush", "delete every virtual service (asks first)"),
     ("s", "save", "Save", "save the table as an ipvsadm rules file"),
     ("l", "load", "Load", "load a rules file: preview the difference, then apply it"),
     ("slash", "filter", "Filter", "filter services and real servers by text"),
+    ("escape", "close_filter", "Unfilter", "close the filter: every service shown again"),
     ("c", "connections", "Conns", "the connection table (ipvsadm -Lc)"),
     ("n", "network", "Network", "VIPs on this host and the DR sysctl profiles"),
     ("T", "toggle_dry_run", "Dry-run", "dry-run: show changes as ipvsadm commands, apply nothing"),
@@ -26,5 +33,13 @@ ACTIONS = [  # (key, action, footer label, help text) — also the command palet
     ("t", "failover('takeover')", "Takeover", "heartbeat takeover: take the VIP (asks)"),
     ("i", "health_detail", "Health", "the selected real server's health checks in detail"),
     ("r", "refresh", "Refresh", "read the table now"),
-    ("question_mark", "help", "Help", "the keys"),
+    ("question_mark", "help", "Help", "the keys live on this screen"),
 ]
+
+SHOWN = ("plus", "minus", "d", "a", "e", "u", "slash", "c", "n", "question_mark")
+"""The keys the footer shows on the main screen (``?`` lists every live one)."""
+
+TABLE_ACTIONS = frozenset(action.split("(")[0] for _k, action, _l, _t in ACTIONS) - {"help"}
+"""The main screen's actions: live only while the main screen is the one shown."""
+
+HELP_TEXTS = {action: text for _k, action, _l, text in ACTIONS}

@@ -23,9 +23,9 @@ class NetworkRead(Message):
 
 
 class NetworkScreen(Screen):
-    BINDINGS = [("escape", "app.pop_screen", "Back"), ("t", "role", "Next profile"),
-                ("a", "apply", "Apply profile"), ("space", "toggle", "Toggle setting"),
-                ("enter", "vip", "Add/remove VIP")]
+    BINDINGS = [("escape", "app.pop_screen", "Back"), ("q", "app.pop_screen", "Back"),
+                ("m", "role", "Next profile"), ("A", "apply", "Apply profile"),
+                ("space", "toggle", "Toggle setting"), ("enter", "vip", "Add/remove VIP")]
 
     def __init__(self, session: Session, services: list):
         super().__init__()

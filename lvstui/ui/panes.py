@@ -59,23 +59,25 @@ SERVICE_COLUMNS = [
     Column("Conns", 9, lambda s: human(s.stats.conns), lambda s: s.stats.conns, right=True),
 ]
 
-SERVER_COLUMNS = [
-    Column("Real server", 24, lambda r: format_endpoint(r.address, r.port),
-           lambda r: (r.family, r.address, r.port)),
-    Column("Forward", 7, lambda r: r.forwarding.label, lambda r: r.forwarding.value),
-    Column("Weight", 7, lambda r: str(r.weight), lambda r: r.weight, right=True),
-    Column("Active", 7, lambda r: str(r.active_conns), lambda r: r.active_conns, right=True),
-    Column("InAct", 7, lambda r: str(r.inactive_conns), lambda r: r.inactive_conns, right=True),
-    Column("Conn/s", 7, lambda r: human(r.stats.cps), lambda r: r.stats.cps, right=True),
-    Column("In B/s", 8, lambda r: human(r.stats.inbps, "B"), lambda r: r.stats.inbps, right=True),
-    Column("Out B/s", 8, lambda r: human(r.stats.outbps, "B"), lambda r: r.stats.outbps,
-           right=True),
-    Column("Upper", 6, lambda r: str(r.upper_threshold), lambda r: r.upper_threshold, right=True),
-    Column("Lower", 6, lambda r: str(r.lower_threshold), lambda r: r.lower_threshold, right=True),
-    Column("State", 9, lambda r: "quiesced" if r.weight == 0 else "live",
-           lambda r: r.weight == 0),
-]
+def server_state(rs: RealServer) -> str:
+    """live; weight 0 with connections still on it: draining (N); none left: drained."""
+    if rs.weight > 0:
+        return "live"
+    return f"draining {rs.active_conns}" if rs.active_conns else "drained"
 
+
+def share_text(rs: RealServer, svc: VirtualService | None) -> str:
+    """``62/50``: the server's share of the service's active connections (what wlc balances;
+    its connections per second while none are active) beside its share of the weight."""
+    if svc is None:
+        return "—"
+    weights = sum(r.weight for r in svc.servers)
+    active = sum(r.active_conns for r in svc.servers)
+    rate = sum(r.stats.cps for r in svc.servers)
+    traffic = (f"{100 * rs.active_conns / active:.0f}" if active else
+               f"{100 * rs.stats.cps / rate:.0f}" if rate else "—")
+    weight = f"{100 * rs.weight / weights:.0f}" if weights else "—"
+    return f"{traffic}/{weight}"
 
 
 def health_text(h, now: float) -> str:
@@ -87,7 +89,8 @@ def health_text(h, now: float) -> str:
     if h.maintenance:
         return f"maint ({'up' if h.up else 'down'})"
     if not h.up:
-        return f"DOWN {ago(now - h.since)}" + (" kept" if h.guarded else "")
+        return f"DOWN {ago(now - h.since)}" + (" kept" if h.guarded else
+                                               " override" if h.override else "")
     return f"up {ago(now - h.since)}"
 
 
@@ -98,8 +101,9 @@ def _health_order(h) -> tuple:
     return (0 if not h.up else 1 if h.maintenance else 2, h.since)
 
 
-def server_columns(health_of, clock=time.time) -> list[Column]:
-    """The real-server columns, with the health ones read through *health_of(rs)*."""
+def server_columns(health_of, clock=time.time, service_of=lambda: None) -> list[Column]:
+    """The real-server columns, most useful first (80 columns show up to the connections);
+    the health ones read through *health_of(rs)*, the share through *service_of()*."""
     def latency(rs):
         h = health_of(rs)
         return h.latency if h and h.latency is not None else -1.0
@@ -108,15 +112,34 @@ def server_columns(health_of, clock=time.time) -> list[Column]:
         h = health_of(rs)
         return h.last_failure if h else ""
 
-    return SERVER_COLUMNS + [
-        Column("Health", 13, lambda r: health_text(health_of(r), clock()),
+    def share(rs):
+        return share_text(rs, service_of())
+
+    return [
+        Column("Real server", 22, lambda r: format_endpoint(r.address, r.port),
+               lambda r: (r.family, r.address, r.port)),
+        Column("Weight", 6, lambda r: str(r.weight), lambda r: r.weight, right=True),
+        Column("Health", 17, lambda r: health_text(health_of(r), clock()),
                lambda r: _health_order(health_of(r))),
+        Column("Conn%/W%", 8, share, share, right=True),
+        Column("Active", 7, lambda r: str(r.active_conns), lambda r: r.active_conns, right=True),
+        Column("InAct", 6, lambda r: str(r.inactive_conns), lambda r: r.inactive_conns,
+               right=True),
+        Column("State", 11, server_state, lambda r: (r.weight > 0, r.active_conns)),
+        Column("Forward", 7, lambda r: r.forwarding.label, lambda r: r.forwarding.value),
+        Column("Conn/s", 7, lambda r: human(r.stats.cps), lambda r: r.stats.cps, right=True),
+        Column("In B/s", 8, lambda r: human(r.stats.inbps, "B"), lambda r: r.stats.inbps,
+               right=True),
+        Column("Out B/s", 8, lambda r: human(r.stats.outbps, "B"), lambda r: r.stats.outbps,
+               right=True),
+        Column("Upper", 6, lambda r: str(r.upper_threshold), lambda r: r.upper_threshold,
+               right=True),
+        Column("Lower", 6, lambda r: str(r.lower_threshold), lambda r: r.lower_threshold,
+               right=True),
         Column("Check", 7, lambda r: f"{latency(r) * 1000:.0f}ms" if latency(r) >= 0 else "—",
                latency, right=True),
         Column("Last failure", 16, failure, failure),
     ]
-
-
 def _expires(c: Connection) -> str:
     return f"{c.expires // 60:02d}:{c.expires % 60:02d}"
 

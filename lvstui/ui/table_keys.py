@@ -7,12 +7,12 @@ import os
 
 from textual import work
 
-from ..model import RealServer, ValidationError, VirtualService, parse_weight
+from ..ipvs.rules import Kind
+from ..model import MAX_WEIGHT, RealServer, ValidationError, VirtualService, parse_weight
 from ..session import Result
-from .confirm import Confirm
+from .confirm import Confirm, TypedConfirm
 from .events import ChangeDone
-
-RULES_FILE = "/etc/lvstui/ipvs.rules"
+from .format import plural
 
 
 class TableKeys:
@@ -20,7 +20,9 @@ class TableKeys:
     def action_weight(self, delta: int) -> None:
         picked = self.may_change() and self.selected_server()
         if picked:
-            self.run_case(self.session.set_weight, *picked, lambda w: max(0, w + delta))
+            def weight_of(w: int) -> int:
+                return min(MAX_WEIGHT, max(0, w + delta))
+            self.weigh(*picked, weight_of, weight_of(picked[1].weight))
 
     def action_set_weight(self) -> None:
         picked = self.may_change() and self.selected_server()
@@ -29,8 +31,22 @@ class TableKeys:
             svc, rs = picked
             self.push_screen(Prompt(f"Weight of {rs.endpoint} in {svc.name}", str(rs.weight),
                                     parse_weight),
-                             lambda w: w is not None and self.run_case(
-                                 self.session.set_weight, svc, rs, lambda _: w))
+                             lambda w: w is not None and self.weigh(svc, rs, lambda _: w, w))
+
+    def weigh(self, svc: VirtualService, rs: RealServer, weight_of, new: int) -> None:
+        """Set a weight; raising one the health check says is DOWN asks first (the monitor
+        then leaves it in as an operator override)."""
+        health = self.server_health(rs)
+        if new > rs.weight and health is not None and health.checked and not health.up:
+            self.push_screen(
+                Confirm(f"{rs.endpoint} is DOWN ({health.last_failure or health.result}): "
+                        f"give it weight {new} anyway?",
+                        "New connections will go to a server that fails its checks. The "
+                        "monitor leaves it in (override) until it passes its checks again or "
+                        "is drained."),
+                lambda yes: yes and self.run_case(self.session.set_weight, svc, rs, weight_of))
+        else:
+            self.run_case(self.session.set_weight, svc, rs, weight_of)
 
     def action_drain(self) -> None:
         picked = self.may_change() and self.selected_server()
@@ -95,15 +111,20 @@ class TableKeys:
             return
         svc, rs = target
         question = ((f"Delete real server {rs.endpoint} from {svc.name}?",
-                     f"{rs.active_conns} active connection(s) on it.") if rs else
+                     f"{plural(rs.active_conns, 'active connection')} on it.") if rs else
                     (f"Delete virtual service {svc.name}?",
-                     f"It has {len(svc.servers)} real server(s)."))
-        self.push_screen(Confirm(*question), lambda yes: yes and self.run_case(
-            self.session.delete, svc, rs))
+                     f"It has {plural(len(svc.servers), 'real server')}."))
+        most = rs is None and 2 * 1 > len(self.services)     # more than half of the table
+        ask = TypedConfirm(*question, word="delete") if most else Confirm(*question)
+        self.push_screen(ask, lambda yes: yes and self.run_case(self.session.delete, svc, rs))
 
     def action_undo(self) -> None:
         if self.may_change():
             self.run_case(self.session.undo)
+
+    def action_redo(self) -> None:
+        if self.may_change():
+            self.run_case(self.session.redo)
 
     # ------------------------------------------------------------ table-wide
     def action_zero(self) -> None:
@@ -114,22 +135,31 @@ class TableKeys:
     def action_flush(self) -> None:
         if not self.may_change():
             return
+        count = str(len(self.services))
         self.push_screen(
-            Confirm("Flush the IPVS table?",
-                    f"Deletes all {len(self.services)} virtual service(s) and their real "
-                    "servers (u puts them back)."),
+            TypedConfirm("Flush the IPVS table?",
+                         f"Deletes all {plural(len(self.services), 'virtual service')} and their "
+                         "real servers (u puts them back).", word=count),
             lambda yes: yes and self.run_case(self.session.flush))
 
     def action_save(self) -> None:
         from .forms import Prompt
-        self.push_screen(Prompt("Save the table as ipvsadm rules to", RULES_FILE, _path),
-                         lambda path: path and self.run_case(self.session.save, path))
+        self.push_screen(Prompt("Save the table as ipvsadm rules to", self.session.rules_path,
+                                _path), self.save_to)
+
+    def save_to(self, path: str | None) -> None:
+        if path and self.session.file_exists(path):
+            self.push_screen(Confirm(f"{path} exists: overwrite it?",
+                                     "The old file is kept as a .bak beside it."),
+                             lambda yes: yes and self.run_case(self.session.save, path))
+        elif path:
+            self.run_case(self.session.save, path)
 
     def action_load(self) -> None:
         if not self.may_change():
             return
         from .forms import Prompt
-        self.push_screen(Prompt("Load ipvsadm rules from", RULES_FILE, _path),
+        self.push_screen(Prompt("Load ipvsadm rules from", self.session.rules_path, _path),
                          lambda path: path and self.preview_rules(path))
 
     @work(thread=True, group="files")
@@ -146,9 +176,13 @@ class TableKeys:
         preview = "\n".join(op.command() for op in ops[:30])
         if len(ops) > 30:
             preview += f"\n… and {len(ops) - 30} more"
-        self.call_from_thread(
-            self.push_screen, Confirm(f"Apply {len(ops)} change(s) from {path}?", preview),
-            lambda yes: yes and self.run_case(self.session.restore, ops, path))
+        question = f"Apply {plural(len(ops), 'change')} from {path}?"
+        deleted = sum(op.kind is Kind.DELETE_SERVICE for op in ops)
+        ask = (TypedConfirm(question, f"It deletes {deleted} of the {len(self.services)} "
+                                      f"virtual services.\n{preview}", word=str(deleted))
+               if 2 * deleted > len(self.services) else Confirm(question, preview))
+        self.call_from_thread(self.push_screen, ask,
+                              lambda yes: yes and self.run_case(self.session.restore, ops, path))
 
 
 

@@ -11,7 +11,7 @@ from lvstui.ipvs.rules import save
 from lvstui.model import RealServer, parse_service
 from lvstui.session import Session
 from lvstui.ui.app import LvsApp
-from lvstui.ui.confirm import Confirm
+from lvstui.ui.confirm import Confirm, TypedConfirm
 from lvstui.ui.forms import Prompt, ServerForm, ServiceForm
 from lvstui.ui.widgets.rowtable import RowTable
 
@@ -125,7 +125,7 @@ async def test_delete_asks_and_no_keeps(table, tmp_path):
         await settled(pilot)
         await pilot.press("delete")
         await pilot.pause(0.1)
-        assert isinstance(app.screen, Confirm) and "2 real server(s)" in app.screen.details
+        assert isinstance(app.screen, Confirm) and "It has 2 real servers." in app.screen.details
         await pilot.press("n")
         await settled(pilot)
         assert len(table.services()) == 2
@@ -137,17 +137,24 @@ async def test_delete_asks_and_no_keeps(table, tmp_path):
         assert weights(table) == {"172.26.46.80": 1, "172.26.46.81": 1}
 
 
-async def test_flush_asks_first(table, tmp_path):
+async def test_flush_asks_for_the_service_count_typed(table, tmp_path):
     app = make_app(table, tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
         await settled(pilot)
         await pilot.press("F")
         await pilot.pause(0.1)
-        assert "all 2 virtual service(s)" in app.screen.details
+        assert "all 2 virtual services" in app.screen.details
+        assert "Type 2 to confirm" in str(app.screen.query_one("#type-word").render())
+        await pilot.press("y", "enter")                   # y is not an answer here
+        await pilot.pause(0.1)
+        assert isinstance(app.screen, TypedConfirm) and len(table.services()) == 2
         await pilot.press("escape")
         await pilot.pause(0.1)
         assert len(table.services()) == 2
-        await pilot.press("F", "y")
+        await pilot.press("F", "3", "enter")              # a wrong count does nothing
+        await pilot.pause(0.1)
+        assert isinstance(app.screen, TypedConfirm) and len(table.services()) == 2
+        await pilot.press("backspace", "2", "enter")
         await settled(pilot)
         assert table.services() == []
         assert any("ipvsadm -C  [ok]" in x for x in log(app))
@@ -270,10 +277,13 @@ async def test_help_palette_and_themes(table, tmp_path):
         assert {"lvstui-dark", "lvstui-light", "lvstui-contrast"} <= set(app.available_themes)
         await pilot.press("question_mark")
         await pilot.pause(0.1)
-        assert "drain: weight 0" in str(app.screen.query("Static").last().render())
+        help_text = str(app.screen.query("Static").last().render())
+        assert "drain: weight 0" in help_text
+        assert "o  sort by the next column" in help_text and "O  reverse the sort" in help_text
         await pilot.press("escape")
         titles = [c.title for c in app.get_system_commands(app.screen)]
-        assert any(t.startswith("Drain:") for t in titles) and any("Flush" in t for t in titles)
+        assert "Drain (d)" in titles and "Flush (F)" in titles
+        assert len(titles) == len(set(titles))            # each entry once
 
 
 async def test_keyboard_sort_cycles_columns(table, tmp_path):

@@ -14,7 +14,10 @@ from lvstui.ui.widgets.rowtable import RowTable
 from .wait import first_read, settled, until
 
 
-def cells(table: RowTable, column: int) -> list[str]:
+def cells(table: RowTable, column: int | str) -> list[str]:
+    """One column's texts, the column named by its index or its title."""
+    if isinstance(column, str):
+        column = [c.title for c in table.columns].index(column)
     return [table.row_text(i)[column] for i in range(len(table.items))]
 
 
@@ -28,11 +31,11 @@ async def test_shows_the_reference_cluster_and_follows_the_kernel():
         assert cells(services, 0) == ["TCP 172.26.46.119:80"]
         assert cells(services, 1) == ["wlc"]
         assert cells(servers, 0) == ["172.26.46.80:80", "172.26.46.81:80"]
-        assert cells(servers, 1) == ["Route", "Route"]
+        assert cells(servers, "Forward") == ["Route", "Route"]
         # a change made behind the console's back shows up on the next poll
         table.set_weight(parse_service("172.26.46.119:80"), "172.26.46.81", 80, 0)
         await settled(pilot)
-        assert cells(servers, 2) == ["1", "0"]
+        assert cells(servers, "Weight") == ["1", "0"]
 
 
 async def test_selecting_a_service_shows_its_servers():
@@ -145,8 +148,12 @@ async def test_peers_line_and_failover_keys_on_the_demo_cluster(tmp_path):
     from lvstui.demo import SimulatedHeartbeat
     from lvstui.demo import SimulatedNetwork
     from lvstui.ui.confirm import Confirm
+    from lvstui.demo import Sandbox
     network = SimulatedNetwork()
-    app = LvsApp(Session(reference_cluster(), network=network, heartbeat=SimulatedHeartbeat(network), audit=AuditLog(str(tmp_path / "a"))), refresh=0.05)
+    sandbox = Sandbox(str(tmp_path / "demo"))
+    app = LvsApp(Session(reference_cluster(), network=network,
+                         heartbeat=SimulatedHeartbeat(network), ha_dir=sandbox.ha_dir,
+                         audit=AuditLog(str(tmp_path / "a"))), refresh=0.05)
     async with app.run_test(size=(160, 40)) as pilot:
         await first_read(pilot)
         peers = str(app.query_one("#peers", Static).render())
@@ -157,7 +164,7 @@ async def test_peers_line_and_failover_keys_on_the_demo_cluster(tmp_path):
         assert isinstance(app.screen, Confirm) and "172.26.46.119" in app.screen.details
         await pilot.press("y")
         logged = lambda: " ".join(line.text for line in app.query_one("#log", RichLog).lines)  # noqa
-        await until(pilot, lambda: "moved away after" in logged())
+        await until(pilot, lambda: "moved to the peer after" in logged())
         assert "172.26.46.119" not in network.vips()
         assert "hb_standby  [ok]" in logged()
         await until(pilot, lambda: "standby director" in str(

@@ -22,7 +22,7 @@ from ..health.test_health import Backend
 from .test_console import cells
 from .wait import until
 
-HEALTH, LATENCY, FAILURE = 11, 12, 13          # the health columns of the real-server pane
+HEALTH, LATENCY, FAILURE = "Health", "Check", "Last failure"     # the real-server pane's
 
 
 
@@ -58,7 +58,7 @@ async def test_console_runs_the_checks_itself_and_shows_them(tmp_path):
             await b.stop()
             down = sorted([a.port, b.port]).index(b.port)
             await until(pilot, lambda: cells(servers, HEALTH)[down].startswith("DOWN"))
-            await until(pilot, lambda: cells(servers, 2)[down] == "0")      # quiesced
+            await until(pilot, lambda: cells(servers, "Weight")[down] == "0")      # quiesced
             assert cells(servers, FAILURE)[down] == "refused"
             await until(pilot, lambda: f"127.0.0.1:{b.port} DOWN (refused)" in log_text(app))
             assert "health: in-console" in str(app.query_one("#status", Static).render())

@@ -159,7 +159,7 @@ async def test_vip_node_and_media_edits(tmp_path, ha_dir):
         await pilot.press("n")
         await settled(pilot)
         assert (ha_dir / "haresources").read_text() == "rh1.cluster.net 172.26.46.120/24/eth0\n"
-        await pilot.press("plus")
+        await pilot.press("a")
         await pilot.pause(0.1)
         app.screen.query_one("#value", Input).value = "ucast eth2 10.0.0.2"
         await pilot.press("enter")

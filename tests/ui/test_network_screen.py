@@ -51,10 +51,10 @@ async def test_real_server_profile_is_previewed_then_applied(tmp_path):
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("n")
         await settled(pilot)
-        await pilot.press("t")
+        await pilot.press("m")
         await settled(pilot)
         assert [r[3] for r in rows(app, "#settings")] == ["NO"] * 4
-        await pilot.press("a")
+        await pilot.press("A")
         await settled(pilot)
         assert isinstance(app.screen, Confirm)
         assert "sysctl -w net.ipv4.conf.lo.arp_ignore=1" in app.screen.details

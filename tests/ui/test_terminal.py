@@ -33,9 +33,10 @@ def wait_for(session: str, predicate, timeout: float = 15.0) -> str:
 
 
 def weight_of(text: str, address: str) -> str:
-    """The Weight column of a real server's row (at 80 columns the State column is off screen)."""
-    line = next(line for line in text.splitlines() if address in line and "Route" in line)
-    return line.strip("│ ").split()[2]
+    """The Weight column of a real server's row (right after the address)."""
+    words = next(line.strip("│ ").split() for line in text.splitlines()
+                 if line.strip("│ ").startswith(f"{address}:"))
+    return words[1]
 
 
 @pytest.fixture
@@ -60,7 +61,7 @@ def alive(pid: int) -> bool:
 
 def test_drain_restore_quit_in_a_real_terminal(session, tmp_path):
     name, pidfile = session
-    wait_for(name, lambda t: "172.26.46.80:80" in t and "Route" in t)
+    wait_for(name, lambda t: "172.26.46.80:80" in t and "Health" in t)
     tmux("send-keys", "-t", name, "Tab")              # to the real servers pane
     tmux("send-keys", "-t", name, "d")
     wait_for(name, lambda t: weight_of(t, "172.26.46.80") == "0")

@@ -15,6 +15,28 @@ def test_a_line_says_who_through_what_and_from_where(tmp_path, monkeypatch):
     monkeypatch.delenv("SSH_CLIENT")
     AuditLog(str(path), via="cli").record("ipvsadm -C", "ok")
     person, monitor, cli = path.read_text().splitlines()
-    assert " user=alice(as " in person and " via=console from=198.51.100.7 result=ok " in person
-    assert " via=monitor from=198.51.100.7 result=ok " in monitor
-    assert " via=cli result=ok ipvsadm -C" in cli and "from=" not in cli
+    assert " user=alice(as " in person and " via=console from=198.51.100.7 " in person
+    assert " via=monitor from=198.51.100.7 " in monitor
+    assert " via=cli " in cli and cli.endswith(" result=ok ipvsadm -C") and "from=" not in cli
+
+
+def test_the_terminal_typed_on_is_named(tmp_path):
+    """Run on a real pseudo-terminal (as over SSH): the line names it; without one it does not."""
+    import os
+    import subprocess
+    import sys
+    path = tmp_path / "audit.log"
+    code = ("import sys; from lvstui.audit import AuditLog; "
+            "AuditLog(sys.argv[1]).record('ipvsadm -C', 'ok')")
+    controller, terminal = os.openpty()
+    try:
+        subprocess.run([sys.executable, "-c", code, str(path)], stdin=terminal, stdout=terminal,
+                       stderr=terminal, check=True, timeout=30)
+        name = os.ttyname(terminal)
+    finally:
+        os.close(controller)
+        os.close(terminal)
+    subprocess.run([sys.executable, "-c", code, str(path)], stdin=subprocess.DEVNULL,
+                   capture_output=True, check=True, timeout=30)
+    on_tty, without = path.read_text().splitlines()
+    assert f" tty={name} " in on_tty and " tty=" not in without

@@ -33,17 +33,17 @@ class RowTable(ScrollView, can_focus=True):
 
     COMPONENT_CLASSES = {"rowtable--header", "rowtable--cursor", "rowtable--sorted"}
     BINDINGS = [
-        Binding("up", "move(-1)", "Up", show=False),
-        Binding("down", "move(1)", "Down", show=False),
-        Binding("pageup", "page(-1)", "Page up", show=False),
-        Binding("pagedown", "page(1)", "Page down", show=False),
-        Binding("home", "move_to(0)", "First", show=False),
-        Binding("end", "move_to(-1)", "Last", show=False),
-        Binding("left", "scroll_left", "Left", show=False),
-        Binding("right", "scroll_right", "Right", show=False),
-        Binding("enter", "select", "Select", show=False),
-        Binding("o", "next_sort", "Sort", show=False),
-        Binding("O", "reverse_sort", "Reverse", show=False),
+        Binding("up", "move(-1)", "previous row", show=False),
+        Binding("down", "move(1)", "next row", show=False),
+        Binding("pageup", "page(-1)", "a page up", show=False),
+        Binding("pagedown", "page(1)", "a page down", show=False),
+        Binding("home", "move_to(0)", "first row", show=False),
+        Binding("end", "move_to(-1)", "last row", show=False),
+        Binding("left", "scroll_left", "scroll to the left", show=False),
+        Binding("right", "scroll_right", "scroll to the right (more columns)", show=False),
+        Binding("enter", "select", "select the row", show=False),
+        Binding("o", "next_sort", "sort by the next column", show=False),
+        Binding("O", "reverse_sort", "reverse the sort", show=False),
     ]
 
     cursor = reactive(0)

@@ -37,6 +37,9 @@ def _parser() -> argparse.ArgumentParser:
                                        "demo's own temporary directory)")
     p.add_argument("--dry-run", action="store_true",
                    help="console: show changes as ipvsadm commands, apply nothing")
+    p.add_argument("--confirm-within", type=_minutes, metavar="MINUTES",
+                   help="console: every change reverts by itself unless confirmed (C) within "
+                        "MINUTES, and at once if the terminal hangs up (commit confirmed)")
     p.add_argument("--theme", help="lvstui-dark (default), lvstui-light, lvstui-contrast, or any "
                                    "Textual theme")
     checks = p.add_mutually_exclusive_group()
@@ -108,7 +111,8 @@ def main(argv: list[str] | None = None) -> int:
             from .console import run
             return run(args.backend, args.demo, args.refresh, args.audit_log, args.dry_run,
                        args.theme, (args.health or args.ldirectord_console,
-                                    bool(args.ldirectord_console), args.health_state))
+                                    bool(args.ldirectord_console), args.health_state),
+                       confirm_within=args.confirm_within)
         if args.command == "check-config":
             if args.health or args.ldirectord:
                 from .commands.health import check_health_config
@@ -137,6 +141,17 @@ def main(argv: list[str] | None = None) -> int:
     except (IPVSError, ValidationError, SettingError, HeartbeatError, OSError) as exc:
         print(f"lvstui: {exc}", file=sys.stderr)
         return 1
+
+
+def _minutes(text: str) -> float:
+    """``--confirm-within 5`` (minutes, fractions allowed) in seconds."""
+    try:
+        minutes = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of minutes") from None
+    if not 0 < minutes <= 1440:
+        raise argparse.ArgumentTypeError("between 0 and 1440 minutes (a day)")
+    return minutes * 60
 
 
 def _demo_audit() -> str:

@@ -21,7 +21,7 @@ def open_table(kind: str, demo: bool) -> Backend:
 
 def run(backend_kind: str, demo: bool, refresh: float, audit_path: str | None,
         dry_run: bool = False,
-        theme: str | None = None, checks=None) -> int:
+        theme: str | None = None, checks=None, confirm_within: float | None = None) -> int:
     """*checks*: (config path, is ldirectord.cf, state path) — the console checks by itself
     unless a running ``lvstui monitor`` publishes its state there."""
     from .ui.app import LvsApp
@@ -34,7 +34,7 @@ def run(backend_kind: str, demo: bool, refresh: float, audit_path: str | None,
         traffic, network = Traffic(backend), SimulatedNetwork()
         heartbeat = SimulatedHeartbeat(network)
         health = demo_health(backend, audit.by("monitor").record)
-        places = dict(ha_dir=sandbox.ha_dir, rules_path=sandbox.rules)
+        places = dict(ha_dir=sandbox.ha_dir, rules_path=sandbox.rules, hostname=heartbeat.me)
     else:
         from .ha.cluster import Heartbeat
         from .system.network import HostNetwork
@@ -44,9 +44,10 @@ def run(backend_kind: str, demo: bool, refresh: float, audit_path: str | None,
         places = {}
     read_only = backend.name == "netlink" and os.geteuid() != 0
     session = Session(backend, network=network, heartbeat=heartbeat, health=health, audit=audit,
-                      dry_run=dry_run, read_only=read_only, traffic=traffic, **places)
+                      dry_run=dry_run, read_only=read_only, traffic=traffic,
+                      confirm_within=confirm_within, **places)
     try:
-        LvsApp(session, refresh, theme).run()
+        LvsApp(session, refresh, theme, host=session.hostname).run()
     finally:
         health.close()
         network.close()

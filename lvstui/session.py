@@ -12,6 +12,7 @@ import difflib
 from collections import Counter
 import os
 import re
+import time
 from dataclasses import dataclass, field, replace
 from typing import Callable
 
@@ -96,7 +97,8 @@ class Session:
     def __init__(self, backend: Backend, *, network=None, heartbeat=None, health=None,
                  audit: AuditLog | None = None, dry_run: bool = False, read_only: bool = False,
                  ha_dir: str = "/etc/ha.d", hostname: str | None = None, traffic=None,
-                 rules_path: str = RULES_PATH):
+                 rules_path: str = RULES_PATH, confirm_within: float | None = None,
+                 clock: Callable[[], float] = time.monotonic):
         self.backend, self.network, self.heartbeat = backend, network, heartbeat
         self.health, self.traffic = health, traffic
         self.audit = audit or AuditLog()
@@ -107,6 +109,9 @@ class Session:
         self.undo_stack: list[list[Operation]] = []
         self.redo_stack: list[list[Operation]] = []
         self.drained: dict[tuple, int] = {}        # (service key, server key) -> weight before
+        self.confirm_within, self.clock = confirm_within, clock
+        self.unconfirmed: list[list[Operation]] = []     # commit confirmed: to revert unless
+        self.revert_at = 0.0                             # confirmed by then (clock time)
 
     # ------------------------------------------------------------ state
     def why_not(self) -> str | None:
@@ -170,9 +175,35 @@ class Session:
         return result
 
     def remember(self, ops: list[Operation]) -> None:
-        """A new change: undoable; what was undone before it can no longer be redone."""
-        self.undo_stack.append(ops)
+        """A new change: undoable; what was undone before it can no longer be redone. With
+        ``confirm_within``: unconfirmed, and the time to confirm starts again."""
         self.redo_stack.clear()
+        self._done(ops)
+
+    def _done(self, ops: list[Operation]) -> None:
+        self.undo_stack.append(ops)
+        if self.confirm_within is not None:
+            self.unconfirmed.append(ops)
+            self.revert_at = self.clock() + self.confirm_within
+
+    # ------------------------------------------------------------ commit confirmed
+    def confirm(self) -> Result:
+        """Keep the changes made since the last confirmation."""
+        if not self.unconfirmed:
+            return Result(error="no change waits for confirmation")
+        count, self.unconfirmed = len(self.unconfirmed), []
+        return self._record(Result([f"confirm: {count} change(s) kept"]))
+
+    def revert_unconfirmed(self, now: bool = False) -> Result | None:
+        """When the time to confirm has run out (or *now*: the operator is gone), every
+        unconfirmed change is taken back, newest first; None when there is nothing to do."""
+        if not self.unconfirmed or (not now and self.clock() < self.revert_at):
+            return None
+        pending, self.unconfirmed = self.unconfirmed, []
+        self.undo_stack = [ops for ops in self.undo_stack if all(ops is not p for p in pending)]
+        inverse = [inv for ops in reversed(pending) for op in reversed(ops)
+                   for inv in op.inverse()]
+        return self.change(lambda: inverse, undoable=False, note="  # not confirmed: reverted")
 
     def undo(self) -> Result:
         """Take back the newest change not yet undone (deep: each u goes one further back)."""
@@ -181,7 +212,11 @@ class Session:
         last = self.undo_stack.pop()
         inverse = [inv for op in reversed(last) for inv in op.inverse()]
         result = self.change(lambda: inverse, undoable=False, note="  # undo")
-        (self.redo_stack if result.ok and not self.dry_run else self.undo_stack).append(last)
+        if result.ok and not self.dry_run:
+            self.redo_stack.append(last)
+            self.unconfirmed = [ops for ops in self.unconfirmed if ops is not last]
+        else:
+            self.undo_stack.append(last)
         return result
 
     def redo(self) -> Result:
@@ -190,7 +225,10 @@ class Session:
             return Result(error="nothing to redo")
         last = self.redo_stack.pop()
         result = self.change(lambda: last, undoable=False, note="  # redo")
-        (self.undo_stack if result.ok and not self.dry_run else self.redo_stack).append(last)
+        if result.ok and not self.dry_run:
+            self._done(last)
+        else:
+            self.redo_stack.append(last)
         return result
 
     def live_server(self, svc: VirtualService, rs: RealServer) -> RealServer:
@@ -281,14 +319,19 @@ class Session:
 
     def plan_restore(self, text: str, emptying: bool = True) -> list[Operation]:
         """The operations that make the table equal to a rules file (ValidationError for a bad
-        file, IPVSError for an unreadable table). A file without any virtual service would
-        delete every one: refused unless *emptying* (a broken pipe must not empty production)."""
+        file, IPVSError for an unreadable table). A file that would delete every live service
+        (empty, or none of them in it) is refused unless *emptying* (a broken pipe or a wrong
+        file must not empty production)."""
         rules = parse_rules(text)
         live = self.backend.services()
-        if not rules.services and live and not emptying:
-            raise ValidationError(f"the rules file holds no virtual service: restoring it would "
-                                  f"delete all {len(live)} service(s) (--yes to empty the table)")
-        return diff(live, rules.services, rules.keep_thresholds)
+        ops = diff(live, rules.services, rules.keep_thresholds)
+        deleted = sum(op.kind is Kind.DELETE_SERVICE for op in ops)
+        if live and deleted == len(live) and not emptying:
+            what = ("holds no virtual service" if not rules.services else
+                    "holds none of the live virtual services")
+            raise ValidationError(f"the rules file {what}: restoring it would delete all "
+                                  f"{len(live)} live service(s) (--yes to do it)")
+        return ops
 
     def restore(self, ops: list[Operation], source: str) -> Result:
         """Every step audited as the table confirms it, between a start and an end line: a

@@ -27,6 +27,7 @@ from .drains import DrainWatch
 from .events import ChangeDone, TableRead, may_change
 from .format import director_role, peers_text, plural
 from .health import HealthDetail, health_changes, health_source
+from .pending import PendingChanges
 from .keys import ACTIONS, HELP_TEXTS, KEY_NAMES, SHOWN, TABLE_ACTIONS
 from .table_keys import TableKeys
 from .terminal import hang_up, terminal_gone
@@ -34,11 +35,12 @@ from .panes import SERVICE_COLUMNS, server_columns, server_text, service_text, s
 from .themes import register_themes
 from .widgets.rowtable import RowTable
 
-class LvsApp(TableKeys, App):
+class LvsApp(TableKeys, PendingChanges, App):
     CSS_PATH = "app.tcss"
     TITLE = "lvstui"
-    BINDINGS = [Binding("q", "quit", "Quit")] + [
-        Binding(key, action, label, show=key in SHOWN) for key, action, label, _ in ACTIONS]
+    BINDINGS = [Binding("question_mark", "help", "Help"), Binding("q", "quit", "Quit")] + [
+        Binding(key, action, label, show=key in SHOWN) for key, action, label, _ in ACTIONS
+        if key != "question_mark"]                  # ? first: the footer always keeps it
 
     def __init__(self, session: Session, refresh: float = 1.0, theme: str | None = None,
                  host: str | None = None, clock=time.time):
@@ -79,6 +81,7 @@ class LvsApp(TableKeys, App):
         self.query_one("#filter").display = False
         self.show_banner()
         self.set_interval(1.0, self.show_status)
+        self.set_interval(1.0, self.check_confirm)
         self.set_interval(2.0, self.check_terminal)
         with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
             asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, self.hang_up)
@@ -182,12 +185,14 @@ class LvsApp(TableKeys, App):
         shown = len(self.query_one("#services", RowTable).items)
         count = f"{shown}/{plural(len(self.services), 'service')}" if self.filter_text else \
             plural(len(self.services), "service")
-        self.query_one("#status", Static).update(
-            f"{self.role} · {kernel} · {count} · {self.health_source()} · {age}")
+        self.query_one("#status", Static).update(     # the read age first: never cut off
+            f"{age} · {self.role} · {count} · {kernel} · {self.health_source()}")
 
     def show_banner(self) -> None:
         banner = self.query_one("#banner", Static)
         parts = []
+        if self.session.unconfirmed:
+            parts.append(self.pending_text())
         if self.session.read_only:
             parts.append("READ-ONLY: not root, so the table cannot be changed (run lvstui as root)")
         if self.session.dry_run:
@@ -263,8 +268,11 @@ class LvsApp(TableKeys, App):
         with contextlib.suppress(NoMatches):     # a change that lands while the app closes
             self._change_done(event.result)
 
-    def _change_done(self, result: Result) -> None:
+    def _change_done(self, result: Result | None) -> None:
+        if result is None:                                    # nothing was due
+            return
         self.show_result(result)
+        self.show_banner()
         if result.ok and not result.dry_run:
             self.drains.started(result.ops)
         if any(op.service is None for op in result.ops):     # table-wide: read it all
@@ -327,13 +335,14 @@ class LvsApp(TableKeys, App):
         return True
 
     def live_keys(self) -> list[tuple[str, str]]:
-        """(key, what it does) for every key live on the screen shown now."""
-        keys = []
-        for key, active in self.screen.active_bindings.items():
-            if active.enabled and active.binding.action != "help":
-                binding = active.binding
-                keys.append((key, HELP_TEXTS.get(binding.action, binding.description)))
-        return keys
+        """(key, what it does) for every key live on the screen shown now: the screen's own
+        first (in the order of ACTIONS on the main screen), then moving about."""
+        order = list(HELP_TEXTS)
+        keys = [(key, active.binding) for key, active in self.screen.active_bindings.items()
+                if active.enabled and active.binding.action != "help"]
+        keys.sort(key=lambda kb: (order.index(kb[1].action) if kb[1].action in order else
+                                  len(order) + (kb[1].priority or kb[1].show)))
+        return [(key, HELP_TEXTS.get(b.action, b.description)) for key, b in keys]
 
     def action_help(self) -> None:
         from .help import HelpScreen
@@ -349,9 +358,11 @@ class LvsApp(TableKeys, App):
 
     # ------------------------------------------------------------ a dead terminal
     def hang_up(self) -> None:
+        """The terminal is gone: nobody can confirm any more, so unconfirmed changes revert."""
+        self.session.revert_unconfirmed(now=True)
         hang_up(self)
 
     def check_terminal(self) -> None:
         """A terminal that vanished without a SIGHUP (stdin no longer a terminal)."""
         if not self.is_headless and terminal_gone():
-            hang_up(self)
+            self.hang_up()

@@ -7,7 +7,7 @@ from typing import Any, Callable
 
 from textual import on
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
@@ -25,10 +25,13 @@ class Form(ModalScreen):
     title = ""
 
     def compose(self) -> ComposeResult:
+        """Title, the error (always in view), the fields (scrolling on a small terminal),
+        the buttons (always in view)."""
         with Vertical(classes="form"):
             yield Static(self.title, classes="form-title")
-            yield from self.fields()
             yield Static("", id="form-error")
+            with VerticalScroll(classes="form-fields"):
+                yield from self.fields()
             with Horizontal(classes="form-buttons"):
                 yield Button("OK", id="ok", variant="primary")
                 yield Button("Cancel", id="cancel")
@@ -76,6 +79,8 @@ class Form(ModalScreen):
 
 
 def _row(label: str, widget) -> Horizontal:
+    """A label and its field on one line (compact: eight fields fit 80x24)."""
+    widget.compact = True
     return Horizontal(Label(label, classes="form-label"), widget, classes="form-row")
 
 

@@ -8,12 +8,15 @@ import pytest
 
 from lvstui.audit import AuditLog
 from lvstui.demo import Traffic, reference_cluster
-from lvstui.demo import SimulatedHeartbeat
+from lvstui.demo import Sandbox, SimulatedHeartbeat
 from lvstui.demo import SimulatedNetwork
 from lvstui.session import Session
 from lvstui.ui.app import LvsApp
 
 from .wait import first_read
+
+
+SANDBOX = "/tmp/lvstui-snapshot-demo"      # a fixed path: the heartbeat screen shows it
 
 
 def demo_app(tmp_path) -> LvsApp:
@@ -22,8 +25,10 @@ def demo_app(tmp_path) -> LvsApp:
     for _ in range(5):            # fixed counters: the snapshot must not depend on timing
         traffic.tick()
     network = SimulatedNetwork()
+    sandbox = Sandbox(SANDBOX)
     session = Session(table, audit=AuditLog(str(tmp_path / "a.log")), network=network,
-                      heartbeat=SimulatedHeartbeat(network))
+                      heartbeat=SimulatedHeartbeat(network), ha_dir=sandbox.ha_dir,
+                      rules_path=sandbox.rules)
     return LvsApp(session, refresh=0.1, host="director1", clock=lambda: 1_800_000_000.0)
 
 
@@ -46,10 +51,18 @@ def test_network_screen(snap_compare, tmp_path, size):
     assert snap_compare(demo_app(tmp_path), terminal_size=size, run_before=open_network)
 
 
-def test_server_form(snap_compare, tmp_path):
-    async def open_form(pilot):
+SCREENS_80x24 = {      # every other screen and form, as the keys that open it
+    "server_form": ("tab", "e"), "service_form": ("a",), "weight_prompt": ("tab", "w"),
+    "save_prompt": ("s",), "delete_confirm": ("tab", "delete"), "flush_typed": ("F",),
+    "heartbeat": ("p",), "connections": ("c",), "help": ("question_mark",),
+    "health_detail": ("tab", "i"), "failover_confirm": ("h",),
+}
+
+
+@pytest.mark.parametrize("name", list(SCREENS_80x24))
+def test_every_screen_and_form_at_80x24(snap_compare, tmp_path, name):
+    async def open_it(pilot):
         await settle(pilot)
-        pilot.app.query_one("#servers").focus()
-        await pilot.press("e")
+        await pilot.press(*SCREENS_80x24[name])
         await settle(pilot)
-    assert snap_compare(demo_app(tmp_path), terminal_size=(80, 24), run_before=open_form)
+    assert snap_compare(demo_app(tmp_path), terminal_size=(80, 24), run_before=open_it)

@@ -87,3 +87,58 @@ def test_exits_when_the_terminal_dies(session):
     while alive(pid):
         assert time.monotonic() < deadline, "lvstui kept running on a dead terminal"
         time.sleep(0.1)
+
+
+def test_the_demo_touches_nothing_of_the_hosts(tmp_path):
+    """/etc, /run and /var read-only (a mount namespace): the demo still saves, drains, edits
+    and reloads heartbeat — all in its own directory — and writes no warning."""
+    assert shutil.which("unshare"), "util-linux is installed by scripts/install.sh"
+    name = f"lvstui-ro-{os.getpid()}"
+    readonly = "; ".join(f"mount --bind {d} {d} && mount -o remount,bind,ro {d}"
+                         for d in ("/etc", "/run", "/var"))
+    tmux("new-session", "-d", "-s", name, "-x", "120", "-y", "40",
+         f"unshare -m --propagation private sh -c '{readonly}; "
+         f"touch /etc/lvstui-probe 2>/dev/null && echo WRITABLE; exec {LVSTUI} --demo'")
+    try:
+        wait_for(name, lambda t: "172.26.46.80:80" in t and "Health" in t)
+        for keys in (["s"], ["Enter"], ["Tab"], ["d"]):
+            tmux("send-keys", "-t", name, *keys)
+            time.sleep(0.3)
+        text = wait_for(name, lambda t: "-g -w 0  [ok]" in t.replace("\n", " "))
+        assert "ipvsadm.rules  [ok]" in text.replace("\n", "") and "/tmp/lvstui-demo-" in text
+        assert "WRITABLE" not in text and "not written" not in text
+        tmux("send-keys", "-t", name, "p")
+        text = wait_for(name, lambda t: "Heartbeat configuration" in t)
+        assert "/tmp/lvstui-demo-" in text and "/etc/ha.d" not in text
+        assert "not among the nodes" not in text          # the demo is rh1.cluster.net
+        tmux("send-keys", "-t", name, "R")
+        time.sleep(0.3)
+        tmux("send-keys", "-t", name, "y")
+        tmux("send-keys", "-t", name, "Escape")
+        text = wait_for(name, lambda t: "simulated" in t and "[ok]" in t)
+        assert "error" not in text.lower()
+    finally:
+        subprocess.run(["tmux", "kill-session", "-t", name], capture_output=True)
+    assert not os.path.exists("/etc/lvstui-probe")
+
+
+def test_a_hang_up_reverts_what_was_not_confirmed(tmp_path):
+    """--confirm-within: a drain, then the SSH session drops before C: the drain reverts."""
+    name = f"lvstui-hup-{os.getpid()}"
+    audit = tmp_path / "audit.log"
+    tmux("new-session", "-d", "-s", name, "-x", "120", "-y", "40",
+         f"exec {LVSTUI} --demo --confirm-within 10 --audit-log {audit}")
+    try:
+        wait_for(name, lambda t: "172.26.46.80:80" in t and "Health" in t)
+        tmux("send-keys", "-t", name, "Tab")
+        tmux("send-keys", "-t", name, "d")
+        wait_for(name, lambda t: "UNCONFIRMED: 1 change revert in" in t)
+    finally:
+        subprocess.run(["tmux", "kill-session", "-t", name], capture_output=True)
+    deadline = time.monotonic() + 15
+    while "not confirmed: reverted" not in (audit.read_text() if audit.exists() else ""):
+        assert time.monotonic() < deadline, "the unconfirmed drain was not reverted"
+        time.sleep(0.1)
+    lines = audit.read_text().splitlines()
+    assert lines[0].endswith("-r 172.26.46.80:80 -g -w 0")
+    assert lines[-1].endswith("-r 172.26.46.80:80 -g -w 1  # not confirmed: reverted")

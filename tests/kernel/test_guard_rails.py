@@ -1,0 +1,61 @@
+"""Inside the ip_vs VM, with ipvsadm as the referee: a restore that would empty the table is
+refused with the table unchanged, and the undo of a flush gives the whole table back."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from lvstui.audit import AuditLog
+from lvstui.session import Session
+
+from .test_ipvsadm_referee import FULL_TABLE, ipvsadm, kernel  # noqa: F401  (the fixture)
+
+pytestmark = pytest.mark.kernel
+
+
+def restore(text: str, *extra: str, audit) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "lvstui.cli", "--audit-log", str(audit),
+                           "restore", *extra, "-"], input=text, capture_output=True, text=True)
+
+
+@pytest.mark.parametrize("text, words", [
+    ("", "holds no virtual service"),
+    ("\n# nothing but a comment\n", "holds no virtual service"),
+    ("-A -t 192.0.2.1:80 -s rr\n", "holds none of the live virtual services"),
+])
+def test_a_restore_that_would_empty_the_table_is_refused(kernel, tmp_path, text, words):  # noqa: F811
+    ipvsadm("-R", stdin=FULL_TABLE)
+    before = ipvsadm("-Sn")
+    refused = restore(text, audit=tmp_path / "audit.log")
+    assert refused.returncode == 1 and refused.stdout == ""
+    assert words in refused.stderr and "--yes" in refused.stderr
+    assert refused.stderr.strip().count("\n") == 0
+    assert ipvsadm("-Sn") == before and not (tmp_path / "audit.log").exists()
+    done = restore(text, "--yes", audit=tmp_path / "audit.log")
+    assert done.returncode == 0, done.stderr
+    assert ipvsadm("-Sn") == ("-A -t 192.0.2.1:80 -s rr\n" if text.startswith("-A") else "")
+
+
+def test_a_restore_keeping_some_services_needs_no_yes(kernel, tmp_path):  # noqa: F811
+    ipvsadm("-R", stdin=FULL_TABLE)
+    kept = "-A -t 200.0.0.1:80 -s wlc\n"
+    done = restore(kept, audit=tmp_path / "audit.log")
+    assert done.returncode == 0, done.stderr
+    assert ipvsadm("-Sn") == kept
+
+
+def test_undo_of_a_flush_brings_the_whole_table_back(kernel, tmp_path):  # noqa: F811
+    ipvsadm("-R", stdin=FULL_TABLE)
+    before = ipvsadm("-Sn")
+    session = Session(kernel, audit=AuditLog(str(tmp_path / "audit.log")))
+    assert session.flush().ok
+    assert ipvsadm("-Sn") == ""
+    undone = session.undo()
+    assert undone.ok, undone.error
+    assert ipvsadm("-Sn") == before
+    assert session.redo().ok and ipvsadm("-Sn") == ""
+    assert session.undo().ok and ipvsadm("-Sn") == before
+    assert "ipvsadm -C  # redo" in (tmp_path / "audit.log").read_text()

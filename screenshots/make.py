@@ -15,7 +15,7 @@ from lvstui.demo import SimulatedChecks, Traffic, reference_cluster  # noqa: E40
 from lvstui.health.checks import Check  # noqa: E402
 from lvstui.health.engine import Monitor, Policy  # noqa: E402
 from lvstui.health.sources import LocalMonitor  # noqa: E402
-from lvstui.demo import SimulatedHeartbeat  # noqa: E402
+from lvstui.demo import Sandbox, SimulatedHeartbeat  # noqa: E402
 from lvstui.demo import SimulatedNetwork  # noqa: E402
 from lvstui.session import Session  # noqa: E402
 from lvstui.ui.app import LvsApp  # noqa: E402
@@ -35,17 +35,24 @@ async def main() -> None:
         traffic.tick()
     shots = (("console-160x48.svg", (160, 48), ()), ("console-80x24.svg", (80, 24), ()),
              ("network-160x48.svg", (160, 48), ("n",)), ("connections-160x48.svg", (160, 48), ("c",)),
-             ("health-160x48.svg", (160, 48), ("tab", "down", "i")))
+             ("health-160x48.svg", (160, 48), ("tab", "down", "i")),
+             ("form-80x24.svg", (80, 24), ("tab", "e")), ("flush-80x24.svg", (80, 24), ("F",)),
+             ("heartbeat-80x24.svg", (80, 24), ("p",)))
+    sandbox = Sandbox("/tmp/lvstui-demo")
     for name, size, keys in shots:
         network = SimulatedNetwork()
         health = LocalMonitor(monitor, "checked by this console (simulated real servers)")
-        app = LvsApp(Session(table, traffic=traffic, audit=AuditLog(os.devnull), network=network, heartbeat=SimulatedHeartbeat(network), health=health), refresh=0.2, host="director1")
+        session = Session(table, traffic=traffic, audit=AuditLog(os.devnull), network=network,
+                          heartbeat=SimulatedHeartbeat(network), health=health,
+                          ha_dir=sandbox.ha_dir, hostname="rh1.cluster.net")
+        app = LvsApp(session, refresh=0.2, host="rh1.cluster.net")
         async with app.run_test(size=size) as pilot:
             await pilot.pause(0.6)
             await pilot.press(*keys)
             await pilot.pause(0.6)
             app.save_screenshot(os.path.join(HERE, name))
         health.close()
+    sandbox.close()
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ from typing import Any, Callable
 
 from textual import on
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static
@@ -21,7 +22,12 @@ from ..model import (DEFAULT_SCHEDULER, PROTOCOLS, SCHED_FLAGS, SCHEDULERS, TUNN
 class Form(ModalScreen):
     """A form whose ``build()`` turns the fields into a value or raises ValidationError."""
 
-    BINDINGS = [("escape", "cancel", "Cancel")]
+    BINDINGS = [("escape", "cancel", "Cancel"),
+                # priority: the focus moves before the next key is handed out, so text typed
+                # fast after a Tab (one read from the terminal) lands in the next field
+                Binding("tab", "app.focus_next", "Next field", show=False, priority=True),
+                Binding("shift+tab", "app.focus_previous", "Previous field", show=False,
+                        priority=True)]
     title = ""
 
     def compose(self) -> ComposeResult:

@@ -142,3 +142,21 @@ def test_a_hang_up_reverts_what_was_not_confirmed(tmp_path):
     lines = audit.read_text().splitlines()
     assert lines[0].endswith("-r 172.26.46.80:80 -g -w 0")
     assert lines[-1].endswith("-r 172.26.46.80:80 -g -w 1  # not confirmed: reverted")
+
+
+def test_a_form_typed_fast_keeps_each_value_in_its_field(session):
+    """Keys that reach the console in one read (a fast typist, a paste): after a Tab the
+    text goes to the next field, not the one the Tab left."""
+    name, _pidfile = session
+    wait_for(name, lambda t: "172.26.46.80:80" in t)
+    tmux("send-keys", "-t", name, "a")
+    wait_for(name, lambda t: "Add a virtual service" in t)
+    tmux("send-keys", "-t", name, "10.9.9.9:80", "Tab", "Tab", "300", "Tab", "255.255.0.0")
+    text = wait_for(name, lambda t: "255.255.0.0" in t)
+
+    def field(label: str) -> str:
+        line = next(line for line in text.splitlines() if label in line)
+        return line.split(label, 1)[1].strip(" █│").split()[0]
+    assert field("VIP:port / mark") == "10.9.9.9:80"
+    assert field("Persistence (s)") == "300"
+    assert field("Netmask / prefix") == "255.255.0.0"

@@ -248,19 +248,6 @@ async def test_guard_rails_speak_the_operators_words(tmp_path):
         assert 0 < form.query_one("#ok").region.bottom <= 24
 
 
-async def test_a_server_form_typed_fast_keeps_each_value_in_its_field(tmp_path):
-    app = demo_app(tmp_path)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settled(pilot)
-        await pilot.press("a")
-        await settled(pilot)
-        assert isinstance(app.screen, ServiceForm)
-        await pilot.press(*"10.9.9.9:80", "tab", "tab", *"300", "tab", *"255.255.0.0")
-        await pilot.pause(0.1)
-        assert app.screen.query_one("#persistence", Input).value == "300"
-        assert app.screen.query_one("#netmask", Input).value == "255.255.0.0"
-
-
 async def test_deleting_the_last_service_and_emptying_loads_want_the_word(tmp_path):
     app = demo_app(tmp_path)
     table = app.session.backend

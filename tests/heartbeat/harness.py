@@ -34,10 +34,18 @@ def sh(*cmd: str, check: bool = True) -> subprocess.CompletedProcess:
 
 
 class TwoNodes:
+    """The two nodes; *names* their node names (= hostnames), *lan* their eth0 addresses."""
+
+    names = {1: "node1", 2: "node2"}
+    lan_ip = {1: "172.26.46.11", 2: "172.26.46.12"}
+
     def __init__(self, lab: str, prefix: str = "lvhb"):
         self.lab, self.p = lab, prefix
         self.lan, self.ns = f"{prefix}-lan", {1: f"{prefix}-n1", 2: f"{prefix}-n2"}
         self.procs: dict[int, subprocess.Popen] = {}
+
+    def ha_cf(self, n: int) -> str:
+        return HA_CF.format(d=self.node_dir(n), peer=2 if n == 1 else 1)
 
     def node_dir(self, n: int) -> str:
         return os.path.join(self.lab, f"node{n}")
@@ -49,7 +57,7 @@ class TwoNodes:
             sh("ip", "-n", self.lan, *cmd.split())
         for n, ns in self.ns.items():
             sh("ip", "netns", "add", ns)
-            for dev, br, addr in (("eth0", "br0", f"172.26.46.1{n}/24"),
+            for dev, br, addr in (("eth0", "br0", f"{self.lan_ip[n]}/24"),
                                   ("eth1", "br1", f"192.168.0.{n}/24")):
                 outer = f"{self.p[:4]}{n}{dev[-1]}"
                 sh("ip", "link", "add", outer, "netns", self.lan, "type", "veth", "peer", "name",
@@ -74,9 +82,9 @@ class TwoNodes:
         os.chmod(os.path.join(d, "run/heartbeat"), 0o750)
         etc = os.path.join(d, "etc-ha.d")
         with open(os.path.join(etc, "ha.cf"), "w") as fh:
-            fh.write(HA_CF.format(d=d, peer=2 if n == 1 else 1))
+            fh.write(self.ha_cf(n))
         with open(os.path.join(etc, "haresources"), "w") as fh:
-            fh.write(f"node1 {VIP}/24/eth0\n")
+            fh.write(f"{self.names[1]} {VIP}/24/eth0\n")
         with open(os.path.join(etc, "authkeys"), "w") as fh:
             fh.write("auth 2\n2 sha1 helloworld\n")
         os.chmod(os.path.join(etc, "authkeys"), 0o600)
@@ -87,7 +95,7 @@ class TwoNodes:
         for stale in (anchor, os.path.join(d, "run/heartbeat.pid")):
             if os.path.exists(stale):
                 os.unlink(stale)
-        script = (f"hostname node{n}; mount --bind {d}/etc-ha.d /etc/ha.d; "
+        script = (f"hostname {self.names[n]}; mount --bind {d}/etc-ha.d /etc/ha.d; "
                   f"mount --bind {d}/run /run; mount --bind {d}/varlib /var/lib/heartbeat; "
                   f"echo $$ > {anchor}; /usr/libexec/heartbeat/heartbeat >> {d}/log/start.out 2>&1; "
                   "exec sleep infinity")
@@ -105,8 +113,10 @@ class TwoNodes:
             return int(fh.read())
 
     def x(self, n: int, *cmd: str, check: bool = False) -> subprocess.CompletedProcess:
-        """Run *cmd* inside node n (its network, mount and UTS namespaces)."""
-        return sh("nsenter", "-t", str(self.anchor(n)), "-m", "-u", "-n", "--", *cmd, check=check)
+        """Run *cmd* inside node n (its network, mount and UTS namespaces; its root and cwd
+        too: in the VM the root is a chroot, and -m alone would land in the initramfs)."""
+        return sh("nsenter", "-t", str(self.anchor(n)), "-m", "-u", "-n", "-r", "-w", "--", *cmd,
+                  check=check)
 
     def pids(self, n: int) -> list[int]:
         try:

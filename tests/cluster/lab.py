@@ -1,0 +1,210 @@
+"""The seed's whole cluster in one VM (shared/reference/cluster.md), for tests, the bench and an
+operator rehearsing an incident:
+
+- LD1 ``rh1.cluster.net`` and LD2 ``debian.cluster.net``: heartbeat 3.0.6 with the seed's
+  ha.cf / haresources / authkeys (each node's ucast names its peer), eth0 on the LAN
+  (172.26.46.110 / .111), eth1 on the heartbeat link (192.168.0.1 / .2); the IPVS table of the
+  seed (LVS-DR, wlc, RS1 and RS2, weight 1) in each director's namespace; the director
+  sysctls; the IPVS connection sync daemon: master *and* backup on both directors (syncid 1,
+  on the heartbeat link), so whichever holds the VIP sends and the other keeps its entries.
+- RS1 / RS2 (172.26.46.80 / .81): the VIP on ``lo:0`` /32, arp_ignore 1 / arp_announce 2, a
+  keep-alive web server each (``web.py``) answering ``RS1`` / ``RS2``.
+- The client: 172.26.46.10 on the LAN bridge (the LAN namespace itself).
+
+Built on tests/heartbeat/harness.py (the two heartbeat nodes); run inside the ip_vs VM as root.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+from tests.helpers import REFERENCE_HA_CF
+
+from ..heartbeat.harness import VIP, TwoNodes, sh
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+REAL_SERVERS = {1: "172.26.46.80", 2: "172.26.46.81"}
+CLIENT = "172.26.46.10"
+MODULES = ("ip_vs", "ip_vs_wlc", "veth", "bridge")
+SEED_TABLE = f"""\
+-A -t {VIP}:80 -s wlc
+-a -t {VIP}:80 -r {REAL_SERVERS[1]}:80 -g -w 1
+-a -t {VIP}:80 -r {REAL_SERVERS[2]}:80 -g -w 1
+"""
+
+
+class Cluster(TwoNodes):
+    names = {1: "rh1.cluster.net", 2: "debian.cluster.net"}
+    lan_ip = {1: "172.26.46.110", 2: "172.26.46.111"}
+
+    def __init__(self, lab: str, prefix: str = "lvc"):
+        super().__init__(lab, prefix)
+        self.rs = {n: f"{prefix}-rs{n}" for n in REAL_SERVERS}
+        self.web: dict[int, subprocess.Popen] = {}
+
+    def ha_cf(self, n: int) -> str:
+        """The seed's ha.cf; its ucast line names the peer; logs in the node's directory
+        (there is no syslog in the VM)."""
+        d = self.node_dir(n)
+        return (f"logfile {d}/log/ha-log\ndebugfile {d}/log/ha-debug\n" +
+                REFERENCE_HA_CF.replace("ucast eth1 192.168.0.1",
+                                        f"ucast eth1 192.168.0.{2 if n == 1 else 1}"))
+
+    # ------------------------------------------------------------ building
+    def up(self) -> None:
+        sh("modprobe", "-a", *MODULES)
+        super().up()
+        for n, ns in self.ns.items():
+            self.ipvsadm(n, "-R", stdin=SEED_TABLE)
+            for name, value in (("net.ipv4.ip_forward", "0"),
+                                ("net.ipv4.conf.all.send_redirects", "1"),
+                                ("net.ipv4.conf.default.send_redirects", "1"),
+                                ("net.ipv4.conf.eth0.send_redirects", "1")):
+                sh("ip", "netns", "exec", ns, "sysctl", "-qw", f"{name}={value}")
+        for n, ns in self.rs.items():
+            sh("ip", "netns", "add", ns)
+            outer = f"{self.p[:4]}r{n}"
+            sh("ip", "link", "add", outer, "netns", self.lan, "type", "veth", "peer", "name",
+               "eth0", "netns", ns)
+            sh("ip", "-n", self.lan, "link", "set", outer, "master", "br0", "up")
+            for cmd in (f"addr add {REAL_SERVERS[n]}/24 dev eth0", "link set eth0 up",
+                        "link set lo up", f"addr add {VIP}/32 dev lo label lo:0"):
+                sh("ip", "-n", ns, *cmd.split())
+            for name, value in (("net.ipv4.conf.lo.arp_ignore", "1"),
+                                ("net.ipv4.conf.all.arp_ignore", "1"),
+                                ("net.ipv4.conf.lo.arp_announce", "2"),
+                                ("net.ipv4.conf.all.arp_announce", "2")):
+                sh("ip", "netns", "exec", ns, "sysctl", "-qw", f"{name}={value}")
+            self.web_start(n)
+
+    def ipvsadm(self, n: int, *args: str, stdin: str | None = None) -> str:
+        return subprocess.run(["ip", "netns", "exec", self.ns[n], "ipvsadm", *args], input=stdin,
+                              capture_output=True, text=True, check=True).stdout
+
+    def sync(self, on: bool) -> None:
+        """The connection sync daemons: master and backup on both directors, or none."""
+        for n in self.ns:
+            for state in ("master", "backup"):
+                if on:
+                    self.ipvsadm(n, "--start-daemon", state, "--mcast-interface", "eth1",
+                                 "--syncid", "1")
+                else:
+                    subprocess.run(["ip", "netns", "exec", self.ns[n], "ipvsadm",
+                                    "--stop-daemon", state], capture_output=True)
+
+    # ------------------------------------------------------------ the real servers' web
+    def web_start(self, n: int) -> None:
+        """RS n's web server, and wait until it accepts (Python starts slowly under TCG, and a
+        connection that only saw a SYN and a RST is never synced)."""
+        self.web[n] = subprocess.Popen(
+            ["ip", "netns", "exec", self.rs[n], sys.executable, os.path.join(HERE, "web.py"),
+             f"RS{n}"], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL)
+        self.wait_web(n, up=True)
+
+    def web_stop(self, n: int) -> None:
+        proc = self.web.pop(n, None)
+        if proc is not None:
+            proc.kill()
+            proc.wait(timeout=10)
+        self.wait_web(n, up=False)
+
+    def wait_web(self, n: int, up: bool, timeout: float = 60.0) -> None:
+        probe = ("import socket,sys\ntry: socket.create_connection((sys.argv[1], 80), 1)\n"
+                 "except OSError: sys.exit(1)")
+        deadline = time.monotonic() + timeout
+        while (subprocess.run(["ip", "netns", "exec", self.lan, sys.executable, "-c", probe,
+                               REAL_SERVERS[n]], capture_output=True).returncode == 0) != up:
+            assert time.monotonic() < deadline, f"RS{n}'s web server is not {'up' if up else 'down'}"
+            time.sleep(0.2)
+
+    # ------------------------------------------------------------ the directors
+    def start_both(self, timeout: float = 120.0) -> None:
+        """Both heartbeats, then until LD1 (the preferred node) holds the VIP and the
+        resources have settled."""
+        self.start(1)
+        self.start(2)
+        self.wait_holder(1, timeout)
+        self.wait_stable(timeout)
+
+    def holder(self) -> int | None:
+        held = [n for n in self.ns if self.holds(n)]
+        return held[0] if len(held) == 1 else None
+
+    def crash(self, n: int) -> None:
+        """A box that lost power: its heartbeat SIGKILLed and its links cut at once."""
+        for dev in ("eth0", "eth1"):
+            sh("ip", "-n", self.ns[n], "link", "set", dev, "down")
+        self.kill(n)
+
+    def revive(self, n: int) -> None:
+        """The box back from the dead: rebooted (no VIP left on it), links up, heartbeat."""
+        sh("ip", "-n", self.ns[n], "addr", "del", f"{VIP}/24", "dev", "eth0", check=False)
+        for dev in ("eth0", "eth1"):
+            sh("ip", "-n", self.ns[n], "link", "set", dev, "up")
+        self.start(n)
+
+    def lvstui_command(self, n: int, *args: str) -> list[str]:
+        """``lvstui ARGS`` on director n: in its namespaces (its table, its heartbeat)."""
+        return ["nsenter", "-t", str(self.anchor(n)), "-m", "-u", "-n", "-r", "-w", "--", "env",
+                f"PYTHONPATH={ROOT}", sys.executable, "-m", "lvstui.cli", *args]
+
+    def lvstui(self, n: int, *args: str) -> subprocess.CompletedProcess:
+        return subprocess.run(self.lvstui_command(
+            n, "--audit-log", os.path.join(self.node_dir(n), "audit.log"), *args),
+            capture_output=True, text=True, timeout=300)
+
+    def python(self, n: int, script: str, *args: str) -> subprocess.CompletedProcess:
+        """A script of this directory run with lvstui importable on director n."""
+        return subprocess.run(self.lvstui_command(n)[:-2] + [os.path.join(HERE, script), *args],
+                              capture_output=True, text=True, timeout=300)
+
+    # ------------------------------------------------------------ the client
+    def client(self, *args: str) -> subprocess.Popen:
+        """client.py in the LAN namespace, started (it prints "started" when it is)."""
+        proc = subprocess.Popen(["ip", "netns", "exec", self.lan, sys.executable,
+                                 os.path.join(HERE, "client.py"), VIP, *args],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        assert proc.stdout.readline().strip() == "started", proc.stderr.read()
+        return proc
+
+    def pages(self, count: int = 6) -> set[str]:
+        """The pages *count* GETs of the VIP brought (a failed one: "failed")."""
+        seen = set()
+        for _ in range(count):
+            try:
+                seen.add(self.get())
+            except subprocess.CalledProcessError:
+                seen.add("failed")
+        return seen
+
+    def get(self) -> str:
+        """One GET of the VIP from the client: the page's text."""
+        code = ("import socket,sys\ns=socket.create_connection((sys.argv[1],80),5)\n"
+                "s.sendall(b'GET / HTTP/1.1\\r\\nHost: v\\r\\nConnection: close\\r\\n\\r\\n')\n"
+                "d=b''\nwhile True:\n b=s.recv(4096)\n if not b: break\n d+=b\n"
+                "print(d.split(b'\\r\\n\\r\\n',1)[1].decode().strip())")
+        return sh("ip", "netns", "exec", self.lan, sys.executable, "-c", code, VIP).stdout.strip()
+
+    def down(self) -> None:
+        for n in list(self.web):
+            self.web.pop(n).kill()
+        super().down()
+        for ns in self.rs.values():
+            sh("ip", "netns", "del", ns, check=False)
+
+
+def stop_client(proc: subprocess.Popen) -> dict:
+    """SIGTERM to the client; its summary."""
+    proc.send_signal(signal.SIGTERM)
+    out, err = proc.communicate(timeout=120)
+    lines = [line for line in out.splitlines() if line.startswith("{")]
+    assert lines, f"the client printed no summary: {err}"
+    return json.loads(lines[-1])
+

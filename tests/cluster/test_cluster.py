@@ -1,0 +1,135 @@
+"""The seed's own integration test, automated (run in the ip_vs VM by
+tests/vm/run-cluster-tests.sh): browse the VIP and see both pages; fail a director over by hand
+and by crashing it, with a client watching; fail a real server and watch lvstui monitor take it
+out and put it back."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import time
+
+import pytest
+
+from ..heartbeat.harness import VIP
+from .lab import REAL_SERVERS, Cluster, stop_client
+
+pytestmark = pytest.mark.cluster
+DEADTIME = 10.0
+HEALTH = f"""\
+[defaults]
+interval = 1
+timeout = 1
+fall = 1
+rise = 1
+[[service]]
+virtual = "tcp {VIP}:80"
+check = "http"
+path = "/"
+"""
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    for tool in ("/usr/libexec/heartbeat/heartbeat", shutil.which("ipvsadm"),
+                 shutil.which("nsenter")):
+        assert tool and os.path.exists(tool), f"{tool} is installed by scripts/install.sh --test"
+    cluster = Cluster(str(tmp_path_factory.mktemp("cluster")))
+    try:
+        cluster.up()
+        cluster.sync(True)
+        cluster.start_both()
+        yield cluster
+    finally:
+        cluster.down()
+
+
+def until(condition, timeout: float, what: str) -> float:
+    start = time.monotonic()
+    while not condition():
+        assert time.monotonic() - start < timeout, f"{what}: not within {timeout} s"
+        time.sleep(0.1)
+    return time.monotonic() - start
+
+
+def weights(lab: Cluster, n: int) -> dict[str, int]:
+    """Real server -> weight in director n's table, as ipvsadm lists it."""
+    out = {}
+    for line in lab.ipvsadm(n, "-Ln").splitlines():
+        words = line.split()
+        if words[:1] == ["->"] and words[1][0].isdigit():
+            out[words[1].split(":")[0]] = int(words[3])
+    return out
+
+
+def test_browsing_the_vip_shows_both_pages_and_both_tools_count_them(lab):
+    assert lab.pages(6) == {"RS1", "RS2"}                        # wlc spreads them
+    listing = lab.ipvsadm(1, "-Ln")
+    conns = sum(int(line.split()[5]) for line in listing.splitlines()
+                if line.split()[:1] == ["->"] and line.split()[1][0].isdigit())
+    assert conns >= 6, listing                                   # InActConn: the closed ones
+    ours = lab.lvstui(1, "list")
+    assert ours.returncode == 0, ours.stderr
+    assert ours.stdout == lab.ipvsadm(1, "-Ln")
+    shown = lab.python(1, "console_rows.py")
+    assert shown.returncode == 0, shown.stderr
+    rows = json.loads(shown.stdout.splitlines()[-1])
+    listed = {line.split()[1]: line.split()[4:6] for line in lab.ipvsadm(1, "-Ln").splitlines()
+              if line.split()[:1] == ["->"] and line.split()[1][0].isdigit()}
+    assert rows == {server: [int(a), int(i)] for server, (a, i) in listed.items()}
+
+
+def test_standby_and_takeover_with_lvstui_keep_the_client_working(lab):
+    client = lab.client()
+    time.sleep(2)
+    standby = lab.lvstui(1, "ha", "standby", "--wait", VIP)
+    assert standby.returncode == 0, standby.stderr
+    assert f"the VIP {VIP} moved to the peer after" in standby.stdout
+    lab.wait_holder(2, 30)
+    lab.wait_stable()
+    takeover = lab.lvstui(1, "ha", "takeover", "--wait", VIP)
+    assert takeover.returncode == 0, takeover.stderr
+    assert f"the VIP {VIP} moved here after" in takeover.stdout and lab.holder() == 1
+    lab.wait_stable()
+    time.sleep(2)
+    seen = stop_client(client)
+    assert seen["failed"] == 0 and seen["broken"] == 0, seen
+    assert set(seen["pages"]) == {"RS1", "RS2"}
+
+
+def test_a_failed_real_server_is_quiesced_by_the_monitor_and_restored(lab, tmp_path):
+    config = tmp_path / "health.toml"
+    config.write_text(HEALTH)
+    monitor = subprocess.Popen(lab.lvstui_command(
+        1, "--audit-log", str(tmp_path / "audit.log"), "monitor", "--config", str(config),
+        "--state", str(tmp_path / "health.json")), stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL)
+    try:
+        until(lambda: (tmp_path / "health.json").exists(), 60, "the monitor's first state")
+        lab.web_stop(1)
+        until(lambda: weights(lab, 1)[REAL_SERVERS[1]] == 0, 30, "RS1 quiesced on LD1")
+        assert lab.pages(6) == {"RS2"}
+        lab.web_start(1)
+        until(lambda: weights(lab, 1)[REAL_SERVERS[1]] == 1, 30, "RS1 restored on LD1")
+        assert lab.pages(6) == {"RS1", "RS2"}
+    finally:
+        monitor.terminate()
+        monitor.wait(timeout=30)
+    audit = (tmp_path / "audit.log").read_text()
+    assert "via=monitor" in audit and f"-r {REAL_SERVERS[1]}:80 -g -w 0" in audit
+
+
+def test_a_crashed_director_is_replaced_within_deadtime_and_connections_survive(lab):
+    client = lab.client()
+    time.sleep(2)
+    lab.crash(1)
+    took = lab.wait_holder(2, 60)
+    until(lambda: lab.pages(6) == {"RS1", "RS2"}, 30, "LD2 serving both")
+    seen = stop_client(client)
+    assert seen["longest_gap"] <= DEADTIME + 3, (took, seen)
+    assert seen["broken"] == 0, seen                       # the sync daemon kept them
+    lab.revive(1)                                          # auto_failback: LD1 takes it back
+    lab.wait_holder(1, 90)
+    lab.wait_stable(60)

@@ -208,3 +208,32 @@ def stop_client(proc: subprocess.Popen) -> dict:
     assert lines, f"the client printed no summary: {err}"
     return json.loads(lines[-1])
 
+
+
+def rehearse() -> int:
+    """``python -m tests.cluster.lab``: the cluster up, a shell on LD1; leaving the shell takes
+    everything down (scripts/cluster.sh runs this in the VM)."""
+    import tempfile
+    lab = Cluster(tempfile.mkdtemp(prefix="lvstui-lab-"))
+    print("bringing the seed's cluster up (about a minute in the VM)…", flush=True)
+    try:
+        lab.up()
+        lab.sync(True)
+        lab.start_both()
+        rc_file = os.path.join(lab.lab, "bashrc")
+        with open(rc_file, "w") as fh:
+            fh.write(f"alias lvstui='PYTHONPATH={ROOT} {sys.executable} -m lvstui.cli'\n"
+                     f"PS1='[\\h] \\w# '\n"
+                     f"echo 'LD1 {lab.names[1]}, holding the VIP {VIP}. The peer: "
+                     f"{lab.names[2]} (192.168.0.2); real servers {REAL_SERVERS[1]} and "
+                     f"{REAL_SERVERS[2]}; the client is 172.26.46.10.'\n"
+                     "echo 'Try: lvstui list; lvstui ha status; lvstui (the console); "
+                     "lvstui ha standby --wait 172.26.46.119. exit: everything down.'\n")
+        return subprocess.run(["nsenter", "-t", str(lab.anchor(1)), "-m", "-u", "-n", "-r", "-w",
+                               "--", "bash", "--rcfile", rc_file, "-i"]).returncode
+    finally:
+        lab.down()
+
+
+if __name__ == "__main__":
+    sys.exit(rehearse())

@@ -56,7 +56,7 @@ def test_both_nodes_seen_active_with_links_up(cluster):
 def test_standby_moves_the_vip_and_takeover_brings_it_back(cluster):
     moved = lvstui(cluster, 1, "ha", "standby", "--wait", VIP, "--timeout", "20")
     assert moved.returncode == 0, moved.stdout + moved.stderr
-    assert f"the VIP {VIP} moved away after" in moved.stdout
+    assert f"the VIP {VIP} moved to the peer after" in moved.stdout
     cluster.wait_holder(2, 10)
     assert f"inet {VIP}/24" in cluster.x(2, "ip", "addr", "show", "eth0").stdout
     assert not cluster.holds(1)

@@ -40,7 +40,7 @@ async def main(interface: str) -> None:
         await pilot.press("enter", "y")          # add the VIP here (announced)
         await until(pilot, lambda: rows(app, "#vips")[0][2].startswith("yes"))
         print("after add", rows(app, "#vips")[0][2])
-        await pilot.press("a", "y")              # apply the director profile
+        await pilot.press("A", "y")              # apply the director profile
         await until(pilot, lambda: all(r[3] == "yes" for r in rows(app, "#settings")))
         print("profile", [r[3] for r in rows(app, "#settings")])
     network.close()

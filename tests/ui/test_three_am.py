@@ -99,11 +99,14 @@ def test_a_key_means_one_thing_on_every_screen():
             ("refresh", "reload"), ("quit", "app.pop_screen"), ("quit", "dismiss"),
             ("close_filter", "app.pop_screen"), ("close_filter", "dismiss"),
             ("close_filter", "cancel"), ("close_filter", "answer"),
-            ("help", "dismiss"), ("health_detail", "dismiss")}
+            ("help", "dismiss"), ("health_detail", "dismiss"),
+            ("close_filter", "cancel")}
     for screen in (NetworkScreen, HeartbeatScreen, ConnectionsScreen, HelpScreen, HealthDetail,
                    Confirm, ServiceForm):
         for binding in screen.BINDINGS:
-            key, action = binding[0], binding[1].split("(")[0]
+            key, action = (binding[:2] if isinstance(binding, tuple) else
+                           (binding.key, binding.action))
+            action = action.split("(")[0]
             if screen is Confirm and key in "yn":       # a yes/no question: y and n, as always
                 continue
             if key in main:

@@ -25,6 +25,7 @@
 #               everything else is read-only, guest writes land in a tmpfs)
 #   KL_TIMEOUT  seconds before the VM is killed (default 300) -> exit 124
 #   KL_DEBUG=1  show kernel/init messages
+#   KL_TTY=1    interactive: the command's stdin, stdout and stderr are this terminal
 #
 # exit status: the command's exact status; 124 timeout; 125 the VM died
 # without reporting one (kernel panic, qemu error).
@@ -126,7 +127,12 @@ busybox stty -F /dev/ttyS0 -onlcr 2>/dev/null
 busybox stty -F /dev/ttyS1 raw -echo clocal 2>/dev/null
 # run the command (script written by the host) chrooted into the host root:
 # stdout -> ttyS1 (= host stdout), stderr -> ttyS0 (= host stderr)
-busybox chroot $R /bin/sh $KL_run/cmd.sh </dev/null >/dev/ttyS1 2>/dev/ttyS0
+if [ "${KL_tty:-0}" = 1 ]; then
+  busybox stty -F /dev/ttyS1 sane
+  busybox chroot $R /bin/sh $KL_run/cmd.sh </dev/ttyS1 >/dev/ttyS1 2>/dev/ttyS1
+else
+  busybox chroot $R /bin/sh $KL_run/cmd.sh </dev/null >/dev/ttyS1 2>/dev/ttyS0
+fi
 rc=$?
 echo $rc > $R$KL_run/rc
 busybox sync
@@ -173,7 +179,8 @@ for d in ${KL_RW:-}; do
     RWLIST="$RWLIST${RWLIST:+,}$d"; i=$((i+1))
 done
 QUIET="quiet loglevel=0"; [ "${KL_DEBUG:-}" = 1 ] && QUIET="loglevel=7"
-APPEND="console=ttyS0 $QUIET panic=-1 reboot=t rdinit=/init kl.kver=$KVER kl.moddir=$MODDIR kl.run=$RUN${RWLIST:+ kl.rw=$RWLIST}"
+APPEND="console=ttyS0 $QUIET panic=-1 reboot=t rdinit=/init kl.kver=$KVER kl.moddir=$MODDIR kl.run=$RUN${RWLIST:+ kl.rw=$RWLIST} kl.tty=${KL_TTY:-0}"
+STDIN=/dev/null; [ "${KL_TTY:-0}" = 1 ] && STDIN=/dev/stdin
 
 # guest console -> our stderr through a pipe (a 'file' chardev pointed at a
 # regular file would fight over the file offset with our own writes)
@@ -191,7 +198,7 @@ timeout --foreground -k 5 "$TIMEOUT" qemu-system-x86_64 \
     -fsdev "local,id=run,path=$RUN,security_model=none" \
     -device "virtio-9p-$V,fsdev=run,mount_tag=klrun" \
     "${RWARGS[@]}" \
-    -kernel "$KERNEL" -initrd "$INITRD" -append "$APPEND" </dev/null
+    -kernel "$KERNEL" -initrd "$INITRD" -append "$APPEND" <"$STDIN"
 q=$?
 exec 3>&-; wait "$RELAY" 2>/dev/null   # let the console relay drain
 set -e

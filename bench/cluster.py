@@ -1,0 +1,157 @@
+"""Failover as the client saw it, on the seed's whole cluster in the ip_vs VM (tests/cluster/lab.py).
+
+A client opens a new connection every 50 ms and keeps 4 long-lived connections asking again
+and again, through the VIP, during each event: standby and takeover (``lvstui ha ... --wait``
+on LD1), a crash of the active director (its heartbeat SIGKILLed and its links cut at once, a
+box that lost power), and a real server's failure (its web server killed; ``lvstui monitor`` on
+the active director quiesces it). Every event with the connection sync daemons on, then again
+with them off: the control (without sync, long-lived connections must break, or the measure
+could not see a broken one). One line per event (scripts read it):
+
+    standby (sync on): requests 200, failed 0, longest gap 1.21 s, long-lived broken 0 of 4
+
+``--rounds N``: the events N times, and per event the line of the median round (by longest gap).
+Run on a machine without IPVS it boots the project's VM and runs itself there.
+
+    .venv/bin/python bench/cluster.py --rounds 1
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, ROOT)
+EVENTS = ("standby", "takeover", "real-server failure", "crash")
+HEALTH = """\
+[defaults]
+interval = 1
+timeout = 1
+fall = 1
+rise = 1
+[[service]]
+virtual = "tcp 172.26.46.119:80"
+check = "http"
+path = "/"
+"""
+
+
+def until(condition, timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"{what}: not within {timeout} s")
+        time.sleep(0.1)
+
+
+def rs1_weight(lab, n: int) -> int:
+    for line in lab.ipvsadm(n, "-Ln").splitlines():
+        words = line.split()
+        if words[:2] == ["->", "172.26.46.80:80"]:
+            return int(words[3])
+    return -1
+
+
+def event(lab, name: str, scratch: str) -> None:
+    """Make *name* happen, and return once the cluster serves both real servers again."""
+    from tests.cluster.lab import VIP
+    if name in ("standby", "takeover"):
+        done = lab.lvstui(1, "ha", name, "--wait", VIP, "--timeout", "120")
+        if done.returncode:
+            raise RuntimeError(f"{name}: {done.stderr.strip()}")
+        lab.wait_holder(2 if name == "standby" else 1, 60)
+    elif name == "crash":
+        lab.crash(1)
+        lab.wait_holder(2, 90)
+    else:
+        config = os.path.join(scratch, "health.toml")
+        with open(config, "w") as fh:
+            fh.write(HEALTH)
+        state = os.path.join(scratch, "health.json")
+        monitor = subprocess.Popen(lab.lvstui_command(
+            1, "--audit-log", os.path.join(scratch, "audit.log"), "monitor", "--config", config,
+            "--state", state), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            until(lambda: os.path.exists(state), 90, "the monitor's first state")
+            lab.web_stop(1)
+            until(lambda: rs1_weight(lab, 1) == 0, 60, "RS1 quiesced")
+            time.sleep(3)                                 # the client sees RS2 alone
+            lab.web_start(1)
+            until(lambda: rs1_weight(lab, 1) == 1, 60, "RS1 restored")
+        finally:
+            monitor.terminate()
+            monitor.wait(timeout=30)
+    until(lambda: lab.pages(6) == {"RS1", "RS2"}, 60, f"{name}: both real servers again")
+
+
+def measure(lab, name: str, scratch: str) -> dict:
+    from tests.cluster.lab import stop_client
+    client = lab.client("--long", "4")
+    time.sleep(3)                 # long-lived connections established and synced
+    try:
+        event(lab, name, scratch)
+        time.sleep(2)
+    finally:
+        seen = stop_client(client)
+    return seen
+
+
+def restore(lab, name: str) -> None:
+    """After a crash: LD1 back from the dead, and (auto_failback) the VIP home again."""
+    if name == "crash":
+        lab.revive(1)
+        lab.wait_holder(1, 120)
+        lab.wait_stable(120)
+    else:
+        lab.wait_stable(120)
+
+
+def line(name: str, sync: bool, seen: dict) -> str:
+    return (f"{name} (sync {'on' if sync else 'off'}): requests {seen['requests']}, failed "
+            f"{seen['failed']}, longest gap {seen['longest_gap']:.2f} s, long-lived broken "
+            f"{seen['broken']} of {seen['long']}")
+
+
+def main() -> int:
+    p = argparse.ArgumentParser()
+    p.add_argument("--rounds", type=int, default=1)
+    args = p.parse_args()
+    if not os.path.exists("/proc/net/ip_vs") and subprocess.run(
+            ["modprobe", "-a", "ip_vs", "ip_vs_wlc"], capture_output=True).returncode:
+        vm = os.path.join(ROOT, "tests", "vm", "run-in-vm.sh")
+        cmd = " ".join([sys.executable, os.path.abspath(__file__), *sys.argv[1:]])
+        return subprocess.run([vm, f"modprobe -a ip_vs ip_vs_wlc veth bridge && {cmd} 2>/dev/null"],
+                              env={**os.environ, "KL_TIMEOUT": str(1500 * args.rounds)}).returncode
+    from tests.cluster.lab import Cluster
+    scratch = tempfile.mkdtemp(prefix="lvstui-cluster-")
+    lab = Cluster(os.path.join(scratch, "lab"), prefix="lvb")
+    results: dict[tuple[str, bool], list[dict]] = {}
+    try:
+        lab.up()
+        lab.start_both()
+        for sync in (True, False):
+            lab.sync(sync)
+            for _ in range(args.rounds):
+                for name in EVENTS:
+                    seen = measure(lab, name, scratch)
+                    results.setdefault((name, sync), []).append(seen)
+                    if args.rounds > 1:
+                        print(f"  round: {line(name, sync, seen)}", flush=True)
+                    restore(lab, name)
+    finally:
+        lab.down()
+    for (name, sync), rounds in results.items():
+        gaps = [r["longest_gap"] for r in rounds]
+        median = statistics.median_low(gaps)
+        print(line(name, sync, next(r for r in rounds if r["longest_gap"] == median)), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

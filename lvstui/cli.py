@@ -60,9 +60,34 @@ def _parser() -> argparse.ArgumentParser:
                    help="restore even a file without any service (it deletes every one)")
     ls = sub.add_parser("list", parents=[common], help="print the table as ipvsadm -Ln does")
     mode = ls.add_mutually_exclusive_group()
-    mode.add_argument("--stats", action="store_const", dest="mode", const="stats")
-    mode.add_argument("--rate", action="store_const", dest="mode", const="rate")
+    for flag, const, what in (("--stats", "stats", "counters"), ("--rate", "rate", "rates"),
+                              ("--thresholds", "thresholds", "upper and lower thresholds"),
+                              ("--persistent-conn", "persistent", "persistent connections"),
+                              ("--timeout", "timeout", "the tcp, tcpfin and udp timeouts"),
+                              ("--daemon", "daemon", "the connection sync daemons")):
+        mode.add_argument(flag, action="store_const", dest="mode", const=const, help=what)
+    ls.add_argument("-c", "--connection", action="store_true",
+                    help="the connection table (ipvsadm -Lnc)")
     ls.add_argument("--exact", action="store_true", help="expand numbers")
+    ls.add_argument("--sort", action="store_true", help="sorted (always: as ipvsadm)")
+    ls.add_argument("-n", "--numeric", action="store_true", help="numeric (always)")
+    _service_options(ls)
+    st = sub.add_parser("set", parents=[common], help="set the tcp, tcpfin and udp timeouts "
+                                                      "(seconds; 0 keeps one as it is)")
+    st.add_argument("timeouts", nargs=3, metavar=("TCP", "TCPFIN", "UDP"))
+    dm = sub.add_parser("daemon", parents=[common], help="start or stop a connection sync daemon")
+    dm.add_argument("action", choices=("start", "stop"))
+    dm.add_argument("state", help="master or backup")
+    dm.add_argument("--mcast-interface", metavar="IF", help="the interface it multicasts on")
+    dm.add_argument("--syncid", type=int, metavar="N", help="0-255 (default 255: all)")
+    dm.add_argument("--sync-maxlen", type=int, metavar="N", help="largest message (bytes)")
+    dm.add_argument("--mcast-group", metavar="ADDR", help="default 224.0.0.81")
+    dm.add_argument("--mcast-port", type=int, metavar="N", help="default 8848")
+    dm.add_argument("--mcast-ttl", type=int, metavar="N", help="1-255 (default 1)")
+    zr = sub.add_parser("zero", parents=[common], help="zero the counters of one service, or all")
+    _service_options(zr)
+    fl = sub.add_parser("flush", parents=[common], help="delete every virtual service (asks)")
+    fl.add_argument("--yes", action="store_true", help="do not ask")
 
     net = sub.add_parser("net", help="the DR sysctl profiles: show or apply")
     net.add_argument("action", choices=("status", "apply"))
@@ -154,6 +179,15 @@ def _minutes(text: str) -> float:
     return minutes * 60
 
 
+def _service_options(parser: argparse.ArgumentParser) -> None:
+    """One service, as ipvsadm names it."""
+    one = parser.add_mutually_exclusive_group()
+    one.add_argument("-t", "--tcp-service", metavar="VIP:PORT")
+    one.add_argument("-u", "--udp-service", metavar="VIP:PORT")
+    one.add_argument("--sctp-service", metavar="VIP:PORT")
+    one.add_argument("-f", "--fwmark-service", metavar="MARK")
+
+
 def _demo_audit() -> str:
     """The demo touches nothing of the host's: its changes are logged in a temporary file."""
     import tempfile
@@ -164,8 +198,9 @@ def _run(args, backend, audit: AuditLog) -> int:
     session = Session(backend, audit=audit, dry_run=args.dry_run)
     if args.command == "save":
         sys.stdout.write(session.rules_text())
-    elif args.command == "list":
-        sys.stdout.write(session.listing(args.mode, args.exact))
+    elif args.command in ("list", "set", "daemon", "zero", "flush"):
+        from .commands.table import run_table
+        return run_table(args, session)
     elif args.command == "restore":
         text = sys.stdin.read() if args.file == "-" else open(args.file).read()
         plan = session.plan_restore(text, emptying=args.yes or args.dry_run)

@@ -266,6 +266,8 @@ class Connection:
     destination_port: int
     state: str
     expires: int
+    pe_name: str = ""             # a persistence engine's entry (sip): its name and data
+    pe_data: str = ""
 
 
 # ---------------------------------------------------------------- parsing of operator input

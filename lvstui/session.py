@@ -24,7 +24,8 @@ from .ha.failover import follow
 from .ipvs.backend import (Backend, IPVSError, NoSuchServer, NoSuchService, NotPermitted)
 from .ipvs.listing import listing
 from .ipvs.rules import Kind, Operation, apply, diff, parse_rules, save, sorted_services
-from .model import Info, RealServer, ValidationError, VirtualService, edited
+from .model import (Info, RealServer, SyncDaemon, Timeouts, ValidationError, VirtualService,
+                    edited)
 from .system import SettingError
 
 SECRET = re.compile(r"^(\s*\d+\s+(?:sha1|md5)\s+)(\S+)", re.MULTILINE)
@@ -146,9 +147,39 @@ class Session:
         """The table as ``ipvsadm -Sn`` writes it."""
         return save(self.backend.services())
 
-    def listing(self, mode: str | None = None, exact: bool = False) -> str:
-        """The table as ``ipvsadm -Ln`` prints it (mode: None, stats or rate)."""
+    def listing(self, mode: str | None = None, exact: bool = False,
+                service: VirtualService | None = None) -> str:
+        """The table as ``ipvsadm -Ln`` prints it (mode: one of listing.MODES); *service*
+        alone as ``ipvsadm -Ln -t VIP:PORT`` does (NoSuchService when it is not there)."""
+        if service is not None:
+            return listing([self.backend.find_service(service)], None, mode, exact)
         return listing(self.backend.services(), self.backend.info(), mode, exact)
+
+    def set_timeouts(self, wanted: Timeouts) -> Result:
+        """``ipvsadm --set``: a 0 keeps that timeout as it is."""
+        command = f"ipvsadm --set {wanted.tcp} {wanted.tcpfin} {wanted.udp}"
+        return self._kernel(command, lambda: self.backend.set_timeouts(wanted))
+
+    def start_daemon(self, daemon: SyncDaemon) -> Result:
+        command = (f"ipvsadm --start-daemon {daemon.state} --mcast-interface {daemon.interface} "
+                   f"--syncid {daemon.sync_id} --sync-maxlen {daemon.max_len} --mcast-group "
+                   f"{daemon.group} --mcast-port {daemon.port} --mcast-ttl {daemon.ttl}")
+        return self._kernel(command, lambda: self.backend.start_daemon(daemon))
+
+    def stop_daemon(self, state: str) -> Result:
+        return self._kernel(f"ipvsadm --stop-daemon {state}",
+                            lambda: self.backend.stop_daemon(state))
+
+    def _kernel(self, command: str, do: Callable[[], None]) -> Result:
+        """A kernel setting outside the table (timeouts, daemons): made, or only shown in
+        dry-run, and audited."""
+        if self.dry_run:
+            return self._record(Result([command], dry_run=True))
+        try:
+            do()
+        except (IPVSError, ValidationError) as exc:
+            return self._record(Result([command], str(exc)))
+        return self._record(Result([command]))
 
     def connections(self) -> list:
         """The kernel's connection table (``ipvsadm -Lc``); IPVSError or OSError."""

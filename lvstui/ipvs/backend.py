@@ -43,7 +43,8 @@ class ServiceExists(IPVSError):
 
 class NoSuchService(IPVSError):
     def __init__(self, svc: VirtualService, why: str = ""):
-        super().__init__(f"virtual service {svc.name} does not exist" + (f": {why}" if why else ""))
+        super().__init__(f"No such service: virtual service {svc.name} does not exist"
+                         + (f": {why}" if why else ""))
 
 
 class ServerExists(IPVSError):

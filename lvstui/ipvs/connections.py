@@ -33,7 +33,8 @@ def parse_connections(text: str) -> list[Connection]:
         try:
             ports = [_port(f[i]) for i in (2, 4, 6)]
             out.append(Connection(f[0].lower(), _address(f[1]), ports[0], _address(f[3]),
-                                  ports[1], _address(f[5]), ports[2], f[7], int(f[8])))
+                                  ports[1], _address(f[5]), ports[2], f[7], int(f[8]),
+                                  *(f[9:11] if len(f) >= 11 else ())))
         except (ValueError, struct.error):        # not hex, or wider than an address
             continue
     return out

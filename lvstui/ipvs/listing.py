@@ -1,8 +1,10 @@
-"""The table as ``ipvsadm -Ln`` prints it (plain, ``--stats``, ``--rate``, ``--exact``)."""
+"""The table as ``ipvsadm -Ln`` prints it (plain, ``--stats``, ``--rate``, ``--thresholds``,
+``--persistent-conn``, ``--exact``, one service), and ``--timeout``, ``--daemon``, ``-Lnc``."""
 
 from __future__ import annotations
 
-from ..model import Info, VirtualService, format_endpoint
+from ..model import (Connection, Info, SyncDaemon, Timeouts, VirtualService,
+                     format_endpoint)
 from .rules import service_settings, sorted_servers, sorted_services
 
 TITLES = {
@@ -12,7 +14,12 @@ TITLES = {
              f"{'InBytes':>8} {'OutBytes':>8}\n  -> RemoteAddress:Port\n",
     "rate": f"{'Prot LocalAddress:Port':<33} {'CPS':>8} {'InPPS':>8} {'OutPPS':>8} "
             f"{'InBPS':>8} {'OutBPS':>8}\n  -> RemoteAddress:Port\n",
+    "thresholds": f"{'Prot LocalAddress:Port':<33} {'Uthreshold':<10} {'Lthreshold':<10} "
+                  f"{'ActiveConn':<10} {'InActConn':<10}\n  -> RemoteAddress:Port\n",
+    "persistent": f"{'Prot LocalAddress:Port':<33} {'Weight':<9} {'PersistConn':<11} "
+                  f"{'ActiveConn':<10} {'InActConn':<10}\n  -> RemoteAddress:Port\n",
 }
+MODES = tuple(TITLES)
 
 
 def largenum(n: int, exact: bool = False) -> str:
@@ -45,11 +52,12 @@ def service_flags(svc: VirtualService) -> str:
                                                for name, word in WORDS if name in settings])
 
 
-def listing(services: list[VirtualService], info: Info, mode: str | None = None,
+def listing(services: list[VirtualService], info: Info | None, mode: str | None = None,
             exact: bool = False) -> str:
-    """*mode*: None (weights and connections), ``"stats"`` or ``"rate"``."""
-    lines = [f"IP Virtual Server version {info.version} (size={info.conn_table_size})\n",
-             TITLES[mode]]
+    """*mode*: one of MODES (None: weights and connections). Without *info* (one service, as
+    ``ipvsadm -Ln -t VIP:PORT``) there is no version line."""
+    lines = [f"IP Virtual Server version {info.version} (size={info.conn_table_size})\n"
+             if info else "", TITLES[mode]]
     num = lambda n: largenum(n, exact)  # noqa: E731
     for svc in sorted_services(services):
         label = service_label(svc)
@@ -72,7 +80,45 @@ def listing(services: list[VirtualService], info: Info, mode: str | None = None,
             elif mode == "rate":
                 lines.append(f"  -> {name:<28} {st.cps:>8} {st.inpps:>8} {st.outpps:>8}"
                              f"{num(st.inbps)}{num(st.outbps)}\n")
+            elif mode == "thresholds":
+                lines.append(f"  -> {name:<28} {rs.upper_threshold:<10} {rs.lower_threshold:<10} "
+                             f"{rs.active_conns:<10} {rs.inactive_conns:<10}\n")
+            elif mode == "persistent":
+                lines.append(f"  -> {name:<28} {rs.weight:<9} {rs.persistent_conns:<11} "
+                             f"{rs.active_conns:<10} {rs.inactive_conns:<10}\n")
             else:
                 lines.append(f"  -> {name:<28} {rs.forwarding.label:<7} {rs.weight:<6} "
                              f"{rs.active_conns:<10} {rs.inactive_conns:<10}\n")
+    return "".join(lines)
+
+
+def timeouts_text(t: Timeouts) -> str:
+    """``ipvsadm -L --timeout``."""
+    return f"Timeout (tcp tcpfin udp): {t.tcp} {t.tcpfin} {t.udp}\n"
+
+
+def daemons_text(daemons: list[SyncDaemon]) -> str:
+    """``ipvsadm -L --daemon``: the master first, then the backup."""
+    return "".join(
+        f"{d.state} sync daemon (mcast={d.interface}, syncid={d.sync_id}, maxlen={d.max_len}, "
+        f"group={d.group}, port={d.port}, ttl={d.ttl})\n"
+        for d in sorted(daemons, key=lambda d: d.state != "master"))
+
+
+def connections_text(conns: list[Connection], persistent: bool = False) -> str:
+    """``ipvsadm -Lnc`` (with ``--persistent-conn``: the persistence engine's columns)."""
+    title = (f"pro expire {'state':<11} {'source':<18} {'virtual':<18} {'destination':<18} "
+             f"{'pe name':<16} pe_data\n" if persistent else
+             f"pro expire {'state':<11} {'source':<18} {'virtual':<18} destination\n")
+    lines = ["IPVS connection entries\n", title]
+    for c in conns:
+        ends = (format_endpoint(c.client, c.client_port),
+                format_endpoint(c.virtual, c.virtual_port),
+                format_endpoint(c.destination, c.destination_port))
+        expire = f"{c.expires // 60:02d}:{c.expires % 60:02d}"
+        head = f"{c.protocol.upper():<3} {expire:<6} {c.state:<11} {ends[0]:<18} {ends[1]:<18} "
+        if persistent and c.pe_name:
+            lines.append(f"{head}{ends[2]:<16} {c.pe_name:<18} {c.pe_data}\n")
+        else:
+            lines.append(f"{head}{ends[2]}\n")
     return "".join(lines)

@@ -162,14 +162,14 @@ class MemoryBackend(Backend):
 
     def _start_daemon(self, daemon):
         if daemon.interface not in self.interfaces:
-            raise IPVSError(f"no interface {daemon.interface!r}")
+            raise IPVSError(f"No such device: there is no interface {daemon.interface!r}")
         if daemon.state in self._daemons:
             raise IPVSError(f"a {daemon.state} sync daemon already runs")
         self._daemons[daemon.state] = replace(daemon)
 
     def stop_daemon(self, state):
         if self._daemons.pop(state, None) is None:
-            raise IPVSError(f"no {state} sync daemon runs")
+            raise IPVSError(f"No daemon is running: no {state} sync daemon runs")
 
 
 def _copy_stats(st: Stats) -> Stats:

@@ -364,8 +364,8 @@ class NetlinkBackend(Backend):
     def _start_daemon(self, daemon):
         self._call(genl.CMD_NEW_DAEMON, genl.daemon_attrs(daemon),
                    {errno.EEXIST: lambda: IPVSError(f"a {daemon.state} sync daemon already runs"),
-                    errno.ENODEV: lambda: IPVSError(f"no interface {daemon.interface!r}")})
+                    errno.ENODEV: lambda: IPVSError(f"No such device: there is no interface {daemon.interface!r}")})
 
     def stop_daemon(self, state):
         self._call(genl.CMD_DEL_DAEMON, genl.daemon_attrs(SyncDaemon(state, "lo"), full=False),
-                   {errno.ESRCH: lambda: IPVSError(f"no {state} sync daemon runs")})
+                   {errno.ESRCH: lambda: IPVSError(f"No daemon is running: no {state} sync daemon runs")})

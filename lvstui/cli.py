@@ -6,6 +6,7 @@ import argparse
 import os
 import sys
 
+from . import __version__
 from .audit import DEFAULT_PATH as DEFAULT_AUDIT, AuditLog
 from .console import open_table
 from .ipvs import IPVSError
@@ -32,6 +33,7 @@ def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="lvstui", parents=[_common(True)],
                                 description="Console for Linux Virtual Server clusters.")
     common = _common(False)
+    p.add_argument("--version", action="version", version=f"lvstui {__version__}")
     p.add_argument("--refresh", type=float, default=1.0, help="seconds between refreshes")
     p.add_argument("--audit-log", help=f"change log (default {DEFAULT_AUDIT}; with --demo: in the "
                                        "demo's own temporary directory)")
@@ -74,7 +76,8 @@ def _parser() -> argparse.ArgumentParser:
     _service_options(ls)
     st = sub.add_parser("set", parents=[common], help="set the tcp, tcpfin and udp timeouts "
                                                       "(seconds; 0 keeps one as it is)")
-    st.add_argument("timeouts", nargs=3, metavar=("TCP", "TCPFIN", "UDP"))
+    for name in ("tcp", "tcpfin", "udp"):
+        st.add_argument(name, metavar=name.upper(), help=f"the {name} timeout (s); 0: unchanged")
     dm = sub.add_parser("daemon", parents=[common], help="start or stop a connection sync daemon")
     dm.add_argument("action", choices=("start", "stop"))
     dm.add_argument("state", help="master or backup")

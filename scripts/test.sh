@@ -4,6 +4,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 scripts/install.sh --test || exit 1
+scripts/build.sh >/dev/null || exit 1       # the zipapp, man page and completion the tests run
 .venv/bin/python -m pytest -q -p no:cacheprovider; host=$?
 tests/vm/run-kernel-tests.sh; kernel=$?
 # heartbeat logs to the VM's console (the seed's logfacility, no syslog there): kept out of sight

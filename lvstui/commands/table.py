@@ -44,7 +44,7 @@ def _list(args, session: Session) -> int:
 
 def _set(args, session: Session) -> int:
     values = []
-    for text in args.timeouts:
+    for text in (args.tcp, args.tcpfin, args.udp):
         if not (text.isascii() and text.isdigit()):
             raise ValidationError(f"invalid timeout value `{text}' specified")
         values.append(int(text))

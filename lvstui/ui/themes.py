@@ -3,18 +3,29 @@
 from __future__ import annotations
 
 import tomllib
+from importlib.resources import files
 from pathlib import Path
 
 from textual.theme import Theme
 
-THEMES_DIR = Path(__file__).resolve().parents[2] / "themes"
 DEFAULT_THEME = "lvstui-dark"
 
 
-def load_themes(directory: Path = THEMES_DIR) -> list[Theme]:
+def themes_dir():
+    """``themes/``: installed as the package data ``lvstui.themes`` (a zipapp, a wheel), or
+    beside the package in a source tree."""
+    try:
+        return files("lvstui.themes")
+    except ModuleNotFoundError:
+        return Path(__file__).resolve().parents[2] / "themes"
+
+
+def load_themes(directory=None) -> list[Theme]:
     themes = []
-    for path in sorted(directory.glob("*.toml")):
-        with open(path, "rb") as fh:
+    source = directory or themes_dir()
+    for path in sorted((p for p in source.iterdir() if p.name.endswith(".toml")),
+                       key=lambda p: p.name):
+        with path.open("rb") as fh:
             themes.append(Theme(**tomllib.load(fh)))
     return themes
 

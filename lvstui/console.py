@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 
 from .audit import DEFAULT_PATH, AuditLog
-from .health.sources import open_health
 from .ipvs import Backend, open_backend
 from .session import Session
 
@@ -37,6 +36,7 @@ def run(backend_kind: str, demo: bool, refresh: float, audit_path: str | None,
         places = dict(ha_dir=sandbox.ha_dir, rules_path=sandbox.rules, hostname=heartbeat.me)
     else:
         from .ha.cluster import Heartbeat
+        from .health.sources import open_health
         from .system.network import HostNetwork
         audit = AuditLog(audit_path or DEFAULT_PATH)
         network, heartbeat = HostNetwork(), Heartbeat()

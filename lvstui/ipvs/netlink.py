@@ -1,18 +1,17 @@
 """The kernel's IPVS table over generic netlink.
 
-pyroute2 resolves the IPVS family; requests and dumps use ``genl``'s codec on one netlink socket,
-guarded by a lock so a polling thread and the UI can share the backend.
+The IPVS family id is asked of the generic-netlink controller, and requests and dumps use
+``genl``'s codec, all on one netlink socket guarded by a lock so a polling thread and the UI
+can share the backend (no import of pyroute2 on this path: it costs a start-up second in the VM).
 """
 
 from __future__ import annotations
 
-import asyncio
 import errno
 import os
 import socket
 import struct
 import threading
-from concurrent.futures import ThreadPoolExecutor
 
 from ..model import Info, RealServer, SyncDaemon, Timeouts, ValidationError, VirtualService
 from . import genl
@@ -21,36 +20,9 @@ from .backend import (Backend, InvalidRequest, IPVSError, IPVSUnavailable, NoSuc
 from .connections import PROC_CONN, read_connections
 
 NETLINK_GENERIC = 16
+GENL_ID_CTRL, CTRL_CMD_GETFAMILY, CTRL_ATTR_FAMILY_ID, CTRL_ATTR_FAMILY_NAME = 0x10, 3, 1, 2
 RECV_SIZE = 1 << 17
 BATCH = 256          # requests per send when applying many changes
-
-
-def resolve_family() -> int:
-    """The IPVS generic-netlink family id (pyroute2's controller lookup).
-
-    pyroute2's synchronous sockets run their own event loop, so inside a running loop (the
-    console, async tests) the lookup runs in a thread of its own."""
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return _lookup_family()
-    with ThreadPoolExecutor(1) as pool:
-        return pool.submit(_lookup_family).result()
-
-
-def _lookup_family() -> int:
-    from pyroute2.netlink import genlmsg
-    from pyroute2.netlink.exceptions import NetlinkError
-    from pyroute2.netlink.generic import GenericNetlinkSocket
-
-    sock = GenericNetlinkSocket()
-    try:
-        sock.bind("IPVS", genlmsg)
-        return sock.prid
-    except NetlinkError as exc:
-        raise IPVSUnavailable(os.strerror(exc.code)) from None
-    finally:
-        sock.close()
 
 
 class NetlinkError(IPVSError):
@@ -63,7 +35,6 @@ class NetlinkBackend(Backend):
     name = "netlink"
 
     def __init__(self, proc_conn: str = PROC_CONN):
-        self.family = resolve_family()
         self.proc_conn = proc_conn
         self._sock = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, NETLINK_GENERIC)
         self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 21)
@@ -72,6 +43,32 @@ class NetlinkBackend(Backend):
         self._lock = threading.Lock()
         self._buf = bytearray(RECV_SIZE)
         self._layouts: dict[bytes, object] = {}   # message layout -> decoder (or False)
+        try:
+            self.family = self._family_id()
+        except BaseException:
+            self._sock.close()
+            raise
+
+    def _family_id(self) -> int:
+        """The IPVS family's id, from the controller (CTRL_CMD_GETFAMILY "IPVS");
+        IPVSUnavailable when the kernel has no IPVS."""
+        found: list[int] = []
+        skip = genl.NLMSGHDR.size + genl.GENLHDR_LEN
+
+        def on_reply(view, off, length, n):
+            at = genl.attrs(view, off + skip, off + length)
+            if CTRL_ATTR_FAMILY_ID in at:
+                found.append(struct.unpack_from("=H", view, at[CTRL_ATTR_FAMILY_ID][0])[0])
+
+        self.family = GENL_ID_CTRL
+        try:
+            self._request(CTRL_CMD_GETFAMILY, genl.string(CTRL_ATTR_FAMILY_NAME, "IPVS"),
+                          on_message=on_reply)
+        except NetlinkError as exc:
+            raise IPVSUnavailable(os.strerror(exc.code)) from None
+        if not found:
+            raise IPVSUnavailable("the kernel named no IPVS family")
+        return found[0]
 
     def close(self) -> None:
         self._sock.close()

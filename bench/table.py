@@ -75,6 +75,24 @@ def main() -> int:
     rows.append(("dump+parse (in process) vs ipvsadm -Ln", ours, ipvsadm_ln))
     rows.append(("lvstui list (whole process) vs ipvsadm -Ln", cli, ipvsadm_ln))
 
+    # 1b. the whole big file re-applied after a 1% edit (what configuration management does):
+    # lvstui's difference-only restore against the operator's ipvsadm -C && ipvsadm -R
+    lines = big.splitlines(keepends=True)
+    edited = "".join(line.replace(" -w 1\n", " -w 2\n") if i % 100 == 50 else line
+                     for i, line in enumerate(lines))
+    touched = []
+
+    def lvstui_reapply():
+        rules = parse_rules(edited)
+        ops = diff(table.services(), rules.services, rules.keep_thresholds)
+        apply(table, ops)
+        touched.append(len(ops))
+
+    reapply = timed(lvstui_reapply, 1)
+    clear_restore = timed(lambda: (run(["ipvsadm", "-C"]), run(["ipvsadm", "-R"], big)), 1)
+    rows.append((f"re-apply after a 1% edit ({touched[0]} changed) vs -C && -R", reapply,
+                 clear_restore))
+
     # 2. restore: R rules into an empty table
     services = max(1, args.restore_rules // 100)
     small = rules_text(services, args.restore_rules // services - 1)

@@ -6,6 +6,8 @@ against this and the kernel.
 
 from __future__ import annotations
 
+import copy
+
 import contextlib
 import threading
 from dataclasses import replace
@@ -114,8 +116,10 @@ class MemoryBackend(Backend):
             keys = self._server_keys(live)
             if rs.key in keys:
                 raise ServerExists(svc, rs)
-            live.servers.insert(0, replace(rs, active_conns=0, inactive_conns=0,
-                                           persistent_conns=0, stats=Stats()))
+            entry = copy.copy(rs)            # the caller's object is never the table's
+            entry.active_conns = entry.inactive_conns = entry.persistent_conns = 0
+            entry.stats = Stats()
+            live.servers.insert(0, entry)
             keys.add(rs.key)
 
     def _edit_server(self, svc, rs):

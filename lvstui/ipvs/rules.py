@@ -8,6 +8,7 @@ rollback and undo).
 
 from __future__ import annotations
 
+import re
 import shlex
 import socket
 from dataclasses import dataclass, field, replace
@@ -326,6 +327,10 @@ def parse_rules(text: str, resolve=_resolve) -> Rules:
         if not line or line.startswith("#"):
             continue
         try:
+            fast = SERVER_LINE.fullmatch(line)
+            if fast:
+                _play_server_line(table, fast, keep, resolve, services)
+                continue
             words = shlex.split(line) if any(c in line for c in "'\"\\") else line.split()
             _play(table, words, keep, resolve, services)
         except (ValidationError, IPVSError, ValueError) as exc:
@@ -346,6 +351,31 @@ def _play(table, words: list[str], keep: set, resolve, services: dict) -> None:
         if svc is None:
             svc = services[spec] = _service_from(opts, resolve)
         _play_server(table, command, svc, opts, keep, resolve)
+
+
+_OCTET = r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
+_IPV4 = rf"{_OCTET}(?:\.{_OCTET}){{3}}"
+SERVER_LINE = re.compile(rf"-a (-t|-u) ({_IPV4}:\d{{1,5}}) -r ({_IPV4}):(\d{{1,5}}) -([gmi]) "
+                         r"-w (\d{1,5})")
+"""A real-server line as ``ipvsadm -S`` writes it (IPv4, no thresholds or tunnel options): the
+bulk of a large rules file, read without the general option parser."""
+_FORWARDING = {"g": Forwarding.ROUTE, "m": Forwarding.MASQ, "i": Forwarding.TUNNEL}
+
+
+def _play_server_line(table, m: re.Match, keep: set, resolve, services: dict) -> None:
+    """A SERVER_LINE: the same checks as any other line (the table's own, the port's and
+    weight's ranges), without reading it word by word."""
+    option, service, address, port, forwarding, weight = m.groups()
+    spec = ((("-t", service), ("-u", None)) if option == "-t" else
+            (("-t", None), ("-u", service))) + (("--sctp-service", None), ("-f", None),
+                                                ("-6", None))
+    svc = services.get(spec)
+    if svc is None:
+        svc = services[spec] = _service_from({option: service}, resolve)
+    rs = RealServer(address, parse_port(port, svc.protocol), _FORWARDING[forwarding],
+                    parse_weight(weight))
+    rs = table.add_server(svc, rs)
+    keep.add((svc.key, rs.key))
 
 
 FLAG_OPTIONS = ("-g", "--gatewaying", "-m", "--masquerading", "-i", "--ipip", "-o", "--ops",

@@ -100,3 +100,27 @@ def test_restore_of_empty_input_asks_for_yes_and_changes_nothing(tmp_path):
     emptied = subprocess.run(base + ["--yes"], input="\n", capture_output=True, text=True)
     assert (emptied.returncode, emptied.stdout) == (0, "ipvsadm -D -t 172.26.46.119:80\n")
     assert " via=cli " in (tmp_path / "audit.log").read_text()
+
+
+def test_the_fast_server_line_reads_as_the_general_parser_does():
+    """Lines as ipvsadm -S writes them take the fast path; the same lines with a doubled space
+    take the general one: the same table, the same errors."""
+    from lvstui.ipvs.rules import SERVER_LINE
+    text = ("-A -t 10.0.0.1:80 -s wlc\n-A -u 10.0.0.2:53 -s rr\n"
+            "-a -t 10.0.0.1:80 -r 10.1.0.1:80 -g -w 1\n-a -t 10.0.0.1:80 -r 10.1.0.2:8080 -m -w 0\n"
+            "-a -t 10.0.0.1:80 -r 10.1.0.3:9999 -g -w 65535\n-a -u 10.0.0.2:53 -r 10.1.0.4:53 -i -w 7\n")
+    slow = text.replace("-a -", "-a  -")
+    assert sum(bool(SERVER_LINE.fullmatch(line)) for line in text.splitlines()) == 4
+    assert not any(SERVER_LINE.fullmatch(line) for line in slow.splitlines())
+    assert save(parse_rules(text).services) == save(parse_rules(slow).services)
+    assert parse_rules(text).keep_thresholds == parse_rules(slow).keep_thresholds
+    for bad in ("-a -t 10.0.0.1:80 -r 10.1.0.1:80 -g -w 70000\n",      # weight out of range
+                "-a -t 10.0.0.1:80 -r 10.1.0.1:99999 -m -w 1\n",      # port out of range
+                "-a -t 10.0.0.9:80 -r 10.1.0.1:80 -g -w 1\n",         # no such service
+                "-a -t 10.0.0.1:80 -r 10.1.0.1:80 -g -w 1\n" * 2):    # twice
+        errors = []
+        for variant in (bad, bad.replace("-a -", "-a  -")):
+            with pytest.raises(ValidationError) as caught:
+                parse_rules("-A -t 10.0.0.1:80 -s wlc\n" + variant)
+            errors.append(str(caught.value))
+        assert errors[0] == errors[1]

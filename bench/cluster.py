@@ -29,17 +29,6 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 EVENTS = ("standby", "takeover", "real-server failure", "crash")
-HEALTH = """\
-[defaults]
-interval = 1
-timeout = 1
-fall = 1
-rise = 1
-[[service]]
-virtual = "tcp 172.26.46.119:80"
-check = "http"
-path = "/"
-"""
 
 
 def until(condition, timeout: float, what: str) -> None:
@@ -60,7 +49,7 @@ def rs1_weight(lab, n: int) -> int:
 
 def event(lab, name: str, scratch: str) -> None:
     """Make *name* happen, and return once the cluster serves both real servers again."""
-    from tests.cluster.lab import VIP
+    from tests.cluster.lab import HEALTH_TOML, VIP
     if name in ("standby", "takeover"):
         done = lab.lvstui(1, "ha", name, "--wait", VIP, "--timeout", "120")
         if done.returncode:
@@ -72,7 +61,7 @@ def event(lab, name: str, scratch: str) -> None:
     else:
         config = os.path.join(scratch, "health.toml")
         with open(config, "w") as fh:
-            fh.write(HEALTH)
+            fh.write(HEALTH_TOML)
         state = os.path.join(scratch, "health.json")
         monitor = subprocess.Popen(lab.lvstui_command(
             1, "--audit-log", os.path.join(scratch, "audit.log"), "monitor", "--config", config,

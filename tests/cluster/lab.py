@@ -32,6 +32,18 @@ ROOT = os.path.dirname(os.path.dirname(HERE))
 REAL_SERVERS = {1: "172.26.46.80", 2: "172.26.46.81"}
 CLIENT = "172.26.46.10"
 MODULES = ("ip_vs", "ip_vs_wlc", "veth", "bridge")
+HEALTH_TOML = f"""\
+[defaults]
+interval = 1
+timeout = 1
+fall = 1
+rise = 1
+[[service]]
+virtual = "tcp {VIP}:80"
+check = "http"
+path = "/"
+"""
+"""lvstui monitor's checks of the cluster: HTTP GET / every second, down and up at once."""
 SEED_TABLE = f"""\
 -A -t {VIP}:80 -s wlc
 -a -t {VIP}:80 -r {REAL_SERVERS[1]}:80 -g -w 1

@@ -14,22 +14,11 @@ import time
 import pytest
 
 from ..heartbeat.harness import VIP
-from .lab import REAL_SERVERS, Cluster, stop_client
+from .lab import HEALTH_TOML, REAL_SERVERS, Cluster, stop_client
 
 pytestmark = pytest.mark.cluster
 DEADTIME = 10.0
 EMULATION = 7.0   # the VM's emulated CPU: heartbeat's IPaddr script alone takes seconds there
-HEALTH = f"""\
-[defaults]
-interval = 1
-timeout = 1
-fall = 1
-rise = 1
-[[service]]
-virtual = "tcp {VIP}:80"
-check = "http"
-path = "/"
-"""
 
 
 @pytest.fixture(scope="module")
@@ -105,7 +94,7 @@ def test_standby_and_takeover_with_lvstui_keep_the_client_working(lab):
 
 def test_a_failed_real_server_is_quiesced_by_the_monitor_and_restored(lab, tmp_path):
     config = tmp_path / "health.toml"
-    config.write_text(HEALTH)
+    config.write_text(HEALTH_TOML)
     monitor = subprocess.Popen(lab.lvstui_command(
         1, "--audit-log", str(tmp_path / "audit.log"), "monitor", "--config", str(config),
         "--state", str(tmp_path / "health.json")), stdout=subprocess.DEVNULL,

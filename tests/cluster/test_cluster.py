@@ -18,7 +18,7 @@ from .lab import HEALTH_TOML, REAL_SERVERS, Cluster, stop_client
 
 pytestmark = pytest.mark.cluster
 DEADTIME = 10.0
-EMULATION = 7.0   # the VM's emulated CPU: heartbeat's IPaddr script alone takes seconds there
+EMULATION = 10.0  # the VM's emulated CPU: heartbeat's IPaddr script alone takes seconds there
 
 
 @pytest.fixture(scope="module")

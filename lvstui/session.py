@@ -23,7 +23,8 @@ from .ha.config import HaConfig, check
 from .ha.failover import follow
 from .ipvs.backend import (Backend, IPVSError, NoSuchServer, NoSuchService, NotPermitted)
 from .ipvs.listing import listing
-from .ipvs.rules import Kind, Operation, apply, diff, parse_rules, save, sorted_services
+from .ipvs.rules import (Kind, Operation, apply, diff, diff_by_lines, parse_rules, save,
+                         sorted_services)
 from .model import (Info, RealServer, SyncDaemon, Timeouts, ValidationError, VirtualService,
                     edited)
 from .system import SettingError
@@ -31,6 +32,7 @@ from .system import SettingError
 SECRET = re.compile(r"^(\s*\d+\s+(?:sha1|md5)\s+)(\S+)", re.MULTILINE)
 FOLLOW_TIMEOUT = 30.0
 RULES_PATH = "/etc/ipvsadm.rules"      # what Debian's ipvsadm package loads at boot
+LINE_DIFF_FROM = 1000                  # lines: a larger rules file is compared line by line
 
 
 @dataclass
@@ -350,15 +352,21 @@ class Session:
 
     def plan_restore(self, text: str, emptying: bool = True) -> list[Operation]:
         """The operations that make the table equal to a rules file (ValidationError for a bad
-        file, IPVSError for an unreadable table). A file that would delete every live service
-        (empty, or none of them in it) is refused unless *emptying* (a broken pipe or a wrong
-        file must not empty production)."""
-        rules = parse_rules(text)
+        file, IPVSError for an unreadable table): for a large file that differs a little from
+        the table, found from the differing lines alone. A file that would delete every live
+        service (empty, or none of them in it) is refused unless *emptying* (a broken pipe or
+        a wrong file must not empty production)."""
         live = self.backend.services()
-        ops = diff(live, rules.services, rules.keep_thresholds)
+        ops = diff_by_lines(live, text) if text.count("\n") > LINE_DIFF_FROM else None
+        if ops is None:
+            rules = parse_rules(text)
+            ops = diff(live, rules.services, rules.keep_thresholds)
+            empty = not rules.services
+        else:
+            empty = False
         deleted = sum(op.kind is Kind.DELETE_SERVICE for op in ops)
         if live and deleted == len(live) and not emptying:
-            what = ("holds no virtual service" if not rules.services else
+            what = ("holds no virtual service" if empty else
                     "holds none of the live virtual services")
             raise ValidationError(f"the rules file {what}: restoring it would delete all "
                                   f"{len(live)} live service(s) (--yes to do it)")

@@ -143,6 +143,44 @@ def save(services: list[VirtualService]) -> str:
     return "".join(line + "\n" for line in lines)
 
 
+def diff_by_lines(live: list[VirtualService], text: str) -> list[Operation] | None:
+    """The operations that make *live* equal to the rules *text*, found by comparing the file's
+    lines with the live table's ``-Sn`` lines and parsing only the services whose lines differ
+    (a configuration tool re-applying a large file after a small edit). None when that cannot
+    be trusted — the file is not in ``-Sn``'s own words, repeats a line, differs in more than a
+    tenth, or does not parse on its own — and then the whole file is parsed."""
+    lines = [line for line in (raw.strip() for raw in text.splitlines())
+             if line and not line.startswith("#")]
+    current = save(live).splitlines()
+    if lines == current:
+        return []
+    file_set, live_set = set(lines), set(current)
+    changed = [line for line in lines if line not in live_set]
+    changed += [line for line in current if line not in file_set]
+    if len(file_set) != len(lines) or len(changed) > len(lines) // 10 + 10:
+        return None
+    keys = {_spec_of(line) for line in changed}
+    by_spec = {service_spec(svc): svc for svc in live}
+    if None in keys:
+        return None
+    try:
+        rules = parse_rules("".join(line + "\n" for line in lines if _spec_of(line) in keys))
+    except ValidationError:
+        return None
+    touched = [by_spec[key] for key in keys if key in by_spec]
+    untouched = {svc.key for svc in live} - {svc.key for svc in touched}
+    if any(svc.key in untouched for svc in rules.services):    # another spelling of a service
+        return None
+    return diff(touched, rules.services, rules.keep_thresholds)
+
+
+def _spec_of(line: str) -> str | None:
+    """The service part of an ``-A`` or ``-a`` line as ``-Sn`` writes it, or None."""
+    cut = " -s " if line.startswith("-A ") else " -r " if line.startswith("-a ") else None
+    at = line.find(cut) if cut else -1
+    return line[3:at] if at > 3 else None
+
+
 # ---------------------------------------------------------------- operations
 
 class Kind(StrEnum):

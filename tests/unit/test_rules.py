@@ -124,3 +124,55 @@ def test_the_fast_server_line_reads_as_the_general_parser_does():
                 parse_rules("-A -t 10.0.0.1:80 -s wlc\n" + variant)
             errors.append(str(caught.value))
         assert errors[0] == errors[1]
+
+
+def test_a_large_file_compared_line_by_line_plans_what_the_whole_parse_plans():
+    """Random small edits of a large -Sn text (weights, servers and services added, removed,
+    edited, a line in another spelling): the line-by-line plan, applied, gives the same table
+    as the whole parse's plan, or it declines (None) and the whole parse is used."""
+    import random
+
+    from lvstui.ipvs.memory import MemoryBackend
+    from lvstui.ipvs.rules import apply, diff_by_lines
+    rnd = random.Random(7)
+    base = "".join(f"-A -t 10.0.{s}.1:80 -s wlc\n" + "".join(
+        f"-a -t 10.0.{s}.1:80 -r 10.9.{s}.{r}:80 -m -w 1\n" for r in range(1, 30))
+        for s in range(40))
+    edits = [
+        lambda t: t.replace("-r 10.9.3.7:80 -m -w 1", "-r 10.9.3.7:80 -m -w 5"),
+        lambda t: t.replace("-a -t 10.0.5.1:80 -r 10.9.5.2:80 -m -w 1\n", ""),
+        lambda t: t + "-a -t 10.0.6.1:80 -r 10.9.6.99:80 -m -w 2\n",
+        lambda t: t + "-A -t 10.0.77.1:80 -s rr\n-a -t 10.0.77.1:80 -r 10.9.77.1:80 -g -w 1\n",
+        lambda t: "".join(l for l in t.splitlines(keepends=True) if "10.0.8.1:80" not in l),
+        lambda t: t.replace("-A -t 10.0.9.1:80 -s wlc", "-A -t 10.0.9.1:80 -s rr -p 300"),
+        lambda t: t.replace("-A -t 10.0.2.1:80 -s wlc", "-A -t 10.0.2.1:http -s wlc"),
+        lambda t: t.replace("-r 10.9.4.4:80 -m -w 1", "-r 10.9.4.4:80 -g -w 1"),
+        lambda t: t + "-a -t 10.0.1.1:80 -r 10.9.1.1:80 -m -w 1\n",        # a duplicate
+        lambda t: t + "-a -t 10.0.99.1:80 -r 10.9.1.1:80 -m -w 1\n",       # no such service
+        lambda t: t + "-A -t 10.0.2.1:http -s rr\n",                     # a service twice
+    ]
+    declined = 0
+    for _ in range(60):
+        live = MemoryBackend()
+        apply(live, diff([], parse_rules(base).services))
+        text = base
+        for edit in rnd.sample(edits, rnd.randint(1, 3)):
+            text = edit(text)
+        by_lines = diff_by_lines(live.services(), text)
+        try:
+            wanted = parse_rules(text)
+        except ValidationError:
+            assert by_lines is None            # the whole parse then names the bad line
+            declined += 1
+            continue
+        whole = diff(live.services(), wanted.services, wanted.keep_thresholds)
+        if by_lines is None:
+            declined += 1
+            continue
+        other = MemoryBackend()
+        apply(other, diff([], live.services()))
+        apply(live, whole)
+        apply(other, by_lines)
+        assert save(other.services()) == save(live.services())
+        assert len(by_lines) == len(whole)
+    assert 0 < declined < 60

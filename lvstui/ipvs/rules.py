@@ -35,8 +35,10 @@ def _signed(v: int) -> int:
 
 
 def _addr_words(address: str, family: int) -> tuple[int, ...]:
-    raw = socket.inet_pton(socket.AF_INET6 if family == 6 else socket.AF_INET, address)
-    return tuple(int.from_bytes(raw[i:i + 4], "big") for i in range(0, len(raw), 4))
+    if family != 6:                                  # the common case, without a loop
+        return (int.from_bytes(socket.inet_pton(socket.AF_INET, address), "big"),)
+    raw = socket.inet_pton(socket.AF_INET6, address)
+    return tuple(int.from_bytes(raw[i:i + 4], "big") for i in range(0, 16, 4))
 
 
 def _cmp_keys(k1: tuple, k2: tuple) -> int:

@@ -57,9 +57,12 @@ def main() -> int:
                               env={**os.environ, "KL_TIMEOUT": "3000", "KL_MEM": "3G"}).returncode
 
     from lvstui.ipvs.netlink import NetlinkBackend
-    from lvstui.ipvs.rules import apply, diff, parse_rules
+    from lvstui.audit import AuditLog
+    from lvstui.ipvs.rules import apply, parse_rules
+    from lvstui.session import Session
 
     table = NetlinkBackend()
+    session = Session(table, audit=AuditLog(os.devnull))
     rows = []
 
     # 1. dump: N services x M real servers
@@ -82,9 +85,8 @@ def main() -> int:
                      for i, line in enumerate(lines))
     touched = []
 
-    def lvstui_reapply():
-        rules = parse_rules(edited)
-        ops = diff(table.services(), rules.services, rules.keep_thresholds)
+    def lvstui_reapply():                       # what lvstui restore does
+        ops = session.plan_restore(edited)
         apply(table, ops)
         touched.append(len(ops))
 
@@ -104,8 +106,7 @@ def main() -> int:
 
     def lvstui_restore():
         table.flush()
-        rules = parse_rules(small)
-        apply(table, diff(table.services(), rules.services, rules.keep_thresholds))
+        apply(table, session.plan_restore(small))
 
     t_ipvsadm = statistics.median([timed(ipvsadm_restore, 1) for _ in range(args.repeat)])
     t_lvstui = statistics.median([timed(lvstui_restore, 1) for _ in range(args.repeat)])

@@ -28,6 +28,8 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
+
+from vm import rerun_in_vm  # noqa: E402  (bench/vm.py, beside this file)
 EVENTS = ("standby", "takeover", "real-server failure", "crash")
 
 
@@ -111,12 +113,10 @@ def main() -> int:
     p = argparse.ArgumentParser()
     p.add_argument("--rounds", type=int, default=1)
     args = p.parse_args()
-    if not os.path.exists("/proc/net/ip_vs") and subprocess.run(
-            ["modprobe", "-a", "ip_vs", "ip_vs_wlc"], capture_output=True).returncode:
-        vm = os.path.join(ROOT, "tests", "vm", "run-in-vm.sh")
-        cmd = " ".join([sys.executable, os.path.abspath(__file__), *sys.argv[1:]])
-        return subprocess.run([vm, f"modprobe -a ip_vs ip_vs_wlc veth bridge && {cmd} 2>/dev/null"],
-                              env={**os.environ, "KL_TIMEOUT": str(1500 * args.rounds)}).returncode
+    code = rerun_in_vm(__file__, ("ip_vs", "ip_vs_wlc", "veth", "bridge"),
+                       {"KL_TIMEOUT": str(1500 * args.rounds)}, quiet=True)
+    if code is not None:
+        return code
     from tests.cluster.lab import Cluster
     scratch = tempfile.mkdtemp(prefix="lvstui-cluster-")
     lab = Cluster(os.path.join(scratch, "lab"), prefix="lvb")

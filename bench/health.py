@@ -25,6 +25,8 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
+from vm import rerun_in_vm  # noqa: E402  (bench/vm.py, beside this file)
+
 from lvstui.ipvs.backend import NoSuchService  # noqa: E402
 
 BACKEND = r"""
@@ -183,12 +185,10 @@ def main() -> int:
     p.add_argument("--settle", type=float, default=300, help="seconds allowed to bring all up")
     p.add_argument("--no-ldirectord", action="store_true", help="measure lvstui monitor only")
     args = p.parse_args()
-    if not os.path.exists("/proc/net/ip_vs") and subprocess.run(
-            ["modprobe", "-a", "ip_vs", "ip_vs_wrr", "veth"], capture_output=True).returncode:
-        vm = os.path.join(ROOT, "tests", "vm", "run-in-vm.sh")
-        cmd = " ".join([sys.executable, os.path.abspath(__file__), *sys.argv[1:]])
-        return subprocess.run([vm, f"modprobe -a ip_vs ip_vs_wrr veth && {cmd}"],
-                              env={**os.environ, "KL_TIMEOUT": "3000", "KL_MEM": "3G"}).returncode
+    code = rerun_in_vm(__file__, ("ip_vs", "ip_vs_wrr", "veth"),
+                       {"KL_TIMEOUT": "3000", "KL_MEM": "3G"})
+    if code is not None:
+        return code
     work = tempfile.mkdtemp(prefix="lvstui-bench-")
     config = os.path.join(work, "ldirectord.cf")
     with open(config, "w") as fh:

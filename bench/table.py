@@ -18,6 +18,8 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
+from vm import rerun_in_vm  # noqa: E402  (bench/vm.py, beside this file)
+
 
 def rules_text(services: int, servers: int) -> str:
     lines = []
@@ -49,12 +51,9 @@ def main() -> int:
     p.add_argument("--restore-rules", type=int, default=10000)
     p.add_argument("--repeat", type=int, default=3)
     args = p.parse_args()
-    if not os.path.exists("/proc/net/ip_vs") and subprocess.run(
-            ["modprobe", "-a", "ip_vs", "ip_vs_wlc"], capture_output=True).returncode:
-        vm = os.path.join(ROOT, "tests", "vm", "run-in-vm.sh")
-        cmd = " ".join([sys.executable, os.path.abspath(__file__), *sys.argv[1:]])
-        return subprocess.run([vm, f"modprobe -a ip_vs ip_vs_wlc && {cmd}"],
-                              env={**os.environ, "KL_TIMEOUT": "3000", "KL_MEM": "3G"}).returncode
+    code = rerun_in_vm(__file__, ("ip_vs", "ip_vs_wlc"), {"KL_TIMEOUT": "3000", "KL_MEM": "3G"})
+    if code is not None:
+        return code
 
     from lvstui.ipvs.netlink import NetlinkBackend
     from lvstui.audit import AuditLog

@@ -33,6 +33,7 @@ SECRET = re.compile(r"^(\s*\d+\s+(?:sha1|md5)\s+)(\S+)", re.MULTILINE)
 FOLLOW_TIMEOUT = 30.0
 RULES_PATH = "/etc/ipvsadm.rules"      # what Debian's ipvsadm package loads at boot
 LINE_DIFF_FROM = 1000                  # lines: a larger rules file is compared line by line
+KERNEL_ERRORS = (IPVSError, ValidationError)
 
 
 @dataclass
@@ -86,6 +87,11 @@ class Proposal:
     files: list = field(default_factory=list)
     diff: str = ""
     refused: str | None = None
+
+
+def _inverse(ops: list[Operation]) -> list[Operation]:
+    """The operations that take *ops* back, the last one first."""
+    return [inv for op in reversed(ops) for inv in op.inverse()]
 
 
 def masked(text: str) -> str:
@@ -160,28 +166,17 @@ class Session:
     def set_timeouts(self, wanted: Timeouts) -> Result:
         """``ipvsadm --set``: a 0 keeps that timeout as it is."""
         command = f"ipvsadm --set {wanted.tcp} {wanted.tcpfin} {wanted.udp}"
-        return self._kernel(command, lambda: self.backend.set_timeouts(wanted))
+        return self._made([command], lambda: self.backend.set_timeouts(wanted), KERNEL_ERRORS)
 
     def start_daemon(self, daemon: SyncDaemon) -> Result:
         command = (f"ipvsadm --start-daemon {daemon.state} --mcast-interface {daemon.interface} "
                    f"--syncid {daemon.sync_id} --sync-maxlen {daemon.max_len} --mcast-group "
                    f"{daemon.group} --mcast-port {daemon.port} --mcast-ttl {daemon.ttl}")
-        return self._kernel(command, lambda: self.backend.start_daemon(daemon))
+        return self._made([command], lambda: self.backend.start_daemon(daemon), KERNEL_ERRORS)
 
     def stop_daemon(self, state: str) -> Result:
-        return self._kernel(f"ipvsadm --stop-daemon {state}",
-                            lambda: self.backend.stop_daemon(state))
-
-    def _kernel(self, command: str, do: Callable[[], None]) -> Result:
-        """A kernel setting outside the table (timeouts, daemons): made, or only shown in
-        dry-run, and audited."""
-        if self.dry_run:
-            return self._record(Result([command], dry_run=True))
-        try:
-            do()
-        except (IPVSError, ValidationError) as exc:
-            return self._record(Result([command], str(exc)))
-        return self._record(Result([command]))
+        return self._made([f"ipvsadm --stop-daemon {state}"],
+                          lambda: self.backend.stop_daemon(state), KERNEL_ERRORS)
 
     def connections(self) -> list:
         """The kernel's connection table (``ipvsadm -Lc``); IPVSError or OSError."""
@@ -234,8 +229,7 @@ class Session:
             return None
         pending, self.unconfirmed = self.unconfirmed, []
         self.undo_stack = [ops for ops in self.undo_stack if all(ops is not p for p in pending)]
-        inverse = [inv for ops in reversed(pending) for op in reversed(ops)
-                   for inv in op.inverse()]
+        inverse = _inverse([op for ops in pending for op in ops])
         return self.change(lambda: inverse, undoable=False, note="  # not confirmed: reverted")
 
     def undo(self) -> Result:
@@ -243,7 +237,7 @@ class Session:
         if not self.undo_stack:
             return Result(error="nothing to undo")
         last = self.undo_stack.pop()
-        inverse = [inv for op in reversed(last) for inv in op.inverse()]
+        inverse = _inverse(last)
         result = self.change(lambda: inverse, undoable=False, note="  # undo")
         if result.ok and not self.dry_run:
             self.redo_stack.append(last)
@@ -476,15 +470,11 @@ class Session:
         return self.heartbeat.reload_command if self.heartbeat else "heartbeat -r"
 
     def ha_reload(self) -> Result:
-        command = self.ha_reload_command()
-        if self.dry_run:
-            return self._record(Result([command], dry_run=True))
-        try:
+        def reload() -> None:
+            if self.heartbeat is None:
+                raise HeartbeatError("no heartbeat in this session")
             self.heartbeat.reload()
-        except (HeartbeatError, AttributeError) as exc:
-            return self._record(Result([command], str(exc) if self.heartbeat else
-                                       "no heartbeat in this session"))
-        return self._record(Result([command]))
+        return self._made([self.ha_reload_command()], reload, (HeartbeatError,))
 
     # ------------------------------------------------------------ the host's network
     def network_view(self, role: str) -> NetworkView:
@@ -498,15 +488,8 @@ class Session:
             return NetworkView(conns=conns, error=str(exc))
 
     def network_change(self, planned: list[str], do: Callable[[], list[str] | None]) -> Result:
-        """A change of this host's network (sysctls, VIPs): *planned* says it before it is
-        made (all that dry-run shows); *do()* makes it and may say what it did in full."""
-        if self.dry_run:
-            return self._record(Result(planned, dry_run=True))
-        try:
-            done = do()
-        except (SettingError, OSError, ValueError) as exc:
-            return self._record(Result(planned, str(exc)))
-        return self._record(Result(done or planned))
+        """A change of this host's network (sysctls, VIPs)."""
+        return self._made(planned, do, (SettingError, OSError, ValueError))
 
     def plan_restore_file(self, path: str) -> list[Operation]:
         with open(path) as fh:
@@ -527,6 +510,19 @@ class Session:
                 except IPVSError:
                     pass
         return fresh
+
+    def _made(self, planned: list[str], do: Callable[[], list[str] | None],
+              errors: tuple[type[Exception], ...]) -> Result:
+        """A change outside the table (kernel settings, heartbeat, the host's network):
+        *planned* says it before it is made (all that dry-run shows); *do()* makes it and may
+        say what it did in full; one of *errors* is the reason it was not. Audited."""
+        if self.dry_run:
+            return self._record(Result(planned, dry_run=True))
+        try:
+            done = do()
+        except errors as exc:
+            return self._record(Result(planned, str(exc)))
+        return self._record(Result(done or planned))
 
     def _record(self, result: Result) -> Result:
         outcome = "dry-run" if result.dry_run else "ok" if result.ok else result.error

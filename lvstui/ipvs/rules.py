@@ -386,11 +386,17 @@ def _play(table, words: list[str], keep: set, resolve, services: dict) -> None:
     elif command in ("-A", "-E", "-D"):
         _play_service(table, command, _service_from(opts, resolve), opts)
     else:
-        spec = tuple((k, opts.get(k)) for k in ("-t", "-u", "--sctp-service", "-f", "-6"))
-        svc = services.get(spec)
-        if svc is None:
-            svc = services[spec] = _service_from(opts, resolve)
-        _play_server(table, command, svc, opts, keep, resolve)
+        _play_server(table, command, _known_service(services, opts, resolve), opts, keep,
+                     resolve)
+
+
+def _known_service(services: dict, opts: dict, resolve) -> VirtualService:
+    """The service a server line names, parsed once per way of writing it."""
+    spec = tuple((k, opts.get(k)) for k in ("-t", "-u", "--sctp-service", "-f", "-6"))
+    svc = services.get(spec)
+    if svc is None:
+        svc = services[spec] = _service_from(opts, resolve)
+    return svc
 
 
 _OCTET = r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
@@ -406,12 +412,7 @@ def _play_server_line(table, m: re.Match, keep: set, resolve, services: dict) ->
     """A SERVER_LINE: the same checks as any other line (the table's own, the port's and
     weight's ranges), without reading it word by word."""
     option, service, address, port, forwarding, weight = m.groups()
-    spec = ((("-t", service), ("-u", None)) if option == "-t" else
-            (("-t", None), ("-u", service))) + (("--sctp-service", None), ("-f", None),
-                                                ("-6", None))
-    svc = services.get(spec)
-    if svc is None:
-        svc = services[spec] = _service_from({option: service}, resolve)
+    svc = _known_service(services, {option: service}, resolve)
     rs = RealServer(address, parse_port(port, svc.protocol), _FORWARDING[forwarding],
                     parse_weight(weight))
     rs = table.add_server(svc, rs)

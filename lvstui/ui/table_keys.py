@@ -20,9 +20,7 @@ class TableKeys:
     def action_weight(self, delta: int) -> None:
         picked = self.may_change() and self.selected_server()
         if picked:
-            def weight_of(w: int) -> int:
-                return min(MAX_WEIGHT, max(0, w + delta))
-            self.weigh(*picked, weight_of, weight_of(picked[1].weight))
+            self.weigh(*picked, lambda w: min(MAX_WEIGHT, max(0, w + delta)))
 
     def action_set_weight(self) -> None:
         picked = self.may_change() and self.selected_server()
@@ -31,11 +29,12 @@ class TableKeys:
             svc, rs = picked
             self.push_screen(Prompt(f"Weight of {rs.endpoint} in {svc.name}", str(rs.weight),
                                     parse_weight),
-                             lambda w: w is not None and self.weigh(svc, rs, lambda _: w, w))
+                             lambda w: w is not None and self.weigh(svc, rs, lambda _: w))
 
-    def weigh(self, svc: VirtualService, rs: RealServer, weight_of, new: int) -> None:
+    def weigh(self, svc: VirtualService, rs: RealServer, weight_of) -> None:
         """Set a weight; raising one the health check says is DOWN asks first (the monitor
         then leaves it in as an operator override)."""
+        new = weight_of(rs.weight)
         health = self.server_health(rs)
         if new > rs.weight and health is not None and health.checked and not health.up:
             self.push_screen(

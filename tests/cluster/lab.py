@@ -23,8 +23,6 @@ import subprocess
 import sys
 import time
 
-from tests.helpers import REFERENCE_HA_CF
-
 from ..heartbeat.harness import VIP, TwoNodes, sh
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -60,13 +58,7 @@ class Cluster(TwoNodes):
         self.rs = {n: f"{prefix}-rs{n}" for n in REAL_SERVERS}
         self.web: dict[int, subprocess.Popen] = {}
 
-    def ha_cf(self, n: int) -> str:
-        """The seed's ha.cf; its ucast line names the peer; logs in the node's directory
-        (there is no syslog in the VM)."""
-        d = self.node_dir(n)
-        return (f"logfile {d}/log/ha-log\ndebugfile {d}/log/ha-debug\n" +
-                REFERENCE_HA_CF.replace("ucast eth1 192.168.0.1",
-                                        f"ucast eth1 192.168.0.{2 if n == 1 else 1}"))
+    logging = "logfacility local0\n"        # the seed's own line, kept
 
     # ------------------------------------------------------------ building
     def up(self) -> None:

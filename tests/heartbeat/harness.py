@@ -12,21 +12,9 @@ import shutil
 import subprocess
 import time
 
+from tests.helpers import REFERENCE_HA_CF
+
 VIP = "172.26.46.119"
-HA_CF = """\
-logfile {d}/log/ha-log
-debugfile {d}/log/ha-debug
-use_logd no
-keepalive 2
-deadtime 10
-warntime 10
-initdead 20
-udpport 694
-auto_failback on
-ucast eth1 192.168.0.{peer}
-node node1
-node node2
-"""
 
 
 def sh(*cmd: str, check: bool = True) -> subprocess.CompletedProcess:
@@ -44,8 +32,18 @@ class TwoNodes:
         self.lan, self.ns = f"{prefix}-lan", {1: f"{prefix}-n1", 2: f"{prefix}-n2"}
         self.procs: dict[int, subprocess.Popen] = {}
 
+    logging = "use_logd no\n"              # in place of the seed's logfacility (no syslog)
+
     def ha_cf(self, n: int) -> str:
-        return HA_CF.format(d=self.node_dir(n), peer=2 if n == 1 else 1)
+        """The seed's ha.cf (shared/reference/cluster.md) for node n: its ucast names the
+        peer, the nodes are ``names``, logs go to the node's directory."""
+        d = self.node_dir(n)
+        text = REFERENCE_HA_CF.replace("logfacility local0\n", self.logging)
+        text = text.replace("ucast eth1 192.168.0.1", f"ucast eth1 192.168.0.{2 if n == 1 else 1}")
+        for seed, name in (("rh1.cluster.net", self.names[1]),
+                           ("debian.cluster.net", self.names[2])):
+            text = text.replace(f"node    {seed}", f"node    {name}")
+        return f"logfile {d}/log/ha-log\ndebugfile {d}/log/ha-debug\n" + text
 
     def node_dir(self, n: int) -> str:
         return os.path.join(self.lab, f"node{n}")

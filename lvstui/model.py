@@ -371,11 +371,13 @@ def parse_server(text: str, service: VirtualService, resolve: Resolver | None = 
     return RealServer(address, parse_port(port, proto) if port else service.port, family=family)
 
 
-MAX_WEIGHT = 65535           # ipvsadm's range: a file with more does not load with ipvsadm -R
+MAX_WEIGHT = 65535           # what the console lets an operator type (a guard rail)
 
 
-def parse_weight(text: str) -> int:
-    return parse_int("weight", text, 0, MAX_WEIGHT)
+def parse_weight(text: str, high: int = MAX_WEIGHT) -> int:
+    """A weight typed by the operator (0-65535); a rules file's may go to the kernel's limit
+    (*high*), as ipvsadm 1.31 loads them."""
+    return parse_int("weight", text, 0, high)
 
 
 def check_thresholds(upper: int, lower: int) -> None:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from functools import cmp_to_key
 
-from ..model import (DEFAULT_PERSISTENCE, DEFAULT_SCHEDULER, SCHED_FLAGS, Forwarding,
+from ..model import (DEFAULT_PERSISTENCE, DEFAULT_SCHEDULER, MAX_INT, SCHED_FLAGS, Forwarding,
                      RealServer, ValidationError, VirtualService, format_endpoint, format_netmask,
                      parse_int, parse_netmask, parse_port, parse_server, parse_service,
                      parse_weight)
@@ -414,7 +414,7 @@ def _play_server_line(table, m: re.Match, keep: set, resolve, services: dict) ->
     option, service, address, port, forwarding, weight = m.groups()
     svc = _known_service(services, {option: service}, resolve)
     rs = RealServer(address, parse_port(port, svc.protocol), _FORWARDING[forwarding],
-                    parse_weight(weight))
+                    parse_weight(weight, MAX_INT))
     rs = table.add_server(svc, rs)
     keep.add((svc.key, rs.key))
 
@@ -482,7 +482,7 @@ def _play_server(table, command: str, svc: VirtualService, opts: dict, keep: set
         return
     rs.forwarding = (Forwarding.MASQ if opts.get("-m") else
                      Forwarding.TUNNEL if opts.get("-i") else Forwarding.ROUTE)
-    rs.weight = parse_weight(str(opts.get("-w", "1")))
+    rs.weight = parse_weight(str(opts.get("-w", "1")), MAX_INT)
     thresholds = "-x" in opts or "-y" in opts
     if thresholds:
         rs.upper_threshold = parse_int("upper threshold", opts.get("-x", "0"), 0, 2**31 - 1)

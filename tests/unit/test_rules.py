@@ -114,7 +114,7 @@ def test_the_fast_server_line_reads_as_the_general_parser_does():
     assert not any(SERVER_LINE.fullmatch(line) for line in slow.splitlines())
     assert save(parse_rules(text).services) == save(parse_rules(slow).services)
     assert parse_rules(text).keep_thresholds == parse_rules(slow).keep_thresholds
-    for bad in ("-a -t 10.0.0.1:80 -r 10.1.0.1:80 -g -w 70000\n",      # weight out of range
+    for bad in ("-a -t 10.0.0.1:80 -r 10.1.0.1:80 -g -w -1\n",        # weight out of range
                 "-a -t 10.0.0.1:80 -r 10.1.0.1:99999 -m -w 1\n",      # port out of range
                 "-a -t 10.0.0.9:80 -r 10.1.0.1:80 -g -w 1\n",         # no such service
                 "-a -t 10.0.0.1:80 -r 10.1.0.1:80 -g -w 1\n" * 2):    # twice

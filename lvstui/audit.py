@@ -12,16 +12,18 @@ DEFAULT_PATH = "/var/log/lvstui/audit.log"
 
 
 class AuditLog:
-    def __init__(self, path: str = DEFAULT_PATH, via: str = "console"):
-        self.path, self.via = path, via
+    def __init__(self, path: str = DEFAULT_PATH, via: str = "console", asked_by: str = ""):
+        self.path, self.via, self.asked_by = path, via, asked_by
 
-    def by(self, via: str) -> AuditLog:
-        """The same log, for changes made through *via* (the monitor inside a console)."""
-        return AuditLog(self.path, via)
+    def by(self, via: str, asked_by: str = "") -> AuditLog:
+        """The same log, for changes made through *via* (the monitor inside a console; the
+        peer's agent, *asked_by* the operator on the other director)."""
+        return AuditLog(self.path, via, asked_by)
 
     def record(self, command: str, result: str) -> str | None:
         """Append one line; returns a warning when the file cannot be written (never raises)."""
-        line = (f"{time.strftime('%Y-%m-%dT%H:%M:%S%z')} user={_user()} via={self.via}{_origin()} "
+        line = (f"{time.strftime('%Y-%m-%dT%H:%M:%S%z')} user={who()} via={self.via}"
+                f"{f' for={self.asked_by}' if self.asked_by else ''}{_origin()} "
                 f"result={result.replace(chr(10), ' ')} {command}\n")
         try:
             os.makedirs(os.path.dirname(self.path) or ".", exist_ok=True)
@@ -48,7 +50,8 @@ def _origin() -> str:
     return where
 
 
-def _user() -> str:
+def who() -> str:
+    """The operator: the sudo user and the account, or the account."""
     sudo = os.environ.get("SUDO_USER")
     try:
         me = getpass.getuser()

@@ -51,8 +51,24 @@ def _parser() -> argparse.ArgumentParser:
                         help="console: the same, from an ldirectord.cf")
     p.add_argument("--health-state", default=HEALTH_STATE, metavar="FILE",
                    help=f"where lvstui monitor publishes its state (default {HEALTH_STATE})")
+    _peer_options(p, console=True)
     sub = p.add_subparsers(dest="command")
-    sub.add_parser("save", parents=[common], help="print the table as ipvsadm -Sn does")
+    sv = sub.add_parser("save", parents=[common], help="print the table as ipvsadm -Sn does")
+    _peer_options(sv, "print the table of HOST (the other director) instead")
+    dr = sub.add_parser("drift", parents=[common],
+                        help="the ipvsadm commands that would make the peer equal to this "
+                             "director: exit 0 equal, 1 different, 2 peer unreadable, 3 this "
+                             "table unreadable")
+    _peer_options(dr, "the other director (default: the other node of ha.cf)")
+    sy = sub.add_parser("sync", parents=[common],
+                        help="make the peer equal to this director (the differences only)")
+    _peer_options(sy, "the other director (default: the other node of ha.cf)", flag="--to")
+    sy.add_argument("--dry-run", action="store_true", default=argparse.SUPPRESS,
+                    help="print the ipvsadm commands only")
+    ag = sub.add_parser("agent", parents=[common],
+                        help="answer the other director's lvstui on stdin/stdout (run by it "
+                             "over ssh)")
+    ag.add_argument("--ha-dir", default="/etc/ha.d", help=argparse.SUPPRESS)
     r = sub.add_parser("restore", parents=[common],
                        help="make the table equal to a rules file (only changes are sent)")
     r.add_argument("file", help="rules file in ipvsadm -S format, or - for stdin")
@@ -171,6 +187,22 @@ def main(argv: list[str] | None = None) -> int:
         return 1
 
 
+def _peer_options(parser: argparse.ArgumentParser, what: str = "", flag: str = "--peer",
+                  console: bool = False) -> None:
+    """Which director is the peer and how it is reached (ssh; lvstui agent there)."""
+    if console:
+        peer = parser.add_mutually_exclusive_group()
+        peer.add_argument("--peer", metavar="HOST", help="console: the other director (default: "
+                                                         "the other node of ha.cf)")
+        peer.add_argument("--no-peer", action="store_true", help="console: this director alone")
+    else:
+        parser.add_argument(flag, metavar="HOST", dest="peer", help=what)
+    parser.add_argument("--peer-command", default="lvstui", metavar="PATH",
+                        help="the lvstui to run on the peer (default: lvstui)")
+    parser.add_argument("--ssh-config", metavar="FILE",
+                        help="an ssh client configuration file (ssh -F)")
+
+
 def _minutes(text: str) -> float:
     """``--confirm-within 5`` (minutes, fractions allowed) in seconds."""
     try:
@@ -199,6 +231,10 @@ def _demo_audit() -> str:
 
 def _run(args, backend, audit: AuditLog) -> int:
     session = Session(backend, audit=audit, dry_run=args.dry_run)
+    if args.command == "agent":
+        return _agent(args, session)
+    if args.command in ("drift", "sync") or (args.command == "save" and args.peer):
+        return _pair(args, session)
     if args.command == "save":
         sys.stdout.write(session.rules_text())
     elif args.command in ("list", "set", "daemon", "zero", "flush"):
@@ -213,6 +249,37 @@ def _run(args, backend, audit: AuditLog) -> int:
         for command in result.commands:
             print(command)
     return 0
+
+
+def _agent(args, session: Session) -> int:
+    from .commands.agent import agent_table, serve
+    from .health.sources import PublishedHealth
+    session.backend = agent_table(session.backend)
+    session.read_only = session.backend.name == "proc"
+    session.health = PublishedHealth(args.health_state)
+    if not args.demo:
+        from .ha.cluster import Heartbeat
+        session.heartbeat = Heartbeat(os.path.join(args.ha_dir, "ha.cf"))
+    session.audit = session.audit.by("peer")
+    return serve(session)
+
+
+def _pair(args, session: Session) -> int:
+    from .audit import who
+    from .commands.pair import CANNOT_TELL, drift_peer, save_peer, sync_peer
+    from .peer import Peer
+    host = args.peer or session.default_peer()
+    if not host:
+        print("lvstui: no peer: name it (--peer HOST, --to HOST) or list both directors as "
+              "node lines in ha.cf", file=sys.stderr)
+        return CANNOT_TELL if args.command == "drift" else 1
+    session.peer_opener = lambda: Peer.over_ssh(host, args.peer_command, args.ssh_config,
+                                                f"{who()}@{session.hostname}")
+    session.peer_name = host
+    try:
+        return {"save": save_peer, "drift": drift_peer, "sync": sync_peer}[args.command](session)
+    finally:
+        session.close_peer()
 
 
 if __name__ == "__main__":

@@ -27,6 +27,8 @@ from .ipvs.rules import (Kind, Operation, apply, diff, diff_by_lines, parse_rule
                          sorted_services)
 from .model import (Info, RealServer, SyncDaemon, Timeouts, ValidationError, VirtualService,
                     edited)
+from .peer import Peer, PeerState
+from .peer.mirror import drift, mirrored
 from .system import SettingError
 
 SECRET = re.compile(r"^(\s*\d+\s+(?:sha1|md5)\s+)(\S+)", re.MULTILINE)
@@ -48,6 +50,8 @@ class Result:
     fresh: dict = field(default_factory=dict)
     detail: str = ""                  # a sentence for the operator (how long a failover took)
     warning: str | None = None        # the audit log could not be written
+    peer_ops: list[Operation] | None = None   # what the peer did with it (None: not sent)
+    peer_error: str | None = None     # made here, but not on the peer: why
 
     @property
     def ok(self) -> bool:
@@ -89,6 +93,27 @@ class Proposal:
     refused: str | None = None
 
 
+@dataclass
+class PeerView:
+    """One read of the peer: its table, its surroundings, and the drift: the operations that
+    would make it equal to this director (empty: the two agree)."""
+
+    name: str
+    services: list[VirtualService] | None = None
+    state: PeerState | None = None
+    drift: list[Operation] = field(default_factory=list)
+    error: str | None = None
+    writable: bool = False
+
+
+class Change(list):
+    """The operations of one change here, and (``peer``) those it made on the peer."""
+
+    def __init__(self, ops: list[Operation], peer: list[Operation] | None = None):
+        super().__init__(ops)
+        self.peer = peer or []
+
+
 def _inverse(ops: list[Operation]) -> list[Operation]:
     """The operations that take *ops* back, the last one first."""
     return [inv for op in reversed(ops) for inv in op.inverse()]
@@ -107,7 +132,8 @@ class Session:
                  audit: AuditLog | None = None, dry_run: bool = False, read_only: bool = False,
                  ha_dir: str = "/etc/ha.d", hostname: str | None = None, traffic=None,
                  rules_path: str = RULES_PATH, confirm_within: float | None = None,
-                 clock: Callable[[], float] = time.monotonic):
+                 clock: Callable[[], float] = time.monotonic,
+                 peer_opener: Callable[[], Peer] | None = None):
         self.backend, self.network, self.heartbeat = backend, network, heartbeat
         self.health, self.traffic = health, traffic
         self.audit = audit or AuditLog()
@@ -121,6 +147,9 @@ class Session:
         self.confirm_within, self.clock = confirm_within, clock
         self.unconfirmed: list[list[Operation]] = []     # commit confirmed: to revert unless
         self.revert_at = 0.0                             # confirmed by then (clock time)
+        self.peer_opener, self.peer = peer_opener, None  # the other director (lvstui agent)
+        self.peer_name = ""
+        self.both = True                # changes go to the peer too (False: this director only)
 
     # ------------------------------------------------------------ state
     def why_not(self) -> str | None:
@@ -184,9 +213,11 @@ class Session:
 
     # ------------------------------------------------------------ the table
     def change(self, make_ops: Callable[[], list[Operation]], undoable: bool = True,
-               note: str = "") -> Result:
+               note: str = "", peer_ops: list[Operation] | None = None) -> Result:
         """Build the operations (on the kernel's entries now), apply them all or none, audit
-        each, read back the services they touched, remember them for undo."""
+        each, read back the services they touched, remember them for undo. With a peer
+        attached (and ``both``) the same change is made there too: *peer_ops* when given
+        (undo, redo), else the operations built again on the peer's own entries."""
         ops: list[Operation] = []
         error = None
         try:
@@ -195,12 +226,50 @@ class Session:
                 apply(self.backend, ops)
         except (IPVSError, ValidationError) as exc:
             error = str(exc)
-        result = Result([op.command() + note for op in ops], error, self.dry_run, ops,
+        only_here = self.peer_opener is not None and (not self.both or peer_ops == [])
+        local_note = note + ("  # this director only" if only_here and ops else "")
+        result = Result([op.command() + local_note for op in ops], error, self.dry_run, ops,
                         self._fresh(ops))
         self._record(result)
+        if ops and error is None and not only_here and self.peer_opener is not None:
+            self._to_peer(result, peer_ops, note)
         if ops and error is None and not self.dry_run and undoable:
-            self.remember(ops)
+            self.remember(Change(ops, result.peer_ops))
         return result
+
+    def _to_peer(self, result: Result, peer_ops: list[Operation] | None, note: str) -> None:
+        """The change made here, made on the peer (audited here and there); a failure there
+        leaves it made here, with the reason in ``peer_error``."""
+        name = self.peer_name or "the peer"
+        ops = peer_ops
+        try:
+            peer = self.connected_peer()
+            name = peer.name
+            if ops is None:
+                ops = mirrored(result.ops, peer)
+            if not self.dry_run:
+                peer.apply(ops)
+        except (IPVSError, ValidationError) as exc:
+            reason = str(exc) if str(exc).startswith(name) else f"{name}: {exc}"
+            result.peer_error = (f"{reason}; made on this director only (R: retry on {name}, "
+                                 "u: take it back here)")
+            for op in ops or result.ops:
+                self.audit.record(f"{op.command()}{note}  # on {name}", f"failed: {reason}")
+            return
+        result.peer_ops = ops
+        commands = [f"{op.command()}{note}  # on {name}" for op in ops]
+        result.commands += commands
+        self._record(Result(commands, dry_run=self.dry_run))
+
+    def connected_peer(self) -> Peer:
+        """The connected peer (connecting when needed); PeerError when there is none."""
+        if self.peer is None or not self.peer.alive:
+            if self.peer is not None:
+                self.peer.close()
+            self.peer = None
+            self.peer = self.peer_opener()
+            self.peer_name = self.peer.name
+        return self.peer
 
     def remember(self, ops: list[Operation]) -> None:
         """A new change: undoable; what was undone before it can no longer be redone. With
@@ -230,7 +299,9 @@ class Session:
         pending, self.unconfirmed = self.unconfirmed, []
         self.undo_stack = [ops for ops in self.undo_stack if all(ops is not p for p in pending)]
         inverse = _inverse([op for ops in pending for op in ops])
-        return self.change(lambda: inverse, undoable=False, note="  # not confirmed: reverted")
+        there = _inverse([op for ops in pending for op in getattr(ops, "peer", [])])
+        return self.change(lambda: inverse, undoable=False, note="  # not confirmed: reverted",
+                           peer_ops=there)
 
     def undo(self) -> Result:
         """Take back the newest change not yet undone (deep: each u goes one further back)."""
@@ -238,7 +309,8 @@ class Session:
             return Result(error="nothing to undo")
         last = self.undo_stack.pop()
         inverse = _inverse(last)
-        result = self.change(lambda: inverse, undoable=False, note="  # undo")
+        result = self.change(lambda: inverse, undoable=False, note="  # undo",
+                             peer_ops=_inverse(getattr(last, "peer", [])))
         if result.ok and not self.dry_run:
             self.redo_stack.append(last)
             self.unconfirmed = [ops for ops in self.unconfirmed if ops is not last]
@@ -251,7 +323,8 @@ class Session:
         if not self.redo_stack:
             return Result(error="nothing to redo")
         last = self.redo_stack.pop()
-        result = self.change(lambda: last, undoable=False, note="  # redo")
+        result = self.change(lambda: list(last), undoable=False, note="  # redo",
+                             peer_ops=getattr(last, "peer", []))
         if result.ok and not self.dry_run:
             self._done(last)
         else:
@@ -384,6 +457,116 @@ class Session:
         if ops:
             self.remember(ops)
         return Result(commands, ops=ops, fresh=self._fresh(ops))
+
+    # ------------------------------------------------------------ the pair
+    def peer_read(self, here: list[VirtualService] | None = None) -> PeerView | None:
+        """The peer's table and state, and its drift from *here* (this director's services;
+        read now when not given). None without a peer; never raises."""
+        if self.peer_opener is None:
+            return None
+        try:
+            peer = self.connected_peer()
+            services = sorted_services(peer.services())
+            state = peer.state()
+            here = self.backend.services() if here is None else here
+        except (IPVSError, ValidationError, OSError) as exc:
+            self.close_peer()
+            return PeerView(self.peer_name or "peer", error=str(exc))
+        return PeerView(peer.name, services, state, drift(here, services),
+                        writable=peer.why_not() is None)
+
+    def default_peer(self) -> str | None:
+        """The other node of heartbeat's ha.cf (the peer when none is named), or None."""
+        try:
+            ha_cf = HaConfig.read(self.ha_dir).ha_cf
+        except OSError:
+            return None
+        me = self.hostname.lower()
+        others = [n for n in (ha_cf.nodes() if ha_cf else []) if n.lower() != me]
+        return others[0] if len(others) == 1 else None
+
+    def _sync_fact(self, view: PeerView, kind: str) -> str:
+        """Whether the director that gets the VIP has the connections (a backup sync daemon)."""
+        try:
+            daemons, where = ((view.state.daemons, view.name) if kind == "standby" else
+                              (self.backend.daemons(), self.hostname))
+        except (IPVSError, OSError):
+            daemons, where = None, self.hostname
+        if daemons is None:
+            return f"{where}'s sync daemons cannot be read"
+        if not any(d.state == "backup" for d in daemons):
+            return (f"{where}'s sync daemon is not running as backup: established connections "
+                    "will drop")
+        return f"{where}'s sync daemons: " + ", ".join(f"{d.state} on {d.interface}"
+                                                      for d in daemons)
+
+    def close_peer(self) -> None:
+        if self.peer is not None:
+            self.peer.close()
+            self.peer = None
+
+    def set_both(self, both: bool) -> None:
+        """Changes from now on go to both directors, or to this one only."""
+        self.both = both
+
+    def sync_peer(self) -> Result:
+        """Make the peer equal to this director (only the differences; the agent rolls back
+        its applied steps on a failure); undo takes it back there."""
+        try:
+            peer = self.connected_peer()
+            ops = drift(self.backend.services(), peer.services())
+        except (IPVSError, ValidationError) as exc:
+            return self._record(Result([f"make {self.peer_name or 'the peer'} equal to "
+                                        f"{self.hostname}"], str(exc)))
+        commands = [f"{op.command()}  # on {peer.name}" for op in ops]
+        if self.dry_run or not ops:
+            return Result(commands or [f"# {peer.name} already equals {self.hostname}"],
+                          dry_run=self.dry_run, peer_ops=ops)
+        try:
+            peer.apply(ops)
+        except (IPVSError, ValidationError) as exc:
+            return self._record(Result(commands, str(exc)))
+        self.remember(Change([], ops))
+        return self._record(Result(commands, peer_ops=ops))
+
+    def pull_from_peer(self) -> Result:
+        """Make this director equal to the peer (the reverse of ``sync_peer``), here only."""
+        try:
+            there = self.connected_peer().services()
+        except (IPVSError, ValidationError) as exc:
+            return Result(error=str(exc))
+        return self.change(lambda: diff(self.backend.services(), there), peer_ops=[],
+                           note=f"  # from {self.peer_name}")
+
+    def retry_peer(self) -> Result:
+        """Make on the peer the last change that reached only this director."""
+        last = self.undo_stack[-1] if self.undo_stack else None
+        if not last or getattr(last, "peer", None):
+            return Result(error="the last change is on both directors: nothing to retry")
+        result = Result(ops=list(last))
+        self._to_peer(result, None, "  # retry")
+        if result.peer_error is None:
+            last.peer = result.peer_ops
+        return replace(result, error=result.peer_error)
+
+    def preflight(self, kind: str) -> list[str]:
+        """What the operator should know before a manual failover, one fact per line: the
+        peer's drift, its sync daemon, its health source, its connections."""
+        view = self.peer_read()
+        if view is None:
+            return ["no peer attached: its table and sync daemon are not known"]
+        if view.error:
+            return [f"{view.name} cannot be read: {view.error}"]
+        facts = [f"{view.name} differs in {len(view.drift)} place(s)" if view.drift
+                 else f"{view.name} holds the same table as {self.hostname}"]
+        facts.append(self._sync_fact(view, kind))
+        health = view.state.health
+        facts.append(f"{view.name}'s health checks: " + (
+            "none published" if not health else
+            f"{health['source']} ({'running' if health['running'] else 'not running'}), "
+            f"{health['down']} of {health['servers']} down"))
+        facts.append(f"{view.name} holds {view.state.connections} connection(s)")
+        return facts
 
     # ------------------------------------------------------------ heartbeat
     def resource_vips(self) -> list[str]:

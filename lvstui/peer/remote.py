@@ -1,0 +1,109 @@
+"""The other director, as its agent tells it: its table, its surroundings, and changes made
+there (audited there, in the name of the operator who asked here)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from ..ipvs.backend import NoSuchServer
+from ..ipvs.rules import Operation
+from ..model import Info, RealServer, SyncDaemon, Timeouts, VirtualService
+from .link import AgentLink, PeerError, ssh_command
+from .protocol import (decode_daemon, decode_info, decode_service, decode_timeouts,
+                       encode_plain, encode_operation, encode_service)
+
+
+@dataclass
+class PeerState:
+    """The peer's surroundings, each None where its agent could not read it."""
+
+    info: Info | None = None
+    timeouts: Timeouts | None = None
+    daemons: list[SyncDaemon] | None = None
+    conns: Counter = field(default_factory=Counter)      # connection state -> count
+    health: dict | None = None       # source, running, servers, down
+    heartbeat: dict | None = None    # running, me, resources, error
+
+    @property
+    def connections(self) -> int:
+        return sum(self.conns.values())
+
+
+class Peer:
+    """The other director through one agent (one ssh process for the whole session)."""
+
+    def __init__(self, link: AgentLink, asked_by: str = ""):
+        self.link, self.asked_by = link, asked_by
+
+    @classmethod
+    def over_ssh(cls, host: str, peer_command: str = "lvstui", ssh_config: str | None = None,
+                 asked_by: str = "", **timeouts) -> Peer:
+        return cls(AgentLink(host, ssh_command(host, peer_command, ssh_config), peer_command,
+                             **timeouts), asked_by)
+
+    @property
+    def name(self) -> str:
+        return self.link.name
+
+    @property
+    def writable(self) -> bool:
+        return self.link.writable
+
+    @property
+    def alive(self) -> bool:
+        return self.link.alive
+
+    def why_not(self) -> str | None:
+        """Why changes cannot reach the peer, or None."""
+        if not self.writable:
+            return (f"{self.name}: the agent runs as {self.link.hello.get('user', '?')}, not "
+                    "root: the pair is read-only there")
+        return None
+
+    def services(self) -> list[VirtualService]:
+        return [decode_service(s) for s in self.link.request("services")["services"]]
+
+    def find_service(self, svc: VirtualService) -> VirtualService:
+        return decode_service(self.link.request("find", service=encode_service(
+            svc.without_servers()))["service"])
+
+    def find_server(self, svc: VirtualService, address: str, port: int) -> RealServer:
+        live = self.find_service(svc).server(address, port)
+        if live is None:
+            raise NoSuchServer(svc, RealServer(address, port))
+        return live
+
+    def state(self) -> PeerState:
+        reply = self.link.request("state")
+        return PeerState(
+            decode_info(reply["info"]) if reply.get("info") else None,
+            decode_timeouts(reply["timeouts"]) if reply.get("timeouts") else None,
+            [decode_daemon(d) for d in reply["daemons"]] if reply.get("daemons") is not None
+            else None,
+            Counter(reply.get("conns") or {}), reply.get("health"), reply.get("heartbeat"))
+
+    def apply(self, ops: list[Operation]) -> list[str]:
+        """Apply *ops* there, all or none (the agent rolls back its applied steps); the
+        commands it ran, or PeerError with its reason."""
+        if not ops:
+            return []
+        return self.link.request("apply", ops=[encode_operation(op) for op in ops],
+                                 by=self.asked_by)["commands"]
+
+    def set_timeouts(self, timeouts: Timeouts) -> list[str]:
+        return self.link.request("set-timeouts", timeouts=encode_plain(timeouts),
+                                 by=self.asked_by)["commands"]
+
+    def start_daemon(self, daemon: SyncDaemon) -> list[str]:
+        return self.link.request("start-daemon", daemon=encode_plain(daemon),
+                                 by=self.asked_by)["commands"]
+
+    def stop_daemon(self, state: str) -> list[str]:
+        return self.link.request("stop-daemon", state=state, by=self.asked_by)["commands"]
+
+    def close(self) -> None:
+        self.link.close()
+
+
+__all__ = ["Peer", "PeerError", "PeerState"]

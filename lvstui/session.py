@@ -226,12 +226,13 @@ class Session:
                 apply(self.backend, ops)
         except (IPVSError, ValidationError) as exc:
             error = str(exc)
-        only_here = self.peer_opener is not None and (not self.both or peer_ops == [])
+        only_here = self.peer_opener is not None and (
+            peer_ops == [] or (peer_ops is None and not self.both))
         local_note = note + ("  # this director only" if only_here and ops else "")
         result = Result([op.command() + local_note for op in ops], error, self.dry_run, ops,
                         self._fresh(ops))
         self._record(result)
-        if ops and error is None and not only_here and self.peer_opener is not None:
+        if (ops or peer_ops) and error is None and not only_here and self.peer_opener:
             self._to_peer(result, peer_ops, note)
         if ops and error is None and not self.dry_run and undoable:
             self.remember(Change(ops, result.peer_ops))

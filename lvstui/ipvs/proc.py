@@ -1,10 +1,14 @@
 """The table as ``/proc/net/ip_vs`` shows it to any user: the read-only view of an lvstui
 that is not root (netlink needs CAP_NET_ADMIN even to read). The kernel writes there only the
 scheduler, persistence and netmask of a service and the forwarding, weight and connection
-counts of a server (ip_vs_ctl.c, ip_vs_info_seq_show); everything else is the default."""
+counts of a server (ip_vs_ctl.c, ip_vs_info_seq_show); everything else is the default. The
+persistence timeout is written in jiffies: divided by the kernel's HZ (its config file, else
+Debian's 250)."""
 
 from __future__ import annotations
 
+import gzip
+import os
 import re
 
 from ..model import Forwarding, Info, RealServer, VirtualService
@@ -17,7 +21,24 @@ FORWARDING = {"Route": Forwarding.ROUTE, "Masq": Forwarding.MASQ, "Tunnel": Forw
               "Local": Forwarding.LOCAL}
 
 
-def parse_table(text: str) -> tuple[Info, list[VirtualService]]:
+DEBIAN_HZ = 250
+
+
+def kernel_hz() -> int:
+    """CONFIG_HZ of the running kernel, from its config (/boot, /proc/config.gz)."""
+    release = os.uname().release
+    for path, opener in ((f"/boot/config-{release}", open), ("/proc/config.gz", gzip.open)):
+        try:
+            with opener(path, "rt") as fh:
+                for line in fh:
+                    if line.startswith("CONFIG_HZ="):
+                        return int(line.split("=", 1)[1])
+        except (OSError, ValueError):
+            continue
+    return DEBIAN_HZ
+
+
+def parse_table(text: str, hz: int = DEBIAN_HZ) -> tuple[Info, list[VirtualService]]:
     """The proc file's text as (info, services); lines that do not fit are skipped."""
     lines = text.splitlines()
     head = HEADER.match(lines[0]) if lines else None
@@ -28,7 +49,7 @@ def parse_table(text: str) -> tuple[Info, list[VirtualService]]:
             if line.startswith("  -> ") and services:
                 services[-1].servers.append(_server(line.split(), services[-1]))
             elif line[:1].isalpha():
-                services.append(_service(line.split()))
+                services.append(_service(line.split(), hz))
         except (ValueError, IndexError, KeyError):
             continue
     return info, services
@@ -42,7 +63,7 @@ def _endpoint(text: str) -> tuple[str, int]:
     return _address(address), _port(port)
 
 
-def _service(f: list[str]) -> VirtualService:
+def _service(f: list[str], hz: int) -> VirtualService:
     if f[0] == "FWM":
         svc = VirtualService("fwmark", fwmark=int(f[1], 16), scheduler=f[2])
     else:
@@ -54,7 +75,7 @@ def _service(f: list[str]) -> VirtualService:
         svc.flags = frozenset({"one-packet"})
     if "persistent" in rest:
         at = rest.index("persistent")
-        svc.persistence = int(rest[at + 1])
+        svc.persistence = int(rest[at + 1]) // hz
         mask = rest[at + 2]
         svc.netmask = int(mask, 16) if svc.family == 4 else int(mask)
     return svc
@@ -72,12 +93,12 @@ class ProcTable(Backend):
     name = "proc"
 
     def __init__(self, path: str = PROC_TABLE):
-        self.path = path
+        self.path, self.hz = path, kernel_hz()
 
     def _read(self) -> tuple[Info, list[VirtualService]]:
         try:
             with open(self.path) as fh:
-                return parse_table(fh.read())
+                return parse_table(fh.read(), self.hz)
         except FileNotFoundError:
             raise IPVSUnavailable(f"{self.path} not found") from None
 

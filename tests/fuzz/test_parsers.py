@@ -188,3 +188,59 @@ def test_an_edit_keeps_the_files_line_ends(text, newline):
     kept = [line for line in HaCf(original, "x").lines if not line.startswith("keepalive")]
     assert all(any(line == other for other in after) for line in kept)    # in order, as they were
     assert all(line.endswith(newline) for line in cf.lines)
+
+
+PROC_WORDS = ["IP Virtual Server version 1.2.1 (size=4096)\n", "Prot LocalAddress:Port\n",
+              "  -> RemoteAddress:Port\n", "TCP", "UDP", "FWM", "0A000032:0050", "0000000A",
+              "[2001:0db8:0000:0000:0000:0000:0000:0001]:0050", "wlc", "ops", "persistent",
+              "15000", "FFFFFFFF", "  ->", "Route", "Masq", "Tunnel", "Local", "Bypass", "5",
+              "-1", "GGGG:0050", "\n"]
+proc_texts = st.lists(st.one_of(st.sampled_from(PROC_WORDS), st.text(max_size=6)),
+                      max_size=40).map(lambda parts: " ".join(parts))
+
+
+@given(st.one_of(proc_texts, st.text(max_size=300)))
+def test_proc_table_of_a_reader_that_is_not_root(text):
+    from lvstui.ipvs.proc import parse_table
+    info, services = parse_table(text)
+    for svc in services:
+        save([svc])                          # every parsed entry renders as an ipvsadm line
+
+
+json_values = st.recursive(
+    st.one_of(st.none(), st.booleans(), st.integers(), st.text(max_size=10)),
+    lambda inner: st.one_of(st.lists(inner, max_size=4),
+                            st.dictionaries(st.sampled_from(
+                                ["kind", "service", "server", "before", "protocol", "address",
+                                 "port", "forwarding", "weight", "stats", "servers", "flags",
+                                 "family", "x"]), inner, max_size=6)), max_leaves=20)
+
+
+@given(json_values)
+def test_agent_protocol_decoders(value):
+    from lvstui.peer.protocol import ProtocolError, decode_operation, decode_service
+    for decode in (decode_operation, decode_service):
+        try:
+            decode(value)
+        except ProtocolError:
+            pass
+
+
+@given(st.one_of(st.binary(max_size=200), json_values.map(lambda v: json.dumps(v).encode())))
+def test_agent_answers_every_line_with_one_reply(line):
+    from lvstui.commands.agent import _answer
+    from lvstui.ipvs.memory import MemoryBackend
+    from lvstui.session import Session
+    reply = _answer(Session(MemoryBackend(), audit=_NO_AUDIT), line)
+    assert isinstance(reply["ok"], bool) and json.dumps(reply)
+
+
+class _NoAudit:
+    def record(self, command, result):
+        return None
+
+    def by(self, via, asked_by=""):
+        return self
+
+
+_NO_AUDIT = _NoAudit()

@@ -45,7 +45,7 @@ class Sshd:
         (d / "sshd_config").write_text(
             f"HostKey {d / 'host_key'}\nListenAddress {self.address}:{self.port}\n"
             f"PermitRootLogin prohibit-password\nPasswordAuthentication no\nUsePAM no\n"
-            f"AuthorizedKeysFile {keys}\nStrictModes no\nPidFile {d / 'sshd.pid'}\n"
+            f"AuthorizedKeysFile {keys} .ssh/authorized_keys\nStrictModes no\nPidFile {d / 'sshd.pid'}\n"
             f"SetEnv PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\n")
         self.config.write_text(
             f"Host {self.alias}\n  HostName {self.address}\n  Port {self.port}\n  User {user}\n"

@@ -156,7 +156,8 @@ def main(argv: list[str] | None = None) -> int:
             return run(args.backend, args.demo, args.refresh, args.audit_log, args.dry_run,
                        args.theme, (args.health or args.ldirectord_console,
                                     bool(args.ldirectord_console), args.health_state),
-                       confirm_within=args.confirm_within)
+                       confirm_within=args.confirm_within,
+                       peer=(args.peer, args.no_peer, args.peer_command, args.ssh_config))
         if args.command == "check-config":
             if args.health or args.ldirectord:
                 from .commands.health import check_health_config
@@ -261,6 +262,9 @@ def _agent(args, session: Session) -> int:
         from .ha.cluster import Heartbeat
         session.heartbeat = Heartbeat(os.path.join(args.ha_dir, "ha.cf"))
     session.audit = session.audit.by("peer")
+    if args.demo:
+        from .demo.heartbeat import PEER
+        session.hostname = PEER
     return serve(session)
 
 

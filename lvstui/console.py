@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 
-from .audit import DEFAULT_PATH, AuditLog
+from .audit import DEFAULT_PATH, AuditLog, who
 from .ipvs import Backend, open_backend
 from .session import Session
 
@@ -18,11 +18,30 @@ def open_table(kind: str, demo: bool) -> Backend:
     return open_backend(kind)
 
 
+def _peer_opener(session: Session, demo: bool, host: str | None, none: bool, command: str,
+                 ssh_config: str | None):
+    """How the session reaches the other director (None: it has none)."""
+    asked_by = f"{who()}@{session.hostname}"
+    if none:
+        return None
+    if demo and host is None:
+        from .demo.peer import demo_peer
+        return lambda: demo_peer(asked_by)
+    host = host or session.default_peer()
+    if host is None:
+        return None
+    from .peer import Peer
+    session.peer_name = host
+    return lambda: Peer.over_ssh(host, command, ssh_config, asked_by)
+
+
 def run(backend_kind: str, demo: bool, refresh: float, audit_path: str | None,
         dry_run: bool = False,
-        theme: str | None = None, checks=None, confirm_within: float | None = None) -> int:
+        theme: str | None = None, checks=None, confirm_within: float | None = None,
+        peer: tuple = (None, False, "lvstui", None)) -> int:
     """*checks*: (config path, is ldirectord.cf, state path) — the console checks by itself
-    unless a running ``lvstui monitor`` publishes its state there."""
+    unless a running ``lvstui monitor`` publishes its state there. *peer*: (host, none wanted,
+    the lvstui to run there, ssh config file) — by default the other node of ha.cf."""
     from .ui.app import LvsApp
     backend = open_table(backend_kind, demo)
     sandbox = traffic = None
@@ -46,9 +65,11 @@ def run(backend_kind: str, demo: bool, refresh: float, audit_path: str | None,
     session = Session(backend, network=network, heartbeat=heartbeat, health=health, audit=audit,
                       dry_run=dry_run, read_only=read_only, traffic=traffic,
                       confirm_within=confirm_within, **places)
+    session.peer_opener = _peer_opener(session, demo, *peer)
     try:
         LvsApp(session, refresh, theme, host=session.hostname).run()
     finally:
+        session.close_peer()
         health.close()
         network.close()
         backend.close()

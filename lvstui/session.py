@@ -28,7 +28,7 @@ from .ipvs.rules import (Kind, Operation, apply, diff, diff_by_lines, parse_rule
 from .model import (Info, RealServer, SyncDaemon, Timeouts, ValidationError, VirtualService,
                     edited)
 from .peer import Peer, PeerState
-from .peer.mirror import drift, mirrored
+from .peer.mirror import drift, drift_marks, mirrored
 from .system import SettingError
 
 SECRET = re.compile(r"^(\s*\d+\s+(?:sha1|md5)\s+)(\S+)", re.MULTILINE)
@@ -104,6 +104,20 @@ class PeerView:
     drift: list[Operation] = field(default_factory=list)
     error: str | None = None
     writable: bool = False
+    differing: tuple[set, set] = (set(), set())  # service keys, (service, server) keys
+
+
+@dataclass
+class PairFacts:
+    """Both directors side by side: sync daemons, timeouts, connections (here / there), and
+    the commands that would make either equal to the other."""
+
+    peer: PeerView
+    daemons: list[SyncDaemon] | None = None
+    timeouts: Timeouts | None = None
+    connections: int | None = None
+    to_peer: list[Operation] = field(default_factory=list)
+    from_peer: list[Operation] = field(default_factory=list)
 
 
 class Change(list):
@@ -252,7 +266,7 @@ class Session:
                 peer.apply(ops)
         except (IPVSError, ValidationError) as exc:
             reason = str(exc) if str(exc).startswith(name) else f"{name}: {exc}"
-            result.peer_error = (f"{reason}; made on this director only (R: retry on {name}, "
+            result.peer_error = (f"{reason}; made on this director only (Ctrl+R: retry on {name}, "
                                  "u: take it back here)")
             for op in ops or result.ops:
                 self.audit.record(f"{op.command()}{note}  # on {name}", f"failed: {reason}")
@@ -473,8 +487,28 @@ class Session:
         except (IPVSError, ValidationError, OSError) as exc:
             self.close_peer()
             return PeerView(self.peer_name or "peer", error=str(exc))
-        return PeerView(peer.name, services, state, drift(here, services),
-                        writable=peer.why_not() is None)
+        ops = drift(here, services)
+        return PeerView(peer.name, services, state, ops, writable=peer.why_not() is None,
+                        differing=drift_marks(ops))
+
+    def pair_facts(self) -> PairFacts | None:
+        """This director and the peer side by side (None without a peer)."""
+        try:
+            here = self.backend.services()
+        except (IPVSError, OSError) as exc:
+            return PairFacts(PeerView(self.peer_name or "peer", error=f"this director: {exc}"))
+        view = self.peer_read(here)
+        if view is None:
+            return None
+        facts = PairFacts(view, to_peer=view.drift,
+                          from_peer=diff(here, view.services) if view.services else [])
+        for name, read in (("daemons", self.backend.daemons), ("timeouts", self.backend.timeouts),
+                           ("connections", lambda: len(self.backend.connections()))):
+            try:
+                setattr(facts, name, read())
+            except (IPVSError, OSError):
+                pass
+        return facts
 
     def default_peer(self) -> str | None:
         """The other node of heartbeat's ha.cf (the peer when none is named), or None."""

@@ -5,13 +5,16 @@ from __future__ import annotations
 from ..ha.api import ClusterState, Node
 
 
+PEER = "debian.cluster.net"       # the demo's other director
+
+
 class SimulatedHeartbeat:
     """The demo's two directors (cluster.md): rh1 active with the VIP, debian as the backup.
 
     Failover moves the VIP in the simulated network, so the console shows it move."""
 
     def __init__(self, network, vip: str = "172.26.46.119", me: str = "rh1.cluster.net",
-                 peer: str = "debian.cluster.net"):
+                 peer: str = PEER):
         self.network, self.vip, self.me, self.peer = network, vip, me, peer
 
     def state(self) -> ClusterState:

@@ -22,20 +22,20 @@ from textual.widgets import Footer, Header, Input, RichLog, Static
 from ..ipvs.rules import sorted_servers, sorted_services
 from ..model import RealServer, VirtualService
 from ..session import Result, Session
-from .confirm import Confirm
 from .drains import DrainWatch
 from .events import ChangeDone, TableRead, may_change
 from .format import director_role, peers_text, plural
 from .health import HealthDetail, health_changes, health_source
 from .pending import PendingChanges
+from .pair import PairConsole, PairIndex
 from .keys import ACTIONS, HELP_TEXTS, KEY_NAMES, SHOWN, TABLE_ACTIONS
 from .table_keys import TableKeys
 from .terminal import hang_up, terminal_gone
-from .panes import SERVICE_COLUMNS, server_columns, server_text, service_text, servers_text
+from .panes import server_columns, server_text, service_columns, service_text, servers_text
 from .themes import register_themes
 from .widgets.rowtable import RowTable
 
-class LvsApp(TableKeys, PendingChanges, App):
+class LvsApp(TableKeys, PendingChanges, PairConsole, App):
     CSS_PATH = "app.tcss"
     TITLE = "lvstui"
     BINDINGS = [Binding("question_mark", "help", "Help"), Binding("q", "quit", "Quit")] + [
@@ -57,13 +57,15 @@ class LvsApp(TableKeys, PendingChanges, App):
         self.filter_text = ""
         self.role = "role unknown"
         self.drains = DrainWatch(clock)
+        if session.peer_opener is not None:
+            self.pair = PairIndex(self.selected_service)
 
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(id="banner")
-        yield RowTable(SERVICE_COLUMNS, key=lambda s: s.key, id="services")
-        yield RowTable(server_columns(self.server_health, self.clock, self.selected_service),
-                       key=lambda r: r.key, id="servers")
+        yield RowTable(service_columns(self.pair), key=lambda s: s.key, id="services")
+        yield RowTable(server_columns(self.server_health, self.clock, self.selected_service,
+                                      self.pair), key=lambda r: r.key, id="servers")
         yield Static("Heartbeat peers: not read yet", id="peers", markup=False)
         yield RichLog(id="log", markup=False, wrap=True)
         yield Input(placeholder="filter: part of an address, port, scheduler…", id="filter")
@@ -87,6 +89,7 @@ class LvsApp(TableKeys, PendingChanges, App):
             asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, self.hang_up)
         self.query_one("#services").focus()
         self.poll()
+        self.start_pair()
 
     # ------------------------------------------------------------ reading
     @work(thread=True, exclusive=True, group="poll")
@@ -185,8 +188,9 @@ class LvsApp(TableKeys, PendingChanges, App):
         shown = len(self.query_one("#services", RowTable).items)
         count = f"{shown}/{plural(len(self.services), 'service')}" if self.filter_text else \
             plural(len(self.services), "service")
+        pair = f" · {self.pair.status()}" if self.pair is not None else ""
         self.query_one("#status", Static).update(     # the read age first: never cut off
-            f"{age} · {self.role} · {count} · {kernel} · {self.health_source()}")
+            f"{age} · {self.role} · {count}{pair} · {kernel} · {self.health_source()}")
 
     def show_banner(self) -> None:
         banner = self.query_one("#banner", Static)
@@ -197,6 +201,7 @@ class LvsApp(TableKeys, PendingChanges, App):
             parts.append("READ-ONLY: not root, so the table cannot be changed (run lvstui as root)")
         if self.session.dry_run:
             parts.append("DRY-RUN: changes are shown as ipvsadm commands and not applied (T)")
+        parts += self.pair_banner()
         banner.update(" · ".join(parts))
         banner.display = bool(parts)
         banner.set_class(self.session.read_only, "read-only")
@@ -260,6 +265,9 @@ class LvsApp(TableKeys, PendingChanges, App):
         if result.error:
             self.log_line(f"error: {result.error}")
             self.notify(result.error, severity="error", timeout=8)
+        if result.peer_error:
+            self.log_line(f"peer: {result.peer_error}")
+            self.notify(result.peer_error, severity="error", timeout=12)
         if result.warning:
             self.notify(result.warning, severity="warning")
 
@@ -275,6 +283,8 @@ class LvsApp(TableKeys, PendingChanges, App):
         self.show_banner()
         if result.ok and not result.dry_run:
             self.drains.started(result.ops)
+        if self.pair is not None and (result.peer_ops or result.peer_error or result.ops):
+            self.poll_peer()
         if any(op.service is None for op in result.ops):     # table-wide: read it all
             self.poll()
         elif result.fresh:
@@ -307,9 +317,8 @@ class LvsApp(TableKeys, PendingChanges, App):
         vips = self.session.resource_vips()
         question = ("Hand the resources (VIP) to the peer director (standby)?" if kind == "standby"
                     else "Take the resources (VIP) from the peer director (takeover)?")
-        self.push_screen(Confirm(question, f"heartbeat's VIPs (haresources): "
-                                           f"{', '.join(vips) or 'none found'}"),
-                         lambda yes: yes and self.run_case(self.session.failover, kind))
+        self.ask_failover(kind, question, f"heartbeat's VIPs (haresources): "
+                                          f"{', '.join(vips) or 'none found'}")
 
     # ------------------------------------------------------------ other screens
     def action_network(self) -> None:

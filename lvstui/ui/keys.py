@@ -3,7 +3,8 @@ command palette's entries."""
 
 KEY_NAMES = {"plus": "+", "minus": "-", "greater_than_sign": ">", "less_than_sign": "<",
              "slash": "/", "question_mark": "?", "delete": "Del", "escape": "Esc",
-             "enter": "Enter", "space": "Space", "pageup": "PgUp", "pagedown": "PgDn"}
+             "enter": "Enter", "space": "Space", "pageup": "PgUp", "pagedown": "PgDn",
+             "ctrl+r": "Ctrl+R"}
 """How a key is written for the operator."""
 
 ACTIONS = [  # (key, action, footer label, help text) — also the command palette's entries
@@ -32,6 +33,9 @@ ACTIONS = [  # (key, action, footer label, help text) — also the command palet
     ("p", "heartbeat_screen", "Peers", "heartbeat: state, ha.cf/haresources/authkeys, edits"),
     ("h", "failover('standby')", "Standby", "heartbeat standby: hand the VIP to the peer (asks)"),
     ("t", "failover('takeover')", "Takeover", "heartbeat takeover: take the VIP (asks)"),
+    ("b", "toggle_both", "Both/here", "pair: changes go to both directors, or this one only"),
+    ("ctrl+r", "retry_peer", "Retry peer", "pair: make on the peer the last change it missed"),
+    ("P", "pair_screen", "Pair", "pair: both directors side by side, make either equal"),
     ("i", "health_detail", "Health", "the selected real server's health checks in detail"),
     ("r", "refresh", "Refresh", "read the table now"),
     ("question_mark", "help", "Help", "the keys live on this screen"),

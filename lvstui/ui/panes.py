@@ -45,6 +45,25 @@ def server_text(rs: RealServer) -> str:
     return f"{rs.endpoint} {rs.forwarding.value}".lower()
 
 
+DRIFT_MARK = "≠"      # the row differs on the peer director (or is missing there)
+
+
+def _marked(text: str, drifts: bool) -> str:
+    return f"{DRIFT_MARK} {text}" if drifts else f"  {text}"
+
+
+def service_columns(pair=None) -> list[Column]:
+    """The service columns; with *pair* (the peer's view) a drift mark and the peer's active
+    connections beside this director's."""
+    name = (Column("Service", 28, lambda s: _marked(s.name, pair.service_drifts(s)),
+                   lambda s: (s.protocol, s.address, s.port, s.fwmark)) if pair else
+            Column("Service", 26, lambda s: s.name,
+                   lambda s: (s.protocol, s.address, s.port, s.fwmark)))
+    there = [Column("Act·peer", 8, lambda s: pair.service_text(s, _active),
+                    lambda s: pair.service_value(s, _active), right=True)] if pair else []
+    return [name, SERVICE_COLUMNS[1], SERVICE_COLUMNS[2], *there, *SERVICE_COLUMNS[3:]]
+
+
 SERVICE_COLUMNS = [
     Column("Service", 26, lambda s: s.name, lambda s: (s.protocol, s.address, s.port, s.fwmark)),
     Column("Scheduler / flags", 22, service_flags, lambda s: service_flags(s)),
@@ -101,9 +120,26 @@ def _health_order(h) -> tuple:
     return (0 if not h.up else 1 if h.maintenance else 2, h.since)
 
 
-def server_columns(health_of, clock=time.time, service_of=lambda: None) -> list[Column]:
+def server_columns(health_of, clock=time.time, service_of=lambda: None, pair=None
+                   ) -> list[Column]:
     """The real-server columns, most useful first (80 columns show up to the connections);
-    the health ones read through *health_of(rs)*, the share through *service_of()*."""
+    the health ones read through *health_of(rs)*, the share through *service_of()*; with
+    *pair* (the peer's view) a drift mark, and the peer's weight and active connections
+    beside this director's."""
+    columns = _server_columns(health_of, clock, service_of)
+    if pair is None:
+        return columns
+    name = Column("Real server", 24, lambda r: _marked(r.endpoint, pair.server_drifts(r)),
+                  columns[0].sort_key)
+    weight_there = Column("W·peer", 6, lambda r: pair.server_text(r, lambda p: p.weight),
+                          lambda r: pair.server_value(r, lambda p: p.weight), right=True)
+    active_there = Column("Act·peer", 8, lambda r: pair.server_text(r, lambda p: p.active_conns),
+                          lambda r: pair.server_value(r, lambda p: p.active_conns), right=True)
+    return [name, columns[1], weight_there, columns[2], columns[4], active_there,
+            columns[3], *columns[5:]]
+
+
+def _server_columns(health_of, clock, service_of) -> list[Column]:
     def latency(rs):
         h = health_of(rs)
         return h.latency if h and h.latency is not None else -1.0

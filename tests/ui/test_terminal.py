@@ -34,8 +34,8 @@ def wait_for(session: str, predicate, timeout: float = 15.0) -> str:
 
 def weight_of(text: str, address: str) -> str:
     """The Weight column of a real server's row (right after the address)."""
-    words = next(line.strip("│ ").split() for line in text.splitlines()
-                 if line.strip("│ ").startswith(f"{address}:"))
+    words = next(line.strip("│ ≠").split() for line in text.splitlines()
+                 if line.strip("│ ≠").startswith(f"{address}:"))
     return words[1]
 
 
@@ -139,9 +139,11 @@ def test_a_hang_up_reverts_what_was_not_confirmed(tmp_path):
     while "not confirmed: reverted" not in (audit.read_text() if audit.exists() else ""):
         assert time.monotonic() < deadline, "the unconfirmed drain was not reverted"
         time.sleep(0.1)
-    lines = audit.read_text().splitlines()
-    assert lines[0].endswith("-r 172.26.46.80:80 -g -w 0")
-    assert lines[-1].endswith("-r 172.26.46.80:80 -g -w 1  # not confirmed: reverted")
+    here = [line for line in audit.read_text().splitlines() if "# on " not in line]
+    there = [line for line in audit.read_text().splitlines() if "# on " in line]
+    assert here[0].endswith("-r 172.26.46.80:80 -g -w 0")
+    assert here[-1].endswith("-r 172.26.46.80:80 -g -w 1  # not confirmed: reverted")
+    assert there[-1].endswith("-w 1  # not confirmed: reverted  # on debian.cluster.net")
 
 
 def test_a_form_typed_fast_keeps_each_value_in_its_field(session):

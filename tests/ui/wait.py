@@ -20,7 +20,7 @@ async def settled(pilot, timeout: float = 8.0) -> None:
 
     def quiet() -> bool:
         return not [w for w in app.workers
-                    if w.group not in ("poll", "connections") and not w.is_finished]
+                    if w.group not in ("poll", "connections", "peer") and not w.is_finished]
 
     await pilot.pause(0.05)
     await until(pilot, quiet, timeout)

@@ -1,0 +1,270 @@
+"""The pair in the console: the peer director read in its own worker (a slow or dead peer
+never slows the local view), its weights and connections beside this director's, drift marks,
+"this director only", retry on the peer, the failover preflight, and the pair screen (mixed
+into the console app, whose session, panes and banner it uses)."""
+
+from __future__ import annotations
+
+import contextlib
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.css.query import NoMatches
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Static
+
+from ..session import PairFacts, PeerView, Session
+from .confirm import Confirm
+from .events import ChangeDone
+from .format import plural
+
+PEER_RETRY = 5.0          # seconds between attempts while the peer cannot be read
+
+
+class PeerRead(Message):
+    def __init__(self, view: PeerView):
+        super().__init__()
+        self.view = view
+
+
+class PairIndex:
+    """The peer's last read, indexed for the panes' columns (*selected* gives the service
+    whose real servers are shown)."""
+
+    def __init__(self, selected):
+        self.selected = selected
+        self.view: PeerView | None = None
+        self.services: dict = {}
+
+    def update(self, view: PeerView) -> None:
+        self.view = view
+        self.services = {s.key: s for s in view.services or []}
+
+    @property
+    def known(self) -> bool:
+        return self.view is not None and self.view.error is None
+
+    def service_drifts(self, svc) -> bool:
+        return self.known and svc.key in self.view.differing[0]
+
+    def server_drifts(self, rs) -> bool:
+        svc = self.selected()
+        return self.known and svc is not None and (svc.key, rs.key) in self.view.differing[1]
+
+    def _server(self, rs):
+        svc = self.selected()
+        there = self.services.get(svc.key) if svc is not None else None
+        return there.server(*rs.key) if there is not None else None
+
+    def server_text(self, rs, value) -> str:
+        there = self._server(rs) if self.known else None
+        return "—" if there is None else str(value(there))
+
+    def server_value(self, rs, value) -> int:
+        there = self._server(rs) if self.known else None
+        return -1 if there is None else value(there)
+
+    def service_text(self, svc, value) -> str:
+        there = self.services.get(svc.key) if self.known else None
+        return "—" if there is None else str(value(there))
+
+    def service_value(self, svc, value) -> int:
+        there = self.services.get(svc.key) if self.known else None
+        return -1 if there is None else value(there)
+
+    def status(self) -> str:
+        view = self.view
+        if view is None:
+            return "peer: connecting…"
+        if view.error:
+            return f"peer {view.name}: {view.error}"
+        return (f"peer {view.name}: " + (plural(len(view.drift), "difference") if view.drift
+                                         else "equal")
+                + ("" if view.writable else " (read-only)"))
+
+
+class PairConsole:
+    """The console app's pair keys and the peer's worker."""
+
+    pair: PairIndex | None = None
+    peer_timer = None
+
+    def start_pair(self) -> None:
+        if self.session.peer_opener is not None:
+            self.poll_peer()
+
+    @work(thread=True, exclusive=True, group="peer")
+    def poll_peer(self) -> None:
+        self.post_message(PeerRead(self.session.peer_read(list(self.services))))
+
+    def on_peer_read(self, event: PeerRead) -> None:
+        """(A handler by name: the ``on`` decorator does not reach a mixin.)"""
+        before, view = self.pair.view, event.view
+        self.pair.update(view)
+        if view.error and (before is None or before.error != view.error):
+            self.log_line(f"peer: {view.error}")
+        elif not view.error and (before is None or before.error):
+            self.log_line(f"peer {view.name} connected: "
+                          + (plural(len(view.drift), "difference") if view.drift else "equal"))
+        with contextlib.suppress(NoMatches):
+            self.query_one("#services").refresh()
+            self.query_one("#servers").refresh()
+            self.show_status()
+            self.show_banner()
+        if self.is_running:
+            if self.peer_timer is not None:
+                self.peer_timer.stop()
+            self.peer_timer = self.set_timer(PEER_RETRY if view.error else self.refresh_every,
+                                             self.poll_peer)
+
+    def pair_banner(self) -> list[str]:
+        if self.pair is None:
+            return []
+        name = self.pair.view.name if self.pair.view else "the peer"
+        if not self.session.both:
+            return [f"THIS DIRECTOR ONLY: changes do not reach {name} (b: both)"]
+        if self.pair.known and not self.pair.view.writable:
+            return [f"PEER READ-ONLY: {name}'s agent is not root; changes stay here"]
+        return []
+
+    def action_toggle_both(self) -> None:
+        if self.pair is None:
+            self.notify("no peer director in this session (--peer HOST)", severity="warning")
+            return
+        self.session.set_both(not self.session.both)
+        self.show_banner()
+        self.log_line("changes go to both directors" if self.session.both
+                      else "changes go to this director only")
+
+    def action_retry_peer(self) -> None:
+        if self.pair is not None and self.may_change():
+            self.run_case(self.session.retry_peer)
+
+    def action_pair_screen(self) -> None:
+        if self.pair is None:
+            self.notify("no peer director in this session (--peer HOST)", severity="warning")
+            return
+        self.push_screen(PairScreen(self.session))
+
+    def ask_failover(self, kind: str, question: str, vips: str) -> None:
+        """The confirmation, after the preflight's facts when there is a peer."""
+        if self.pair is None:
+            self._confirm_failover(kind, question, vips)
+        else:
+            self.preflight(kind, question, vips)
+
+    @work(thread=True, group="preflight")
+    def preflight(self, kind: str, question: str, vips: str) -> None:
+        facts = self.session.preflight(kind)
+        self.call_from_thread(self._confirm_failover, kind, question,
+                              "\n".join([vips, "", "Preflight:", *facts]))
+
+    def _confirm_failover(self, kind: str, question: str, details: str) -> None:
+        self.push_screen(Confirm(question, details),
+                         lambda yes: yes and self.run_case(self.session.failover, kind))
+
+
+class PairRead(Message):
+    def __init__(self, facts: PairFacts | None):
+        super().__init__()
+        self.facts = facts
+
+
+class PairScreen(Screen):
+    """Both directors side by side; make either equal to the other (previewed, asked)."""
+
+    BINDINGS = [("escape", "app.pop_screen", "Back"), ("q", "app.pop_screen", "Back"),
+                ("greater_than_sign", "make_equal('peer')", "Peer = here"),
+                ("less_than_sign", "make_equal('here')", "Here = peer"),
+                ("r", "reload", "Refresh")]
+
+    def __init__(self, session: Session):
+        super().__init__()
+        self.session = session
+        self.facts: PairFacts | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("reading both directors…", id="pair-facts", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#pair-facts").border_title = "The pair"
+        self.action_reload()
+
+    @work(thread=True, exclusive=True, group="pair")
+    def action_reload(self) -> None:
+        self.post_message(PairRead(self.session.pair_facts()))
+
+    @on(PairRead)
+    def show(self, event: PairRead) -> None:
+        self.facts = event.facts
+        self.query_one("#pair-facts", Static).update(facts_text(self.session.hostname,
+                                                                event.facts))
+
+    def action_make_equal(self, which: str) -> None:
+        facts = self.facts
+        if facts is None or facts.peer.error:
+            self.notify("the peer is not read: nothing to compare", severity="warning")
+            return
+        ops = facts.to_peer if which == "peer" else facts.from_peer
+        name, here = facts.peer.name, self.session.hostname
+        if not ops:
+            self.notify(f"{name} and {here} already agree")
+            return
+        target, source = (name, here) if which == "peer" else (here, name)
+        case = self.session.sync_peer if which == "peer" else self.session.pull_from_peer
+        self.app.push_screen(
+            Confirm(f"Make {target} equal to {source}: {plural(len(ops), 'change')} on {target}?",
+                    "\n".join(op.command() for op in ops)),
+            lambda yes: yes and self.run_sync(case))
+
+    @work(thread=True, group="change")
+    def run_sync(self, case) -> None:
+        self.app.post_message(ChangeDone(case()))
+        self.app.call_from_thread(self.action_reload)
+
+
+def facts_text(here: str, facts: PairFacts | None) -> str:
+    """The pair screen's text: the facts here and there, then the differences as commands."""
+    if facts is None:
+        return "no peer director in this session (--peer HOST)"
+    view = facts.peer
+    if view.error:
+        return f"{view.name}: {view.error}"
+    state = view.state
+    rows = [("", here, view.name),
+            ("sync daemons", _daemons(facts.daemons), _daemons(state.daemons)),
+            ("timeouts tcp/tcpfin/udp", _timeouts(facts.timeouts), _timeouts(state.timeouts)),
+            ("connections", _count(facts.connections), _count(state.connections)),
+            ("services", "", str(len(view.services or []))),
+            ("heartbeat", "", (state.heartbeat or {}).get("resources", "—") or "—"),
+            ("health", "", _health(state.health))]
+    width = max(len(r[1]) for r in rows) + 2
+    lines = [f"{label:<24}{a:<{width}}{b}" for label, a, b in rows]
+    lines += ["", f"To make {view.name} equal to {here} (>):"]
+    lines += [f"  {op.command()}" for op in facts.to_peer] or ["  nothing: they agree"]
+    lines += ["", f"To make {here} equal to {view.name} (<):"]
+    lines += [f"  {op.command()}" for op in facts.from_peer] or ["  nothing: they agree"]
+    return "\n".join(lines)
+
+
+def _daemons(daemons) -> str:
+    if daemons is None:
+        return "not readable"
+    return ", ".join(f"{d.state} {d.interface} id {d.sync_id}" for d in daemons) or "none"
+
+
+def _timeouts(t) -> str:
+    return f"{t.tcp}/{t.tcpfin}/{t.udp}" if t is not None else "not readable"
+
+
+def _count(n) -> str:
+    return "not readable" if n is None else str(n)
+
+
+def _health(h) -> str:
+    if not h:
+        return "none published"
+    return f"{h['source']}: {h['down']} of {h['servers']} down"

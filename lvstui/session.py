@@ -116,6 +116,9 @@ class PairFacts:
     daemons: list[SyncDaemon] | None = None
     timeouts: Timeouts | None = None
     connections: int | None = None
+    services: int = 0
+    heartbeat: dict | None = None
+    health: dict | None = None
     to_peer: list[Operation] = field(default_factory=list)
     from_peer: list[Operation] = field(default_factory=list)
 
@@ -501,7 +504,9 @@ class Session:
         if view is None:
             return None
         facts = PairFacts(view, to_peer=view.drift,
-                          from_peer=diff(here, view.services) if view.services else [])
+                          from_peer=diff(here, view.services) if view.services else [],
+                          services=len(here), heartbeat=self.heartbeat_summary(),
+                          health=self.health_summary())
         for name, read in (("daemons", self.backend.daemons), ("timeouts", self.backend.timeouts),
                            ("connections", lambda: len(self.backend.connections()))):
             try:
@@ -519,6 +524,70 @@ class Session:
         me = self.hostname.lower()
         others = [n for n in (ha_cf.nodes() if ha_cf else []) if n.lower() != me]
         return others[0] if len(others) == 1 else None
+
+    def health_summary(self) -> dict | None:
+        """Where health comes from and how many real servers are down (None: no source)."""
+        state = self.health.read() if self.health is not None else None
+        if state is None:
+            return None
+        return {"source": state.source, "running": state.running,
+                "servers": len(state.servers),
+                "down": sum(1 for h in state.servers.values() if not h.up)}
+
+    def heartbeat_summary(self) -> dict | None:
+        if self.heartbeat is None:
+            return None
+        st = self.heartbeat.state()
+        return {"running": st.running, "me": st.me, "resources": st.resources,
+                "error": st.error}
+
+    def pair_timeouts(self, wanted: Timeouts) -> Result:
+        """``ipvsadm --set`` here and on the peer (a 0 keeps that timeout as it is)."""
+        here = self.set_timeouts(wanted)
+        if not here.ok or self.dry_run:
+            return here
+        return self._on_peer(here, lambda peer: peer.set_timeouts(wanted))
+
+    def pair_sync_start(self, interface: str, sync_id: int = 255) -> Result:
+        """Connection sync: master here, backup on the peer (the active director sends)."""
+        here = self.start_daemon(SyncDaemon("master", interface, sync_id))
+        if not here.ok or self.dry_run:
+            return here
+        return self._on_peer(here, lambda peer: peer.start_daemon(
+            SyncDaemon("backup", interface, sync_id)))
+
+    def pair_sync_stop(self) -> Result:
+        """Stop the sync daemons running here and on the peer."""
+        result = Result()
+        try:
+            running = [d.state for d in self.backend.daemons()]
+        except (IPVSError, OSError) as exc:
+            return Result(error=str(exc))
+        for state in running:
+            one = self.stop_daemon(state)
+            result.commands += one.commands
+            result.error = result.error or one.error
+        try:
+            there = [d.state for d in self.connected_peer().state().daemons or []]
+        except (IPVSError, ValidationError) as exc:
+            result.peer_error = str(exc)
+            return result
+        for state in there:
+            result = self._on_peer(result, lambda peer, state=state: peer.stop_daemon(state))
+        return result
+
+    def _on_peer(self, result: Result, do) -> Result:
+        """*do(peer)* after *result* (made here); its commands added and audited, or its
+        failure in ``peer_error``."""
+        try:
+            peer = self.connected_peer()
+            commands = [f"{c}  # on {peer.name}" for c in do(peer)]
+        except (IPVSError, ValidationError) as exc:
+            result.peer_error = str(exc)
+            return result
+        self._record(Result(commands))
+        result.commands += commands
+        return result
 
     def _sync_fact(self, view: PeerView, kind: str) -> str:
         """Whether the director that gets the VIP has the connections (a backup sync daemon)."""

@@ -17,6 +17,7 @@ from lvstui.health.engine import Monitor, Policy  # noqa: E402
 from lvstui.health.sources import LocalMonitor  # noqa: E402
 from lvstui.demo import Sandbox, SimulatedHeartbeat  # noqa: E402
 from lvstui.demo import SimulatedNetwork  # noqa: E402
+from lvstui.demo.peer import demo_peer  # noqa: E402
 from lvstui.session import Session  # noqa: E402
 from lvstui.ui.app import LvsApp  # noqa: E402
 
@@ -37,20 +38,23 @@ async def main() -> None:
              ("network-160x48.svg", (160, 48), ("n",)), ("connections-160x48.svg", (160, 48), ("c",)),
              ("health-160x48.svg", (160, 48), ("tab", "down", "i")),
              ("form-80x24.svg", (80, 24), ("tab", "e")), ("flush-80x24.svg", (80, 24), ("F",)),
-             ("heartbeat-80x24.svg", (80, 24), ("p",)))
+             ("heartbeat-80x24.svg", (80, 24), ("p",)),
+             ("pair-120x32.svg", (120, 32), ("tab",)), ("pair-screen-100x30.svg", (100, 30), ("P",)))
     sandbox = Sandbox("/tmp/lvstui-demo")
     for name, size, keys in shots:
         network = SimulatedNetwork()
         health = LocalMonitor(monitor, "checked by this console (simulated real servers)")
         session = Session(table, traffic=traffic, audit=AuditLog(os.devnull), network=network,
                           heartbeat=SimulatedHeartbeat(network), health=health,
-                          ha_dir=sandbox.ha_dir, hostname="rh1.cluster.net")
+                          ha_dir=sandbox.ha_dir, hostname="rh1.cluster.net",
+                          peer_opener=demo_peer if name.startswith("pair") else None)
         app = LvsApp(session, refresh=0.2, host="rh1.cluster.net")
         async with app.run_test(size=size) as pilot:
-            await pilot.pause(0.6)
+            await pilot.pause(0.6 if app.pair is None else 3.0)
             await pilot.press(*keys)
-            await pilot.pause(0.6)
+            await pilot.pause(0.6 if app.pair is None else 3.0)
             app.save_screenshot(os.path.join(HERE, name))
+        session.close_peer()
         health.close()
     sandbox.close()
 

@@ -71,7 +71,7 @@ def _state(session: Session, request: dict) -> dict:
             "timeouts": _maybe(lambda: asdict(backend.timeouts())),
             "daemons": _maybe(lambda: [asdict(d) for d in backend.daemons()]),
             "conns": _maybe(lambda: dict(Counter(c.state for c in backend.connections()))),
-            "health": _health(session), "heartbeat": _heartbeat(session)}
+            "health": session.health_summary(), "heartbeat": session.heartbeat_summary()}
 
 
 def _maybe(read):
@@ -79,21 +79,6 @@ def _maybe(read):
         return read()
     except (IPVSError, OSError):
         return None
-
-
-def _health(session: Session) -> dict | None:
-    state = session.health.read() if session.health is not None else None
-    if state is None:
-        return None
-    return {"source": state.source, "running": state.running, "servers": len(state.servers),
-            "down": sum(1 for h in state.servers.values() if not h.up)}
-
-
-def _heartbeat(session: Session) -> dict | None:
-    if session.heartbeat is None:
-        return None
-    st = session.heartbeat.state()
-    return {"running": st.running, "me": st.me, "resources": st.resources, "error": st.error}
 
 
 def _changed(session: Session, request: dict, make) -> dict:

@@ -1,5 +1,5 @@
 """The demo's peer director: a real ``lvstui --demo agent`` process (the reference table, no
-ssh), where someone drained RS2 and forgot — the drift the pair view is there to show."""
+ssh), where someone drained RS1 and forgot — the drift the pair view is there to show."""
 
 from __future__ import annotations
 
@@ -20,9 +20,9 @@ def _lvstui() -> list[str]:
 
 
 def demo_peer(asked_by: str = "") -> Peer:
-    """Connect to a fresh demo agent and drain RS2 there only."""
+    """Connect to a fresh demo agent and drain RS1 there only."""
     peer = Peer(AgentLink(PEER, [*_lvstui(), "--demo", "agent"]), asked_by)
     svc = reference_cluster().services()[0]
-    rs = svc.server(REAL_SERVERS[1], 80)
+    rs = svc.server(REAL_SERVERS[0], 80)
     peer.apply([Operation(Kind.EDIT_SERVER, svc, replace(rs, weight=0), before=rs)])
     return peer

@@ -14,10 +14,12 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
+from ..model import SyncDaemon, Timeouts, ValidationError, parse_int
 from ..session import PairFacts, PeerView, Session
 from .confirm import Confirm
 from .events import ChangeDone
 from .format import plural
+from .forms import Prompt
 
 PEER_RETRY = 5.0          # seconds between attempts while the peer cannot be read
 
@@ -96,7 +98,8 @@ class PairConsole:
 
     @work(thread=True, exclusive=True, group="peer")
     def poll_peer(self) -> None:
-        self.post_message(PeerRead(self.session.peer_read(list(self.services))))
+        here = list(self.services) if self.read_at else None    # None: read here now
+        self.post_message(PeerRead(self.session.peer_read(here)))
 
     def on_peer_read(self, event: PeerRead) -> None:
         """(A handler by name: the ``on`` decorator does not reach a mixin.)"""
@@ -177,7 +180,8 @@ class PairScreen(Screen):
     BINDINGS = [("escape", "app.pop_screen", "Back"), ("q", "app.pop_screen", "Back"),
                 ("greater_than_sign", "make_equal('peer')", "Peer = here"),
                 ("less_than_sign", "make_equal('here')", "Here = peer"),
-                ("r", "reload", "Refresh")]
+                ("t", "timeouts", "Timeouts"), ("m", "sync_start", "Sync on"),
+                ("x", "sync_stop", "Sync off"), ("r", "reload", "Refresh")]
 
     def __init__(self, session: Session):
         super().__init__()
@@ -221,9 +225,34 @@ class PairScreen(Screen):
             lambda yes: yes and self.run_sync(case))
 
     @work(thread=True, group="change")
-    def run_sync(self, case) -> None:
-        self.app.post_message(ChangeDone(case()))
+    def run_sync(self, case, *args) -> None:
+        self.app.post_message(ChangeDone(case(*args)))
         self.app.call_from_thread(self.action_reload)
+
+    def action_timeouts(self) -> None:
+        """tcp, tcpfin and udp timeouts on both directors (0 keeps one as it is)."""
+        now = self.facts.timeouts if self.facts else None
+        self.app.push_screen(
+            Prompt("Timeouts on both directors: TCP TCPFIN UDP (seconds; 0 keeps one)",
+                   _timeouts(now) if now else "", parse_timeouts, "900 120 300"),
+            lambda wanted: wanted is not None and self.run_sync(self.session.pair_timeouts,
+                                                                wanted))
+
+    def action_sync_start(self) -> None:
+        """Connection sync: master here, backup on the peer, on the interface asked for."""
+        peer = self.facts.peer.name if self.facts else "the peer"
+        self.app.push_screen(
+            Prompt(f"Sync daemons: master on {self.session.hostname}, backup on {peer}; "
+                   "multicast interface", "eth0", parse_interface),
+            lambda interface: interface and self.run_sync(self.session.pair_sync_start,
+                                                          interface))
+
+    def action_sync_stop(self) -> None:
+        peer = self.facts.peer.name if self.facts else "the peer"
+        self.app.push_screen(
+            Confirm(f"Stop the connection sync daemons on {self.session.hostname} and {peer}?",
+                    "After a failover, established connections will drop."),
+            lambda yes: yes and self.run_sync(self.session.pair_sync_stop))
 
 
 def facts_text(here: str, facts: PairFacts | None) -> str:
@@ -238,9 +267,9 @@ def facts_text(here: str, facts: PairFacts | None) -> str:
             ("sync daemons", _daemons(facts.daemons), _daemons(state.daemons)),
             ("timeouts tcp/tcpfin/udp", _timeouts(facts.timeouts), _timeouts(state.timeouts)),
             ("connections", _count(facts.connections), _count(state.connections)),
-            ("services", "", str(len(view.services or []))),
-            ("heartbeat", "", (state.heartbeat or {}).get("resources", "—") or "—"),
-            ("health", "", _health(state.health))]
+            ("services", str(facts.services), str(len(view.services or []))),
+            ("heartbeat resources", _resources(facts.heartbeat), _resources(state.heartbeat)),
+            ("health", _health(facts.health), _health(state.health))]
     width = max(len(r[1]) for r in rows) + 2
     lines = [f"{label:<24}{a:<{width}}{b}" for label, a, b in rows]
     lines += ["", f"To make {view.name} equal to {here} (>):"]
@@ -262,6 +291,25 @@ def _timeouts(t) -> str:
 
 def _count(n) -> str:
     return "not readable" if n is None else str(n)
+
+
+def _resources(hb) -> str:
+    if not hb:
+        return "not watched"
+    return hb["resources"] or "—" if hb["running"] else "heartbeat not running"
+
+
+def parse_timeouts(text: str) -> Timeouts:
+    words = text.split()
+    if len(words) != 3:
+        raise ValidationError("three numbers: TCP TCPFIN UDP (seconds; 0 keeps one as it is)")
+    return Timeouts(*(parse_int(f"{name} timeout", word, 0, 2**31 - 1)
+                      for name, word in zip(("tcp", "tcpfin", "udp"), words)))
+
+
+def parse_interface(text: str) -> str:
+    SyncDaemon("master", text.strip()).validate()
+    return text.strip()
 
 
 def _health(h) -> str:

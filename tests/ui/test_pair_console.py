@@ -1,5 +1,5 @@
-"""The pair in the console, against a real ``lvstui agent`` process (the demo's peer, where RS2
-is drained): both directors in the panes, drift marked and counted, changes to both or to this
+"""The pair in the console, against a real ``lvstui agent`` process (the demo's peer, where one
+real server is drained): both directors in the panes, drift marked and counted, changes to both or to this
 director only, undo on both, the failover preflight, making either equal to the other."""
 
 from __future__ import annotations
@@ -8,6 +8,7 @@ from textual.widgets import Static
 
 from lvstui.demo import REAL_SERVERS
 from lvstui.demo.peer import demo_peer
+from lvstui.model import Timeouts
 from lvstui.ui.confirm import Confirm
 from lvstui.ui.pair import PairScreen
 from lvstui.ui.widgets.rowtable import RowTable
@@ -16,7 +17,8 @@ from .test_console import cells
 from .test_three_am import WEB, demo_app, log
 from .wait import settled, until
 
-RS1, RS2 = (f"{a}:80" for a in REAL_SERVERS)
+DRAINED, LIVE = REAL_SERVERS          # the demo's peer has the first drained (and forgot)
+DRAINED_RS, LIVE_RS = f"{DRAINED}:80", f"{LIVE}:80"
 
 
 def peer_weight(app, address: str) -> int:
@@ -49,7 +51,7 @@ async def test_both_directors_side_by_side_with_the_drift_marked(tmp_path):
     async with app.run_test(size=(100, 30)) as pilot:
         await paired(pilot)
         assert "1 difference" in status(app)
-        drained_there, same = row(app, RS2), row(app, RS1)
+        drained_there, same = row(app, DRAINED_RS), row(app, LIVE_RS)
         assert drained_there["Real server"].startswith("≠")
         assert (drained_there["Weight"].strip(), drained_there["W·peer"].strip()) == ("1", "0")
         assert not same["Real server"].startswith("≠")
@@ -61,16 +63,16 @@ async def test_a_drain_reaches_both_and_undo_takes_it_back_on_both(tmp_path):
     async with app.run_test(size=(100, 30)) as pilot:
         await paired(pilot)
         app.query_one("#servers", RowTable).cursor = [r.endpoint for r in app.query_one(
-            "#servers", RowTable).items].index(RS1)
+            "#servers", RowTable).items].index(LIVE_RS)
         await pilot.press("d")
         await settled(pilot)
-        assert peer_weight(app, REAL_SERVERS[0]) == 0
-        assert app.session.backend.find_server(WEB, REAL_SERVERS[0], 80).weight == 0
+        assert peer_weight(app, LIVE) == 0
+        assert app.session.backend.find_server(WEB, LIVE, 80).weight == 0
         assert f"# on debian.cluster.net" in log(app)
         await pilot.press("u")
         await settled(pilot)
-        assert peer_weight(app, REAL_SERVERS[0]) == 1
-        assert app.session.backend.find_server(WEB, REAL_SERVERS[0], 80).weight == 1
+        assert peer_weight(app, LIVE) == 1
+        assert app.session.backend.find_server(WEB, LIVE, 80).weight == 1
 
 
 async def test_this_director_only_changes_here_and_the_drift_shows_it(tmp_path):
@@ -80,13 +82,13 @@ async def test_this_director_only_changes_here_and_the_drift_shows_it(tmp_path):
         await pilot.press("b")
         assert "THIS DIRECTOR ONLY" in str(app.query_one("#banner", Static).render())
         app.query_one("#servers", RowTable).cursor = [r.endpoint for r in app.query_one(
-            "#servers", RowTable).items].index(RS1)
+            "#servers", RowTable).items].index(LIVE_RS)
         await pilot.press("plus")
         await settled(pilot)
-        assert peer_weight(app, REAL_SERVERS[0]) == 1
+        assert peer_weight(app, LIVE) == 1
         assert "this director only" in log(app)
         await until(pilot, lambda: "2 differences" in status(app))
-        assert row(app, RS1)["Real server"].startswith("≠")
+        assert row(app, LIVE_RS)["Real server"].startswith("≠")
 
 
 async def test_the_preflight_comes_before_standby(tmp_path):
@@ -110,10 +112,41 @@ async def test_the_pair_screen_makes_the_peer_equal_after_asking(tmp_path):
         await pilot.press("P")
         await until(pilot, lambda: isinstance(app.screen, PairScreen) and app.screen.facts)
         text = str(app.screen.query_one("#pair-facts", Static).render())
-        assert f"ipvsadm -e -t 172.26.46.119:80 -r {RS2} -g -w 1" in text
+        assert f"ipvsadm -e -t 172.26.46.119:80 -r {DRAINED_RS} -g -w 1" in text
         await pilot.press("greater_than_sign")
         await until(pilot, lambda: isinstance(app.screen, Confirm))
         await pilot.press("y")
-        await until(pilot, lambda: peer_weight(app, REAL_SERVERS[1]) == 1)
+        await until(pilot, lambda: peer_weight(app, DRAINED) == 1)
         await until(pilot, lambda: "nothing: they agree" in str(
             app.screen.query_one("#pair-facts", Static).render()))
+
+
+async def test_timeouts_and_sync_daemons_on_both_from_the_pair_screen(tmp_path):
+    app = demo_app(tmp_path, peer_opener=lambda: demo_peer("alice@rh1"))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await paired(pilot)
+        await pilot.press("P")
+        await until(pilot, lambda: isinstance(app.screen, PairScreen) and app.screen.facts)
+        pair_screen = app.screen
+        await pilot.press("t")
+        await until(pilot, lambda: app.screen is not pair_screen)
+        app.screen.query_one("#value").value = "600 0 200"
+        await pilot.press("enter")
+        await settled(pilot)
+        peer = app.session.connected_peer()
+        assert app.session.backend.timeouts() == peer.state().timeouts == Timeouts(600, 120, 200)
+        await pilot.press("m")
+        await until(pilot, lambda: app.screen is not pair_screen)
+        await pilot.press("enter")                            # eth0, as offered
+        await settled(pilot)
+        assert [(d.state, d.interface) for d in app.session.backend.daemons()] == [
+            ("master", "eth0")]
+        assert [(d.state, d.interface) for d in peer.state().daemons] == [("backup", "eth0")]
+        await until(pilot, lambda: "backup eth0" in str(
+            pair_screen.query_one("#pair-facts", Static).render()))
+        await pilot.press("x")
+        await until(pilot, lambda: isinstance(app.screen, Confirm))
+        await pilot.press("y")
+        await settled(pilot)
+        assert app.session.backend.daemons() == [] and peer.state().daemons == []
+        assert "--stop-daemon backup  # on debian.cluster.net" in log(app)

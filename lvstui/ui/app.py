@@ -189,8 +189,8 @@ class LvsApp(TableKeys, PendingChanges, PairConsole, App):
         count = f"{shown}/{plural(len(self.services), 'service')}" if self.filter_text else \
             plural(len(self.services), "service")
         pair = f" · {self.pair.status()}" if self.pair is not None else ""
-        self.query_one("#status", Static).update(     # the read age first: never cut off
-            f"{age} · {self.role} · {count}{pair} · {kernel} · {self.health_source()}")
+        self.query_one("#status", Static).update(     # the read age and drift first: never cut
+            f"{age}{pair} · {self.role} · {count} · {kernel} · {self.health_source()}")
 
     def show_banner(self) -> None:
         banner = self.query_one("#banner", Static)

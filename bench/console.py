@@ -1,6 +1,11 @@
 """The console's speed at 10,000 services x 10 real servers (memory backend), in one run.
 
-    .venv/bin/python bench/console.py [--services 10000] [--servers 10] [--repeat 20]
+    .venv/bin/python bench/console.py [--services 10000] [--servers 10] [--repeat 20] [--peer]
+
+With --peer (root: it starts sshd on loopback with keys made on the spot) the console has a
+peer director: a real ``lvstui agent`` over OpenSSH holding the same table, one weight
+different; the figures then include the pair view's first frame (the peer's columns and drift
+drawn) and the number of ssh processes the session used.
 
 Prints time to first frame, keypress -> repainted screen for moving the selection, changing a
 weight and filtering (median and worst of --repeat), and the RSS. Targets: first frame <= 1 s,
@@ -16,7 +21,7 @@ import statistics
 import sys
 import time
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))    # tests too
 
 import psutil  # noqa: E402
 
@@ -63,9 +68,37 @@ class FrameClock:
         return self.at - start
 
 
+def peer_over_ssh(table: MemoryBackend, workdir: str):
+    """sshd on loopback, an agent (memory table) behind it loaded with *table*, one weight
+    changed there: (the connected Peer, sshd)."""
+    from pathlib import Path
+
+    from lvstui.ipvs.rules import Kind, Operation, diff
+    from lvstui.peer import Peer
+    from tests.pair.sshd import Sshd
+    sshd = Sshd(Path(workdir)).start()
+    lvstui = os.path.join(os.path.dirname(sys.executable), "lvstui")
+    peer = Peer.over_ssh("director2", f"{lvstui} --backend memory --audit-log /dev/null",
+                         str(sshd.config), "bench@here")
+    services = table.services()
+    for at in range(0, len(services), 500):
+        peer.apply(diff([], services[at:at + 500]))
+    svc = services[-1]
+    rs = svc.servers[0]
+    peer.apply([Operation(Kind.EDIT_SERVER, svc, type(rs)(rs.address, rs.port, rs.forwarding,
+                                                           rs.weight + 4), before=rs)])
+    return peer, sshd
+
+
 async def measure(args) -> dict:
     table = build(args.services, args.servers)
-    app = LvsApp(Session(table, audit=AuditLog(os.devnull)), refresh=float(os.environ.get("REFRESH", "1")))
+    peer = sshd = None
+    if args.peer:
+        import tempfile
+        peer, sshd = peer_over_ssh(table, tempfile.mkdtemp(prefix="bench-sshd-"))
+    session = Session(table, audit=AuditLog(os.devnull),
+                      peer_opener=(lambda: peer) if peer else None)
+    app = LvsApp(session, refresh=float(os.environ.get("REFRESH", "1")))
     out: dict[str, list[float]] = {"move": [], "weight": [], "filter": []}
     start = time.perf_counter()
     async with app.run_test(size=(160, 48)) as pilot:
@@ -75,6 +108,13 @@ async def measure(args) -> dict:
             await pilot.pause(0.01)
         await pilot.pause()
         first_frame = time.perf_counter() - start
+        pair_frame = None
+        if peer:
+            while not (app.pair.known and "1 difference" in str(
+                    app.query_one("#status").render())):
+                await pilot.pause(0.005)
+            await pilot.pause()
+            pair_frame = time.perf_counter() - start
         for _ in range(args.repeat):                      # move the selection
             wanted = services.cursor + 1
             out["move"].append(await clock.press(pilot, "down",
@@ -121,7 +161,11 @@ async def measure(args) -> dict:
                 pilot, str(n % 10), lambda: len(conns.items) != shown))
             box.value = ""
             await pilot.pause()
-    return {"first": first_frame, "rss": rss, **out}
+    ssh = [p for p in psutil.Process().children(recursive=True) if p.name() == "ssh"]
+    if peer:
+        session.close_peer()
+        sshd.stop()
+    return {"first": first_frame, "pair": pair_frame, "ssh": len(ssh), "rss": rss, **out}
 
 
 def connections(count: int) -> list:
@@ -137,10 +181,15 @@ def main() -> int:
     p.add_argument("--servers", type=int, default=10)
     p.add_argument("--repeat", type=int, default=20)
     p.add_argument("--connections", type=int, default=100_000)
+    p.add_argument("--peer", action="store_true", help="a peer director over OpenSSH")
     args = p.parse_args()
     r = asyncio.run(measure(args))
-    print(f"{args.services} services x {args.servers} real servers (memory backend)")
+    print(f"{args.services} services x {args.servers} real servers (memory backend)"
+          + (", a peer over ssh holding the same table" if args.peer else ""))
     print(f"first frame                 {r['first'] * 1000:8.0f} ms   (target <= 1000 ms)")
+    if args.peer:
+        print(f"pair view's first frame     {r['pair'] * 1000:8.0f} ms   (target <= 1000 ms)")
+        print(f"ssh processes at the end    {r['ssh']:8d}      (target 1)")
     for name in ("move", "weight", "filter"):
         v = r[name]
         print(f"keypress -> screen, {name:<8} {statistics.median(v) * 1000:8.1f} ms median, "

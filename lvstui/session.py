@@ -11,7 +11,9 @@ from __future__ import annotations
 import difflib
 from collections import Counter
 import os
+import queue
 import re
+import threading
 import time
 from dataclasses import dataclass, field, replace
 from typing import Callable
@@ -28,6 +30,7 @@ from .ipvs.rules import (Kind, Operation, apply, diff, diff_by_lines, parse_rule
 from .model import (Info, RealServer, SyncDaemon, Timeouts, ValidationError, VirtualService,
                     edited)
 from .peer import Peer, PeerState
+from .peer.link import REQUEST_TIMEOUT
 from .peer.mirror import drift, drift_marks, mirrored
 from .system import SettingError
 
@@ -123,12 +126,15 @@ class PairFacts:
     from_peer: list[Operation] = field(default_factory=list)
 
 
+PeerOps = list | Callable[[], list] | None
+
+
 class Change(list):
     """The operations of one change here, and (``peer``) those it made on the peer."""
 
     def __init__(self, ops: list[Operation], peer: list[Operation] | None = None):
         super().__init__(ops)
-        self.peer = peer or []
+        self.peer: list[Operation] | None = peer or []     # None: still on its way
 
 
 def _inverse(ops: list[Operation]) -> list[Operation]:
@@ -165,6 +171,10 @@ class Session:
         self.unconfirmed: list[list[Operation]] = []     # commit confirmed: to revert unless
         self.revert_at = 0.0                             # confirmed by then (clock time)
         self.peer_opener, self.peer = peer_opener, None  # the other director (lvstui agent)
+        self.peer_later: Callable[[Result], None] | None = None   # hears the peer's parts
+        self._peer_jobs: queue.Queue = queue.Queue()
+        self._peer_thread: threading.Thread | None = None
+        self._peer_lock = threading.Lock()
         self.peer_name = ""
         self.both = True                # changes go to the peer too (False: this director only)
 
@@ -230,11 +240,13 @@ class Session:
 
     # ------------------------------------------------------------ the table
     def change(self, make_ops: Callable[[], list[Operation]], undoable: bool = True,
-               note: str = "", peer_ops: list[Operation] | None = None) -> Result:
+               note: str = "", peer_ops: PeerOps = None) -> Result:
         """Build the operations (on the kernel's entries now), apply them all or none, audit
         each, read back the services they touched, remember them for undo. With a peer
         attached (and ``both``) the same change is made there too: *peer_ops* when given
-        (undo, redo), else the operations built again on the peer's own entries."""
+        (undo, redo: a list, or a function giving it when the peer's turn comes), else the
+        operations built again on the peer's own entries. With ``peer_later`` set (the
+        console), the peer's part runs after, in order, on the session's own thread."""
         ops: list[Operation] = []
         error = None
         try:
@@ -249,17 +261,47 @@ class Session:
         result = Result([op.command() + local_note for op in ops], error, self.dry_run, ops,
                         self._fresh(ops))
         self._record(result)
+        change = Change(ops)
         if (ops or peer_ops) and error is None and not only_here and self.peer_opener:
-            self._to_peer(result, peer_ops, note)
+            self._send_to_peer(result, peer_ops, note, change)
         if ops and error is None and not self.dry_run and undoable:
-            self.remember(Change(ops, result.peer_ops))
+            self.remember(change)
         return result
 
-    def _to_peer(self, result: Result, peer_ops: list[Operation] | None, note: str) -> None:
+    def _send_to_peer(self, result: Result, peer_ops: PeerOps, note: str,
+                      change: Change) -> None:
+        if self.peer_later is None:
+            self._to_peer(result, peer_ops, note)
+            change.peer = result.peer_ops or []
+            return
+        change.peer = None                                 # on its way
+        result.detail = f"on its way to {self.peer_name or 'the peer'}"
+        if self._peer_thread is None:
+            self._peer_thread = threading.Thread(target=self._peer_worker, daemon=True,
+                                                 name="lvstui-peer-changes")
+            self._peer_thread.start()
+        self._peer_jobs.put((Result(ops=result.ops, dry_run=result.dry_run), peer_ops, note,
+                             change))
+
+    def _peer_worker(self) -> None:
+        """The peer's part of each change, in the order they were made here."""
+        while True:
+            job = self._peer_jobs.get()
+            if job is None:
+                return
+            result, peer_ops, note, change = job
+            self._to_peer(result, peer_ops, note)
+            change.peer = result.peer_ops or []
+            self.peer_later(Result(result.commands, dry_run=result.dry_run,
+                                   peer_ops=result.peer_ops, peer_error=result.peer_error))
+
+    def _to_peer(self, result: Result, peer_ops: PeerOps, note: str) -> None:
         """The change made here, made on the peer (audited here and there); a failure there
         leaves it made here, with the reason in ``peer_error``."""
         name = self.peer_name or "the peer"
-        ops = peer_ops
+        ops = peer_ops() if callable(peer_ops) else peer_ops
+        if ops == []:
+            return
         try:
             peer = self.connected_peer()
             name = peer.name
@@ -281,13 +323,17 @@ class Session:
 
     def connected_peer(self) -> Peer:
         """The connected peer (connecting when needed); PeerError when there is none."""
-        if self.peer is None or not self.peer.alive:
-            if self.peer is not None:
-                self.peer.close()
+        with self._peer_lock:
+            if self.peer is None or not self.peer.alive:
+                self._drop_link()
+                self.peer = self.peer_opener()
+                self.peer_name = self.peer.name
+            return self.peer
+
+    def _drop_link(self) -> None:
+        if self.peer is not None:
+            self.peer.close()
             self.peer = None
-            self.peer = self.peer_opener()
-            self.peer_name = self.peer.name
-        return self.peer
 
     def remember(self, ops: list[Operation]) -> None:
         """A new change: undoable; what was undone before it can no longer be redone. With
@@ -317,9 +363,9 @@ class Session:
         pending, self.unconfirmed = self.unconfirmed, []
         self.undo_stack = [ops for ops in self.undo_stack if all(ops is not p for p in pending)]
         inverse = _inverse([op for ops in pending for op in ops])
-        there = _inverse([op for ops in pending for op in getattr(ops, "peer", [])])
         return self.change(lambda: inverse, undoable=False, note="  # not confirmed: reverted",
-                           peer_ops=there)
+                           peer_ops=lambda: _inverse([op for ops in pending
+                                                      for op in getattr(ops, "peer", None) or []]))
 
     def undo(self) -> Result:
         """Take back the newest change not yet undone (deep: each u goes one further back)."""
@@ -328,7 +374,7 @@ class Session:
         last = self.undo_stack.pop()
         inverse = _inverse(last)
         result = self.change(lambda: inverse, undoable=False, note="  # undo",
-                             peer_ops=_inverse(getattr(last, "peer", [])))
+                             peer_ops=lambda: _inverse(getattr(last, "peer", None) or []))
         if result.ok and not self.dry_run:
             self.redo_stack.append(last)
             self.unconfirmed = [ops for ops in self.unconfirmed if ops is not last]
@@ -342,7 +388,7 @@ class Session:
             return Result(error="nothing to redo")
         last = self.redo_stack.pop()
         result = self.change(lambda: list(last), undoable=False, note="  # redo",
-                             peer_ops=getattr(last, "peer", []))
+                             peer_ops=lambda: list(getattr(last, "peer", None) or []))
         if result.ok and not self.dry_run:
             self._done(last)
         else:
@@ -484,11 +530,11 @@ class Session:
             return None
         try:
             peer = self.connected_peer()
-            services = sorted_services(peer.services())
+            services = sorted_services(peer.table())
             state = peer.state()
             here = self.backend.services() if here is None else here
         except (IPVSError, ValidationError, OSError) as exc:
-            self.close_peer()
+            self._drop_link()
             return PeerView(self.peer_name or "peer", error=str(exc))
         ops = drift(here, services)
         return PeerView(peer.name, services, state, ops, writable=peer.why_not() is None,
@@ -605,9 +651,12 @@ class Session:
                                                       for d in daemons)
 
     def close_peer(self) -> None:
-        if self.peer is not None:
-            self.peer.close()
-            self.peer = None
+        """The session ends: the peer's pending parts finish, then the link closes."""
+        if self._peer_thread is not None:
+            self._peer_jobs.put(None)
+            self._peer_thread.join(timeout=REQUEST_TIMEOUT)
+            self._peer_thread = None
+        self._drop_link()
 
     def set_both(self, both: bool) -> None:
         """Changes from now on go to both directors, or to this one only."""
@@ -645,6 +694,8 @@ class Session:
     def retry_peer(self) -> Result:
         """Make on the peer the last change that reached only this director."""
         last = self.undo_stack[-1] if self.undo_stack else None
+        if last is not None and getattr(last, "peer", []) is None:
+            return Result(error="the last change is still on its way to the peer")
         if not last or getattr(last, "peer", None):
             return Result(error="the last change is on both directors: nothing to retry")
         result = Result(ops=list(last))

@@ -15,8 +15,8 @@ from .. import __version__
 from ..audit import who
 from ..ipvs.backend import IPVSError, NotPermitted
 from ..model import ValidationError
-from ..peer.protocol import (PROTOCOL, ProtocolError, decode_daemon, decode_operation,
-                             decode_service, decode_timeouts, encode_service)
+from ..peer.protocol import (PROTOCOL, ProtocolError, TableDelta, decode_daemon,
+                             decode_operation, decode_service, decode_timeouts, encode_service)
 from ..session import Session
 
 
@@ -26,9 +26,10 @@ def serve(session: Session, stdin=None, stdout=None) -> int:
     stdout = stdout or sys.stdout.buffer
     _send(stdout, {"agent": "lvstui", "protocol": PROTOCOL, "version": __version__,
                    "host": session.hostname, "user": who(), "writable": session.why_not() is None})
+    delta = TableDelta()              # what this session's console has of the table
     for line in stdin:
         if line.strip():
-            _send(stdout, _answer(session, line))
+            _send(stdout, _answer(session, line, delta))
     return 0
 
 
@@ -37,7 +38,7 @@ def _send(stdout, message: dict) -> None:
     stdout.flush()
 
 
-def _answer(session: Session, line: bytes) -> dict:
+def _answer(session: Session, line: bytes, delta: TableDelta | None = None) -> dict:
     try:
         request = json.loads(line)
         if not isinstance(request, dict):
@@ -45,6 +46,9 @@ def _answer(session: Session, line: bytes) -> dict:
     except (ValueError, ProtocolError) as exc:
         return {"id": None, "ok": False, "error": f"not a request: {exc}", "kind": "ProtocolError"}
     handler = HANDLERS.get(request.get("op"))
+    if request.get("op") == "table":
+        delta = delta or TableDelta()
+        handler = lambda session, request: delta.reply(session.backend.services())  # noqa: E731
     reply = {"id": request.get("id")}
     if handler is None:
         return {**reply, "ok": False, "error": f"unknown request {request.get('op')!r}",

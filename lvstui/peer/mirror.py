@@ -8,10 +8,18 @@ from ..model import VirtualService, edited
 
 def mirrored(ops: list[Operation], peer) -> list[Operation]:
     """*ops* (made on this director's entries) as the peer must make them: an edit changes
-    there only the settings it changed here, on the peer's live entry; a delete takes the
-    peer's entry (so its undo restores the peer's own). NoSuchService / NoSuchServer when the
-    peer lacks what is edited or deleted."""
-    return [_mirror(op, peer) for op in ops]
+    there only the settings it changed here, on the peer's live entry (none, when the peer
+    already has them); a delete takes the peer's entry (so its undo restores the peer's own).
+    NoSuchService / NoSuchServer when the peer lacks what is edited or deleted."""
+    return [m for m in (_mirror(op, peer) for op in ops) if not _unchanged(m)]
+
+
+def _unchanged(op: Operation) -> bool:
+    if op.kind == Kind.EDIT_SERVER:
+        return op.server.same_config(op.before)
+    if op.kind == Kind.EDIT_SERVICE:
+        return op.service.same_config(op.before)
+    return False
 
 
 def _mirror(op: Operation, peer) -> Operation:

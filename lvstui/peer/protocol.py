@@ -8,6 +8,8 @@ The agent speaks first: ``{"agent": "lvstui", "protocol": 1, "version", "host", 
 op             request                                            reply
 =============  =================================================  ==========================
 services       --                                                 services: [service]
+table          --                                                 changed: [row], removed:
+                                                                  [key] (see table_row)
 find           service                                            service
 state          --                                                 info, timeouts, daemons,
                                                                   conns {state: count},
@@ -132,3 +134,67 @@ def decode_info(data: dict) -> Info:
         return Info(**data)
     except TypeError as exc:
         raise ProtocolError(f"info not understood: {exc}") from None
+
+
+# ---------------------------------------------------------------- the table, compact, as deltas
+# A service travels as [key, config, servers]: key [family, protocol, address, port, fwmark],
+# config [scheduler, flags, persistence, netmask, pe], each server [address, port, forwarding,
+# weight, upper, lower, tunnel type, tunnel port, tunnel checksum, family, active, inactive,
+# persistent]. ``table`` replies carry only the services changed since the last reply (and the
+# keys of those gone): a quiet peer answers in a few bytes.
+
+def table_row(svc: VirtualService) -> list:
+    return [[svc.family, svc.protocol, svc.address, svc.port, svc.fwmark],
+            [svc.scheduler, sorted(svc.flags), svc.persistence, svc.netmask, svc.pe],
+            [[rs.address, rs.port, rs.forwarding.value, rs.weight, rs.upper_threshold,
+              rs.lower_threshold, rs.tunnel_type, rs.tunnel_port, rs.tunnel_checksum, rs.family,
+              rs.active_conns, rs.inactive_conns, rs.persistent_conns] for rs in svc.servers]]
+
+
+def from_table_row(row: list) -> VirtualService:
+    try:
+        (family, protocol, address, port, fwmark), config, servers = row
+        scheduler, flags, persistence, netmask, pe = config
+        return VirtualService(
+            protocol, address, port, fwmark, family, scheduler, frozenset(flags), persistence,
+            netmask, pe, servers=[RealServer(a, p, Forwarding(f), w, u, lo, tt, tp, tc, fam,
+                                             act, inact, pers)
+                                  for a, p, f, w, u, lo, tt, tp, tc, fam, act, inact, pers
+                                  in servers])
+    except (TypeError, ValueError) as exc:
+        raise ProtocolError(f"a service the peer sent is not understood: {exc}") from None
+
+
+class TableDelta:
+    """The agent's side: what it sent last, and what changed since."""
+
+    def __init__(self):
+        self.sent: dict = {}
+
+    def reply(self, services: list[VirtualService]) -> dict:
+        rows = {}
+        for svc in services:
+            row = table_row(svc)
+            rows[tuple(row[0])] = row
+        changed = [row for key, row in rows.items() if self.sent.get(key) != row]
+        removed = [list(key) for key in self.sent if key not in rows]
+        self.sent = rows
+        return {"changed": changed, "removed": removed}
+
+
+class TableMirror:
+    """The console's side: the peer's table kept from the deltas (objects made only for the
+    services that changed)."""
+
+    def __init__(self):
+        self.services: dict = {}
+
+    def apply(self, reply: dict) -> list[VirtualService]:
+        try:
+            for key in reply.get("removed", ()):
+                self.services.pop(tuple(key), None)
+            for row in reply.get("changed", ()):
+                self.services[tuple(row[0])] = from_table_row(row)
+        except (TypeError, IndexError) as exc:
+            raise ProtocolError(f"the peer's table is not understood: {exc}") from None
+        return list(self.services.values())

@@ -10,8 +10,8 @@ from ..ipvs.backend import NoSuchServer
 from ..ipvs.rules import Operation
 from ..model import Info, RealServer, SyncDaemon, Timeouts, VirtualService
 from .link import AgentLink, PeerError, ssh_command
-from .protocol import (decode_daemon, decode_info, decode_service, decode_timeouts,
-                       encode_plain, encode_operation, encode_service)
+from .protocol import (TableMirror, decode_daemon, decode_info, decode_service,
+                       decode_timeouts, encode_operation, encode_plain, encode_service)
 
 
 @dataclass
@@ -35,6 +35,7 @@ class Peer:
 
     def __init__(self, link: AgentLink, asked_by: str = ""):
         self.link, self.asked_by = link, asked_by
+        self._table = TableMirror()
 
     @classmethod
     def over_ssh(cls, host: str, peer_command: str = "lvstui", ssh_config: str | None = None,
@@ -63,6 +64,11 @@ class Peer:
 
     def services(self) -> list[VirtualService]:
         return [decode_service(s) for s in self.link.request("services")["services"]]
+
+    def table(self) -> list[VirtualService]:
+        """The peer's table kept up to date from what changed since the last call (cheap on a
+        large table where little changes: the console's poll)."""
+        return self._table.apply(self.link.request("table"))
 
     def find_service(self, svc: VirtualService) -> VirtualService:
         return decode_service(self.link.request("find", service=encode_service(

@@ -93,7 +93,10 @@ class PairConsole:
     peer_timer = None
 
     def start_pair(self) -> None:
+        """The peer's first read; each change's part on the peer lands after its part here
+        (a slow or dead peer never holds the local view)."""
         if self.session.peer_opener is not None:
+            self.session.peer_later = lambda result: self.post_message(ChangeDone(result))
             self.poll_peer()
 
     @work(thread=True, exclusive=True, group="peer")

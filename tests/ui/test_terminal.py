@@ -143,7 +143,7 @@ def test_a_hang_up_reverts_what_was_not_confirmed(tmp_path):
     there = [line for line in audit.read_text().splitlines() if "# on " in line]
     assert here[0].endswith("-r 172.26.46.80:80 -g -w 0")
     assert here[-1].endswith("-r 172.26.46.80:80 -g -w 1  # not confirmed: reverted")
-    assert there[-1].endswith("-w 1  # not confirmed: reverted  # on debian.cluster.net")
+    assert there == []       # the demo's peer had RS1 drained already: nothing to do there
 
 
 def test_a_form_typed_fast_keeps_each_value_in_its_field(session):

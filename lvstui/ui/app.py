@@ -283,8 +283,6 @@ class LvsApp(TableKeys, PendingChanges, PairConsole, App):
         self.show_banner()
         if result.ok and not result.dry_run:
             self.drains.started(result.ops)
-        if self.pair is not None and (result.peer_ops or result.peer_error):
-            self.poll_peer()
         if any(op.service is None for op in result.ops):     # table-wide: read it all
             self.poll()
         elif result.fresh:

@@ -6,6 +6,7 @@ into the console app, whose session, panes and banner it uses)."""
 from __future__ import annotations
 
 import contextlib
+import time
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -22,12 +23,14 @@ from .format import plural
 from .forms import Prompt
 
 PEER_RETRY = 5.0          # seconds between attempts while the peer cannot be read
+PEER_SHARE = 5            # a peer read taking d seconds is made again after 5 d at the soonest
+                          # (a large table's pair view costs the console at most ~1/5 of a core)
 
 
 class PeerRead(Message):
-    def __init__(self, view: PeerView):
+    def __init__(self, view: PeerView, took: float):
         super().__init__()
-        self.view = view
+        self.view, self.took = view, took
 
 
 class PairIndex:
@@ -102,7 +105,9 @@ class PairConsole:
     @work(thread=True, exclusive=True, group="peer")
     def poll_peer(self) -> None:
         here = list(self.services) if self.read_at else None    # None: read here now
-        self.post_message(PeerRead(self.session.peer_read(here)))
+        started = time.monotonic()
+        view = self.session.peer_read(here)
+        self.post_message(PeerRead(view, time.monotonic() - started))
 
     def on_peer_read(self, event: PeerRead) -> None:
         """(A handler by name: the ``on`` decorator does not reach a mixin.)"""
@@ -121,8 +126,8 @@ class PairConsole:
         if self.is_running:
             if self.peer_timer is not None:
                 self.peer_timer.stop()
-            self.peer_timer = self.set_timer(PEER_RETRY if view.error else self.refresh_every,
-                                             self.poll_peer)
+            wait = PEER_RETRY if view.error else max(self.refresh_every, PEER_SHARE * event.took)
+            self.peer_timer = self.set_timer(wait, self.poll_peer)
 
     def pair_banner(self) -> list[str]:
         if self.pair is None:

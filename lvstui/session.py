@@ -667,7 +667,7 @@ class Session:
         its applied steps on a failure); undo takes it back there."""
         try:
             peer = self.connected_peer()
-            ops = drift(self.backend.services(), peer.services())
+            ops = drift(self.backend.services(), peer.table())
         except (IPVSError, ValidationError) as exc:
             return self._record(Result([f"make {self.peer_name or 'the peer'} equal to "
                                         f"{self.hostname}"], str(exc)))
@@ -685,7 +685,7 @@ class Session:
     def pull_from_peer(self) -> Result:
         """Make this director equal to the peer (the reverse of ``sync_peer``), here only."""
         try:
-            there = self.connected_peer().services()
+            there = self.connected_peer().table()
         except (IPVSError, ValidationError) as exc:
             return Result(error=str(exc))
         return self.change(lambda: diff(self.backend.services(), there), peer_ops=[],

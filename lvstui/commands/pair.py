@@ -16,7 +16,7 @@ HERE_UNREADABLE = 3      # drift: this director's own table could not be read
 def save_peer(session: Session) -> int:
     """The peer's table as ``ipvsadm -Sn`` prints it."""
     try:
-        sys.stdout.write(save(session.connected_peer().services()))
+        sys.stdout.write(save(session.connected_peer().table()))
     except (IPVSError, ValidationError) as exc:
         print(f"lvstui: {exc}", file=sys.stderr)
         return 1

@@ -157,8 +157,9 @@ def from_table_row(row: list) -> VirtualService:
         scheduler, flags, persistence, netmask, pe = config
         return VirtualService(
             protocol, address, port, fwmark, family, scheduler, frozenset(flags), persistence,
-            netmask, pe, servers=[RealServer(a, p, Forwarding(f), w, u, lo, tt, tp, tc, fam,
-                                             act, inact, pers)
+            netmask, pe, servers=[RealServer(a, p, Forwarding(f), w, u, lo, tt, tp, tc,
+                                             active_conns=act, inactive_conns=inact,
+                                             persistent_conns=pers, family=fam)
                                   for a, p, f, w, u, lo, tt, tp, tc, fam, act, inact, pers
                                   in servers])
     except (TypeError, ValueError) as exc:

@@ -244,3 +244,17 @@ class _NoAudit:
 
 
 _NO_AUDIT = _NoAudit()
+
+
+def test_the_compact_table_row_round_trips():
+    from lvstui.model import Forwarding, RealServer, VirtualService
+    from lvstui.peer.protocol import TableDelta, TableMirror
+    svc = VirtualService("tcp", "10.0.0.50", 80, scheduler="wlc", persistence=300,
+                         flags=frozenset({"one-packet"}), servers=[
+                             RealServer("10.0.0.11", 80, Forwarding.TUNNEL, 7, 100, 10, "gue",
+                                        6080, "csum", 3, 4, 5, family=4)])
+    delta, mirror = TableDelta(), TableMirror()
+    [back] = mirror.apply(json.loads(json.dumps(delta.reply([svc]))))
+    assert back == svc
+    assert delta.reply([svc]) == {"changed": [], "removed": []}
+    assert mirror.apply(json.loads(json.dumps(delta.reply([])))) == []

@@ -288,9 +288,11 @@ def facts_text(here: str, facts: PairFacts | None) -> str:
 
 
 def _daemons(daemons) -> str:
+    """Each sync daemon in ipvsadm's words (-L --daemon), shortened."""
     if daemons is None:
         return "not readable"
-    return ", ".join(f"{d.state} {d.interface} id {d.sync_id}" for d in daemons) or "none"
+    return "; ".join(f"{d.state} {d.interface} syncid {d.sync_id} maxlen {d.max_len} "
+                     f"{d.group}:{d.port} ttl {d.ttl}" for d in daemons) or "none"
 
 
 def _timeouts(t) -> str:

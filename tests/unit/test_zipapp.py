@@ -68,3 +68,15 @@ def test_the_man_page_and_completion_come_from_the_parser(pyz):
     bash = open(os.path.join(ROOT, "dist", "lvstui.bash")).read()
     assert "--persistent-conn" in bash and "daemon" in bash
     assert glob.glob(os.path.join(ROOT, "dist", "_lvstui"))
+
+
+def test_every_package_of_the_source_is_packaged():
+    """A package left out of pyproject.toml works from the tree and fails in the zipapp."""
+    import tomllib
+    from pathlib import Path
+    root = Path(__file__).resolve().parents[2]
+    listed = set(tomllib.loads((root / "pyproject.toml").read_text())["tool"]["setuptools"]
+                 ["packages"])
+    found = {".".join(p.parent.relative_to(root).parts)
+             for p in (root / "lvstui").rglob("__init__.py")}
+    assert found <= listed, f"not in pyproject.toml's packages: {sorted(found - listed)}"

@@ -139,6 +139,13 @@ class PairConsole:
             return [f"PEER READ-ONLY: {name}'s agent is not root; changes stay here"]
         return []
 
+    def pair_scope(self) -> str:
+        """`` on both directors`` when a change here also goes to the peer (for questions)."""
+        if self.pair is None or not self.session.both:
+            return ""
+        name = self.pair.view.name if self.pair.view else "the peer"
+        return f" on this director and {name}"
+
     def action_toggle_both(self) -> None:
         if self.pair is None:
             self.notify("no peer director in this session (--peer HOST)", severity="warning")

@@ -109,9 +109,10 @@ class TableKeys:
         if target is None:
             return
         svc, rs = target
-        question = ((f"Delete real server {rs.endpoint} from {svc.name}?",
+        where = self.pair_scope()
+        question = ((f"Delete real server {rs.endpoint} from {svc.name}{where}?",
                      f"{plural(rs.active_conns, 'active connection')} on it.") if rs else
-                    (f"Delete virtual service {svc.name}?",
+                    (f"Delete virtual service {svc.name}{where}?",
                      f"It has {plural(len(svc.servers), 'real server')}."))
         most = rs is None and 2 * 1 > len(self.services)     # more than half of the table
         ask = TypedConfirm(*question, word="delete") if most else Confirm(*question)
@@ -135,8 +136,9 @@ class TableKeys:
         if not self.may_change():
             return
         count = str(len(self.services))
+        where = self.pair_scope()
         self.push_screen(
-            TypedConfirm("Flush the IPVS table?",
+            TypedConfirm(f"Flush the IPVS table{where}?",
                          f"Deletes all {plural(len(self.services), 'virtual service')} and their "
                          "real servers (u puts them back).", word=count),
             lambda yes: yes and self.run_case(self.session.flush))

@@ -149,3 +149,16 @@ async def test_timeouts_and_sync_daemons_on_both_from_the_pair_screen(tmp_path):
         await settled(pilot)
         assert app.session.backend.daemons() == [] and peer.state().daemons == []
         assert "--stop-daemon backup  # on debian.cluster.net" in log(app)
+
+
+async def test_a_delete_asks_naming_both_directors_unless_this_one_only(tmp_path):
+    app = demo_app(tmp_path, peer_opener=lambda: demo_peer("alice@rh1"))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await paired(pilot)
+        await pilot.press("delete")
+        await until(pilot, lambda: isinstance(app.screen, Confirm))
+        assert "on this director and debian.cluster.net?" in str(
+            app.screen.query_one("#question", Static).render())
+        await pilot.press("n", "b", "delete")
+        await until(pilot, lambda: isinstance(app.screen, Confirm))
+        assert "debian" not in str(app.screen.query_one("#question", Static).render())

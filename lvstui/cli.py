@@ -14,6 +14,7 @@ from .session import Session
 from .model import ValidationError
 from .ha.api import HeartbeatError
 from .health import CONFIG_PATH as HEALTH_CONFIG, STATE_PATH as HEALTH_STATE
+from .history.store import DEFAULT_DB as HISTORY_DB
 from .system import SettingError
 
 
@@ -65,6 +66,21 @@ def _parser() -> argparse.ArgumentParser:
     _peer_options(sy, "the other director (default: the other node of ha.cf)", flag="--to")
     sy.add_argument("--dry-run", action="store_true", default=argparse.SUPPRESS,
                     help="print the ipvsadm commands only")
+    rec = sub.add_parser("record", parents=[common],
+                         help="record the table's changes and who made them (foreground)")
+    rec.add_argument("--db", default=HISTORY_DB, help=f"the history (default {HISTORY_DB})")
+    rec.add_argument("--interval", type=float, default=1.0, metavar="S",
+                     help="seconds between reads (default 1)")
+    hist = sub.add_parser("history", help="the recorded past: the table at a moment, the changes")
+    hist.add_argument("--db", default=HISTORY_DB, help=f"the history (default {HISTORY_DB})")
+    what = hist.add_mutually_exclusive_group(required=True)
+    what.add_argument("--at", metavar="TIME", help="the table then, as ipvsadm -Sn prints it "
+                                                   "(2026-11-25T03:12:00 local time, or @EPOCH)")
+    what.add_argument("--changes", action="store_true",
+                      help="one line per change: time, source (USER@HOST, monitor, external), "
+                           "the ipvsadm command")
+    hist.add_argument("--since", metavar="TIME")
+    hist.add_argument("--until", metavar="TIME")
     ag = sub.add_parser("agent", parents=[common],
                         help="answer the other director's lvstui on stdin/stdout (run by it "
                              "over ssh)")
@@ -167,6 +183,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "ha":
             from .commands.ha import run_ha
             return run_ha(args, AuditLog(args.audit_log, via="cli"))
+        if args.command == "history":
+            from .commands.history import run_history
+            return run_history(args)
         if args.command in ("net", "vip"):
             from .commands.system import run_system
             return run_system(args, AuditLog(args.audit_log, via="cli"))
@@ -176,6 +195,9 @@ def main(argv: list[str] | None = None) -> int:
                               lambda: open_table(args.backend, args.demo))
         backend = open_table(args.backend, args.demo)
         try:
+            if args.command == "record":
+                from .commands.history import run_record
+                return run_record(args.db, args.interval, backend, args.audit_log)
             if args.command == "monitor":
                 from .commands.health import run_monitor
                 return run_monitor(args.ldirectord or args.config, bool(args.ldirectord),

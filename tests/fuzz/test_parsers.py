@@ -258,3 +258,15 @@ def test_the_compact_table_row_round_trips():
     assert back == svc
     assert delta.reply([svc]) == {"changed": [], "removed": []}
     assert mirror.apply(json.loads(json.dumps(delta.reply([])))) == []
+
+
+@given(st.one_of(st.text(max_size=40), st.sampled_from(
+    ["@1764128000", "@-1", "@1e400", "@nan", "2026-11-25T03:12:00", "2026-13-01", "@", ""])))
+def test_history_times(text):
+    from lvstui.history import HistoryError, parse_time
+    try:
+        t = parse_time(text)
+    except HistoryError:
+        return
+    from lvstui.history.store import format_time
+    format_time(t)                       # every accepted time can be written in a message

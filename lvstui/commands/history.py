@@ -1,0 +1,60 @@
+"""``lvstui record`` (the recorder, in the foreground) and ``lvstui history`` (the table at a
+past moment, the changes with their source)."""
+
+from __future__ import annotations
+
+import fcntl
+import signal
+import sys
+import threading
+
+from ..history import History, HistoryError, Recorder, parse_time
+from ..history.store import format_time
+from ..ipvs.backend import IPVSError
+
+
+def run_record(db: str, every: float, backend, audit_path: str | None) -> int:
+    """Record until SIGTERM or SIGINT; one writer per database (a second one is refused)."""
+    try:
+        history = History(db, writer=True)
+    except HistoryError as exc:
+        print(f"lvstui: {exc}", file=sys.stderr)
+        return 1
+    lock = open(db + ".lock", "a+")
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        print(f"lvstui: another lvstui record writes to {db} (it holds {db}.lock)",
+              file=sys.stderr)
+        return 1
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    recorder = Recorder(backend, history, audit_path, every)
+    print(f"lvstui record: every {every:g} s into {db}", file=sys.stderr, flush=True)
+    while not stop.is_set():
+        try:
+            recorder.tick()
+        except IPVSError as exc:
+            print(f"lvstui record: {exc}", file=sys.stderr, flush=True)
+        stop.wait(every)
+    history.close()
+    lock.close()
+    return 0
+
+
+def run_history(args) -> int:
+    """``--at TIME``: the table then (ipvsadm -Sn); ``--changes``: one line per change."""
+    try:
+        history = History(args.db)
+        if args.at:
+            sys.stdout.write(history.table_at(parse_time(args.at)))
+            return 0
+        since = parse_time(args.since) if args.since else None
+        until = parse_time(args.until) if args.until else None
+        for t, source, command in history.changes(since, until):
+            print(f"{format_time(t)} {source} {command}")
+        return 0
+    except HistoryError as exc:
+        print(f"lvstui: {exc}", file=sys.stderr)
+        return 1

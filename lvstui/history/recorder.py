@@ -1,0 +1,91 @@
+"""Reads the table every few seconds and records what changed: the ipvsadm commands that turn
+one read into the next, each attributed to the lvstui change that made it (from the audit log
+lines written since the last read) or else to ``external`` (someone's ipvsadm, keepalived, a
+script)."""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+
+from ..ipvs.rules import diff, parse_rules, save
+from .store import History
+
+AUDIT_LAG = 0.2       # seconds: how long after a change its audit line may come
+AUDIT_LINE = re.compile(r" user=(?P<user>\S+) via=(?P<via>\S+)(?: for=(?P<asked>\S+))?.*? "
+                        r"result=ok (?P<command>ipvsadm .*)$")
+
+
+def target(command: str) -> tuple:
+    """What an ipvsadm command acts on (its switch, service and real server), options aside."""
+    words = command.split("  #")[0].split()
+    return tuple(words[:words.index("-r") + 2]) if "-r" in words else tuple(words[:4])
+
+
+class Recorder:
+    """One recorder per database; ``tick()`` reads the table once and records a transaction."""
+
+    def __init__(self, backend, history: History, audit_path: str | None, every: float = 1.0,
+                 hostname: str | None = None, clock=time.time):
+        self.backend, self.history, self.every, self.clock = backend, history, every, clock
+        self.audit_path, self.hostname = audit_path, hostname or os.uname().nodename
+        self.audit_at = _size(audit_path)         # only what is written from now on counts
+        self.span = None
+        self.before = None                         # (rules text, services) of the last read
+
+    def tick(self) -> int:
+        """Read, compare, record; the number of changes recorded."""
+        services = self.backend.services()
+        now, text = self.clock(), save(services)
+        changes: list[tuple[str, str]] = []
+        if self.span is None:
+            self.span = self.history.begin_span(now, self.every)
+            last = self.history.last_table()
+            if last is not None and last != text:          # changed while nobody recorded
+                changes = [("external (while not recording)", op.command())
+                           for op in diff(parse_rules(last).services, services)]
+            rules = text if last != text else None
+        elif text != self.before[0]:
+            ops = diff(self.before[1], services)
+            sources = self._lvstui_changes()
+            if any(target(op.command()) not in sources for op in ops):
+                time.sleep(AUDIT_LAG)        # lvstui audits a change just after making it
+                sources.update(self._lvstui_changes())
+            changes = [(sources.get(target(op.command()), "external"), op.command())
+                       for op in ops]
+            rules = text
+        else:
+            rules = None
+        self.history.record(self.span, now, rules, changes)
+        self.before = (text, services)
+        return len(changes)
+
+    def _lvstui_changes(self) -> dict:
+        """target -> who, for the changes lvstui made on this table since the last read."""
+        if not self.audit_path:
+            return {}
+        try:
+            with open(self.audit_path, "rb") as fh:
+                fh.seek(self.audit_at)
+                data = fh.read()
+        except OSError:
+            return {}
+        self.audit_at += len(data)
+        who = {}
+        for line in data.decode(errors="replace").splitlines():
+            m = AUDIT_LINE.search(line)
+            if m is None or "  # on " in m["command"]:     # a change made on the peer
+                continue
+            who[target(m["command"])] = (
+                "monitor" if m["via"] == "monitor" else
+                f"{m['asked']} (via peer)" if m["via"] == "peer" and m["asked"] else
+                f"{m['user']}@{self.hostname}")
+        return who
+
+
+def _size(path: str | None) -> int:
+    try:
+        return os.path.getsize(path) if path else 0
+    except OSError:
+        return 0

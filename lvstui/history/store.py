@@ -1,0 +1,102 @@
+"""The history database (SQLite, write-ahead log): the table as ``ipvsadm -Sn`` text each time
+its configuration changed, the changes as ipvsadm commands with their source, and the spans of
+time the recorder covered. Each recorder tick is one transaction: a recorder killed at any point
+loses at most the tick in flight, never the database."""
+
+from __future__ import annotations
+
+import datetime
+import os
+import sqlite3
+
+DEFAULT_DB = "/var/lib/lvstui/history.db"
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS tables (t REAL NOT NULL, rules TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS tables_t ON tables (t);
+CREATE TABLE IF NOT EXISTS changes (t REAL NOT NULL, source TEXT NOT NULL, command TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS changes_t ON changes (t);
+CREATE TABLE IF NOT EXISTS spans (start REAL NOT NULL, last REAL NOT NULL, every REAL NOT NULL);
+"""
+
+
+class HistoryError(Exception):
+    """A question the record cannot answer, in one line."""
+
+
+def parse_time(text: str) -> float:
+    """ISO 8601 local time (``2026-11-25T03:12:00``) or ``@EPOCH``, as epoch seconds."""
+    try:
+        if text.startswith("@"):
+            t = float(text[1:])
+            datetime.datetime.fromtimestamp(t)      # a time this machine can write down
+            return t
+        return datetime.datetime.fromisoformat(text).timestamp()
+    except (ValueError, OverflowError, OSError):
+        raise HistoryError(f"{text!r} is not a time: use 2026-11-25T03:12:00 (local time) "
+                           "or @EPOCH") from None
+
+
+def format_time(t: float) -> str:
+    return datetime.datetime.fromtimestamp(t).isoformat(timespec="seconds")
+
+
+class History:
+    """One database file; *writer* opens it for a recorder (the schema made if needed)."""
+
+    def __init__(self, path: str = DEFAULT_DB, writer: bool = False):
+        self.path = path
+        if not writer and not os.path.exists(path):
+            raise HistoryError(f"no history at {path} (run lvstui record, or name it with --db)")
+        if writer:
+            os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+        try:
+            self.db = sqlite3.connect(path, timeout=10, isolation_level=None)
+            if writer:
+                self.db.execute("PRAGMA journal_mode=WAL")
+                self.db.executescript(SCHEMA)
+        except sqlite3.DatabaseError as exc:
+            raise HistoryError(f"{path}: {exc}") from None
+
+    # ------------------------------------------------------------ writing (the recorder)
+    def begin_span(self, t: float, every: float) -> int:
+        return self.db.execute("INSERT INTO spans VALUES (?, ?, ?)", (t, t, every)).lastrowid
+
+    def last_table(self) -> str | None:
+        row = self.db.execute("SELECT rules FROM tables ORDER BY t DESC, rowid DESC LIMIT 1"
+                              ).fetchone()
+        return row[0] if row else None
+
+    def record(self, span: int, t: float, rules: str | None,
+               changes: list[tuple[str, str]]) -> None:
+        """One tick, all or nothing: the table when it changed, its changes, the span's end."""
+        with self.db:
+            self.db.execute("BEGIN IMMEDIATE")
+            if rules is not None:
+                self.db.execute("INSERT INTO tables VALUES (?, ?)", (t, rules))
+            self.db.executemany("INSERT INTO changes VALUES (?, ?, ?)",
+                                [(t, source, command) for source, command in changes])
+            self.db.execute("UPDATE spans SET last = ? WHERE rowid = ?", (t, span))
+
+    # ------------------------------------------------------------ reading
+    def table_at(self, t: float) -> str:
+        """The table as it was at *t* (``ipvsadm -Sn`` text); HistoryError outside the record."""
+        covered = self.db.execute("SELECT 1 FROM spans WHERE start <= ? AND ? <= last + every",
+                                  (t, t)).fetchone()
+        row = self.db.execute("SELECT rules FROM tables WHERE t <= ? ORDER BY t DESC, rowid DESC "
+                              "LIMIT 1", (t,)).fetchone()
+        if not covered or row is None:
+            first, last = self.db.execute("SELECT min(start), max(last) FROM spans").fetchone()
+            within = (f"it covers {format_time(first)} to {format_time(last)}" if first
+                      else "it is empty")
+            raise HistoryError(f"{format_time(t)} is outside the record ({within})")
+        return row[0]
+
+    def changes(self, since: float | None = None, until: float | None = None
+                ) -> list[tuple[float, str, str]]:
+        return self.db.execute(
+            "SELECT t, source, command FROM changes WHERE t >= ? AND t <= ? ORDER BY t, rowid",
+            (since if since is not None else float("-inf"),
+             until if until is not None else float("inf"))).fetchall()
+
+    def close(self) -> None:
+        self.db.close()

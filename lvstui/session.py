@@ -108,6 +108,7 @@ class PeerView:
     error: str | None = None
     writable: bool = False
     differing: tuple[set, set] = (set(), set())  # service keys, (service, server) keys
+    took: float = 0.0                 # seconds the read took (connecting aside)
 
 
 @dataclass
@@ -530,6 +531,7 @@ class Session:
             return None
         try:
             peer = self.connected_peer()
+            started = time.monotonic()
             services = sorted_services(peer.table())
             state = peer.state()
             here = self.backend.services() if here is None else here
@@ -538,7 +540,7 @@ class Session:
             return PeerView(self.peer_name or "peer", error=str(exc))
         ops = drift(here, services)
         return PeerView(peer.name, services, state, ops, writable=peer.why_not() is None,
-                        differing=drift_marks(ops))
+                        differing=drift_marks(ops), took=time.monotonic() - started)
 
     def pair_facts(self) -> PairFacts | None:
         """This director and the peer side by side (None without a peer)."""

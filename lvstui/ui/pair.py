@@ -6,7 +6,6 @@ into the console app, whose session, panes and banner it uses)."""
 from __future__ import annotations
 
 import contextlib
-import time
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -25,12 +24,13 @@ from .forms import Prompt
 PEER_RETRY = 5.0          # seconds between attempts while the peer cannot be read
 PEER_SHARE = 5            # a peer read taking d seconds is made again after 5 d at the soonest
                           # (a large table's pair view costs the console at most ~1/5 of a core)
+PEER_LONGEST = 15.0       # ... and at the latest after this many seconds
 
 
 class PeerRead(Message):
-    def __init__(self, view: PeerView, took: float):
+    def __init__(self, view: PeerView):
         super().__init__()
-        self.view, self.took = view, took
+        self.view = view
 
 
 class PairIndex:
@@ -105,9 +105,7 @@ class PairConsole:
     @work(thread=True, exclusive=True, group="peer")
     def poll_peer(self) -> None:
         here = list(self.services) if self.read_at else None    # None: read here now
-        started = time.monotonic()
-        view = self.session.peer_read(here)
-        self.post_message(PeerRead(view, time.monotonic() - started))
+        self.post_message(PeerRead(self.session.peer_read(here)))
 
     def on_peer_read(self, event: PeerRead) -> None:
         """(A handler by name: the ``on`` decorator does not reach a mixin.)"""
@@ -126,7 +124,8 @@ class PairConsole:
         if self.is_running:
             if self.peer_timer is not None:
                 self.peer_timer.stop()
-            wait = PEER_RETRY if view.error else max(self.refresh_every, PEER_SHARE * event.took)
+            wait = PEER_RETRY if view.error else min(
+                max(self.refresh_every, PEER_SHARE * view.took), PEER_LONGEST)
             self.peer_timer = self.set_timer(wait, self.poll_peer)
 
     def pair_banner(self) -> list[str]:

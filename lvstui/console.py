@@ -52,7 +52,8 @@ def run(backend_kind: str, demo: bool, refresh: float, audit_path: str | None,
         traffic, network = Traffic(backend), SimulatedNetwork()
         heartbeat = SimulatedHeartbeat(network)
         health = demo_health(backend, audit.by("monitor").record)
-        places = dict(ha_dir=sandbox.ha_dir, rules_path=sandbox.rules, hostname=heartbeat.me)
+        places = dict(ha_dir=sandbox.ha_dir, rules_path=sandbox.rules, hostname=heartbeat.me,
+                      history_path=os.path.join(sandbox.root, "history.db"))
     else:
         from .ha.cluster import Heartbeat
         from .health.sources import open_health
@@ -66,9 +67,12 @@ def run(backend_kind: str, demo: bool, refresh: float, audit_path: str | None,
                       dry_run=dry_run, read_only=read_only, traffic=traffic,
                       confirm_within=confirm_within, **places)
     session.peer_opener = _peer_opener(session, demo, *peer)
+    if not read_only:
+        session.start_recording(max(refresh, 1.0))
     try:
         LvsApp(session, refresh, theme, host=session.hostname).run()
     finally:
+        session.stop_recording()
         session.close_peer()
         health.close()
         network.close()

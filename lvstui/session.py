@@ -29,6 +29,7 @@ from .ipvs.rules import (Kind, Operation, apply, diff, diff_by_lines, parse_rule
                          sorted_services)
 from .model import (Info, RealServer, SyncDaemon, Timeouts, ValidationError, VirtualService,
                     edited)
+from .history import DEFAULT_DB as HISTORY_DB, History, HistoryError, Recording
 from .peer import Peer, PeerState
 from .peer.link import REQUEST_TIMEOUT
 from .peer.mirror import drift, drift_marks, mirrored
@@ -157,7 +158,8 @@ class Session:
                  ha_dir: str = "/etc/ha.d", hostname: str | None = None, traffic=None,
                  rules_path: str = RULES_PATH, confirm_within: float | None = None,
                  clock: Callable[[], float] = time.monotonic,
-                 peer_opener: Callable[[], Peer] | None = None):
+                 peer_opener: Callable[[], Peer] | None = None,
+                 history_path: str = HISTORY_DB):
         self.backend, self.network, self.heartbeat = backend, network, heartbeat
         self.health, self.traffic = health, traffic
         self.audit = audit or AuditLog()
@@ -178,6 +180,7 @@ class Session:
         self._peer_lock = threading.Lock()
         self.peer_name = ""
         self.both = True                # changes go to the peer too (False: this director only)
+        self.history_path, self.recording = history_path, None
 
     # ------------------------------------------------------------ state
     def why_not(self) -> str | None:
@@ -724,6 +727,36 @@ class Session:
             f"{health['down']} of {health['servers']} down"))
         facts.append(f"{view.name} holds {view.state.connections} connection(s)")
         return facts
+
+    # ------------------------------------------------------------ history
+    def start_recording(self, every: float) -> None:
+        """Record the table's changes while this session runs, unless a recorder already
+        writes the history (then it is only read)."""
+        self.recording = Recording.start(self.backend, self.history_path, self.audit.path,
+                                         every, self.hostname)
+
+    def stop_recording(self) -> None:
+        if self.recording is not None:
+            self.recording.stop()
+            self.recording = None
+
+    def history_changes(self) -> list[tuple[float, str, str]]:
+        """Every recorded change, newest first; HistoryError when there is no history."""
+        history = History(self.history_path)
+        try:
+            return list(reversed(history.changes()))
+        finally:
+            history.close()
+
+    def as_of(self, t: float) -> list[Operation]:
+        """The operations that bring back the table as it was at *t* (HistoryError outside
+        the record, IPVSError when the table cannot be read)."""
+        history = History(self.history_path)
+        try:
+            text = history.table_at(t)
+        finally:
+            history.close()
+        return self.plan_restore(text, emptying=True)
 
     # ------------------------------------------------------------ heartbeat
     def resource_vips(self) -> list[str]:

@@ -3,13 +3,12 @@ past moment, the changes with their source)."""
 
 from __future__ import annotations
 
-import fcntl
 import signal
 import sys
 import threading
 
 from ..history import History, HistoryError, Recorder, parse_time
-from ..history.store import format_time
+from ..history.store import format_time, writer_lock
 from ..ipvs.backend import IPVSError
 
 
@@ -20,10 +19,8 @@ def run_record(db: str, every: float, backend, audit_path: str | None) -> int:
     except HistoryError as exc:
         print(f"lvstui: {exc}", file=sys.stderr)
         return 1
-    lock = open(db + ".lock", "a+")
-    try:
-        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
+    lock = writer_lock(db)
+    if lock is None:
         print(f"lvstui: another lvstui record writes to {db} (it holds {db}.lock)",
               file=sys.stderr)
         return 1

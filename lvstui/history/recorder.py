@@ -7,10 +7,13 @@ from __future__ import annotations
 
 import os
 import re
+import sqlite3
+import threading
 import time
 
 from ..ipvs.rules import diff, parse_rules, save
-from .store import History
+from ..ipvs.backend import IPVSError
+from .store import History, HistoryError, writer_lock
 
 AUDIT_LAG = 0.2       # seconds: how long after a change its audit line may come
 AUDIT_LINE = re.compile(r" user=(?P<user>\S+) via=(?P<via>\S+)(?: for=(?P<asked>\S+))?.*? "
@@ -89,3 +92,41 @@ def _size(path: str | None) -> int:
         return os.path.getsize(path) if path else 0
     except OSError:
         return 0
+
+
+class Recording:
+    """A recorder on its own thread, for a console when no ``lvstui record`` runs (None from
+    ``start`` when one does: the console then only reads what it records)."""
+
+    def __init__(self, recorder: Recorder, lock):
+        self.recorder, self.lock = recorder, lock
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True, name="lvstui-record")
+
+    @classmethod
+    def start(cls, backend, path: str, audit_path: str | None, every: float,
+              hostname: str | None = None) -> Recording | None:
+        try:
+            lock = writer_lock(path)
+            if lock is None:
+                return None
+            history = History(path, writer=True)
+        except (OSError, HistoryError):
+            return None
+        recording = cls(Recorder(backend, history, audit_path, every, hostname), lock)
+        recording.thread.start()
+        return recording
+
+    def _run(self) -> None:
+        while not self.stopped.is_set():
+            try:
+                self.recorder.tick()
+            except (IPVSError, OSError, HistoryError, sqlite3.Error):
+                pass                 # the console says what it cannot read; try again later
+            self.stopped.wait(self.recorder.every)
+
+    def stop(self) -> None:
+        self.stopped.set()
+        self.thread.join(timeout=10)
+        self.recorder.history.close()
+        self.lock.close()

@@ -6,6 +6,7 @@ loses at most the tick in flight, never the database."""
 from __future__ import annotations
 
 import datetime
+import fcntl
 import os
 import sqlite3
 
@@ -21,6 +22,19 @@ CREATE TABLE IF NOT EXISTS spans (start REAL NOT NULL, last REAL NOT NULL, every
 
 class HistoryError(Exception):
     """A question the record cannot answer, in one line."""
+
+
+def writer_lock(path: str):
+    """The one-writer lock beside the database (held while the handle stays open), or None
+    when another recorder holds it."""
+    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+    handle = open(path + ".lock", "a+")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.close()
+        return None
+    return handle
 
 
 def parse_time(text: str) -> float:
@@ -50,7 +64,8 @@ class History:
         if writer:
             os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
         try:
-            self.db = sqlite3.connect(path, timeout=10, isolation_level=None)
+            self.db = sqlite3.connect(path, timeout=10, isolation_level=None,
+                                      check_same_thread=False)   # one user at a time
             if writer:
                 self.db.execute("PRAGMA journal_mode=WAL")
                 self.db.executescript(SCHEMA)

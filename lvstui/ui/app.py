@@ -330,6 +330,10 @@ class LvsApp(TableKeys, PendingChanges, PairConsole, App):
         from .heartbeat import HeartbeatScreen
         self.push_screen(HeartbeatScreen(self.session))
 
+    def action_timeline(self) -> None:
+        from .history import TimelineScreen
+        self.push_screen(TimelineScreen(self.session))
+
     def action_connections(self) -> None:
         from .connections import ConnectionsScreen
         self.push_screen(ConnectionsScreen(self.session, self.refresh_every))

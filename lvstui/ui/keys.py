@@ -36,6 +36,7 @@ ACTIONS = [  # (key, action, footer label, help text) — also the command palet
     ("b", "toggle_both", "Both/here", "pair: changes go to both directors, or this one only"),
     ("ctrl+r", "retry_peer", "Retry peer", "pair: make on the peer the last change it missed"),
     ("P", "pair_screen", "Pair", "pair: both directors side by side, make either equal"),
+    ("H", "timeline", "History", "the recorded changes, newest first; the table before one"),
     ("i", "health_detail", "Health", "the selected real server's health checks in detail"),
     ("r", "refresh", "Refresh", "read the table now"),
     ("question_mark", "help", "Help", "the keys live on this screen"),

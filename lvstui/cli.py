@@ -149,6 +149,9 @@ def _parser() -> argparse.ArgumentParser:
                           "up|down REASON LATENCY), the table untouched; exit 1 if any is down")
     mon.add_argument("--state", default=HEALTH_STATE, metavar="FILE",
                      help=f"where the state is published (default {HEALTH_STATE})")
+    mon.add_argument("--record", action="store_true",
+                     help="also record the table's changes, as lvstui record does (one process)")
+    mon.add_argument("--db", default=HISTORY_DB, help=f"with --record (default {HISTORY_DB})")
     ha = sub.add_parser("ha", help="heartbeat: state, manual failover")
     ha.add_argument("action", choices=("status", "standby", "takeover"))
     ha.add_argument("--wait", metavar="VIP", help="follow VIP until it has moved, and time it")
@@ -200,8 +203,11 @@ def main(argv: list[str] | None = None) -> int:
                 return run_record(args.db, args.interval, backend, args.audit_log)
             if args.command == "monitor":
                 from .commands.health import run_monitor
-                return run_monitor(args.ldirectord or args.config, bool(args.ldirectord),
-                                   args.state, backend, AuditLog(args.audit_log, via="monitor"))
+                from .commands.history import recording_beside
+                with recording_beside(args.record, args.db, backend, args.audit_log):
+                    return run_monitor(args.ldirectord or args.config, bool(args.ldirectord),
+                                       args.state, backend,
+                                       AuditLog(args.audit_log, via="monitor"))
             return _run(args, backend, AuditLog(args.audit_log, via="cli"))
         finally:
             backend.close()

@@ -3,11 +3,12 @@ past moment, the changes with their source)."""
 
 from __future__ import annotations
 
+import contextlib
 import signal
 import sys
 import threading
 
-from ..history import History, HistoryError, Recorder, parse_time
+from ..history import History, HistoryError, Recorder, Recording, parse_time
 from ..history.store import format_time, writer_lock
 from ..ipvs.backend import IPVSError
 
@@ -38,6 +39,21 @@ def run_record(db: str, every: float, backend, audit_path: str | None) -> int:
     history.close()
     lock.close()
     return 0
+
+
+@contextlib.contextmanager
+def recording_beside(wanted: bool, db: str, backend, audit_path: str | None):
+    """``lvstui monitor --record``: the recorder on its own thread while the monitor runs (a
+    recorder already writing *db* is said, and the monitor runs without)."""
+    recording = Recording.start(backend, db, audit_path, 1.0) if wanted else None
+    if wanted and recording is None:
+        print(f"lvstui: not recording: another lvstui record writes to {db}, or it cannot be "
+              "written", file=sys.stderr)
+    try:
+        yield
+    finally:
+        if recording is not None:
+            recording.stop()
 
 
 def run_history(args) -> int:

@@ -4,6 +4,7 @@ changes made while nobody recorded, the record's bounds; one writer per database
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -105,3 +106,20 @@ def test_a_second_recorder_on_one_database_is_refused(tmp_path):
         first.terminate()
         first.wait(timeout=10)
     assert first.returncode == 0
+
+
+def test_the_monitor_records_beside_itself_when_asked(tmp_path, capsys):
+    import time
+
+    from lvstui.commands.history import recording_beside
+    table, db = reference_cluster(), str(tmp_path / "h.db")
+    with recording_beside(True, db, table, None):
+        with recording_beside(True, db, table, None):          # a second writer: said, not run
+            assert "not recording: another lvstui record writes to" in capsys.readouterr().err
+        table.set_weight(WEB, *table.services()[0].servers[0].key, 0)
+        deadline = time.monotonic() + 10
+        while not (History(db).changes() if os.path.exists(db) else []):
+            assert time.monotonic() < deadline, "the change was not recorded"
+            time.sleep(0.1)
+    [(_, source, command)] = History(db).changes()
+    assert source == "external" and command.endswith(" -g -w 0")

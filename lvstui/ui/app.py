@@ -33,6 +33,7 @@ from .table_keys import TableKeys
 from .terminal import hang_up, terminal_gone
 from .panes import server_columns, server_text, service_columns, service_text, servers_text
 from .themes import register_themes
+from .trends import Trends
 from .widgets.rowtable import RowTable
 
 class LvsApp(TableKeys, PendingChanges, PairConsole, App):
@@ -57,15 +58,17 @@ class LvsApp(TableKeys, PendingChanges, PairConsole, App):
         self.filter_text = ""
         self.role = "role unknown"
         self.drains = DrainWatch(clock)
+        self.trends = Trends()
         if session.peer_opener is not None:
             self.pair = PairIndex(self.selected_service)
 
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(id="banner")
-        yield RowTable(service_columns(self.pair), key=lambda s: s.key, id="services")
+        yield RowTable(service_columns(self.pair, self.trends), key=lambda s: s.key,
+                       id="services")
         yield RowTable(server_columns(self.server_health, self.clock, self.selected_service,
-                                      self.pair), key=lambda r: r.key, id="servers")
+                                      self.pair, self.trends), key=lambda r: r.key, id="servers")
         yield Static("Heartbeat peers: not read yet", id="peers", markup=False)
         yield RichLog(id="log", markup=False, wrap=True)
         yield Input(placeholder="filter: part of an address, port, scheduler…", id="filter")
@@ -94,7 +97,10 @@ class LvsApp(TableKeys, PendingChanges, PairConsole, App):
     # ------------------------------------------------------------ reading
     @work(thread=True, exclusive=True, group="poll")
     def poll(self) -> None:
-        self.post_message(TableRead(self.session.read(self.refresh_every)))
+        snapshot = self.session.read(self.refresh_every)
+        if snapshot.services is not None:
+            self.trends.update(snapshot.services, self.clock())
+        self.post_message(TableRead(snapshot))
 
     @on(TableRead)
     def show_table(self, event: TableRead) -> None:

@@ -52,16 +52,19 @@ def _marked(text: str, drifts: bool) -> str:
     return f"{DRIFT_MARK} {text}" if drifts else f"  {text}"
 
 
-def service_columns(pair=None) -> list[Column]:
+def service_columns(pair=None, trends=None) -> list[Column]:
     """The service columns; with *pair* (the peer's view) a drift mark and the peer's active
-    connections beside this director's."""
+    connections beside this director's; with *trends* a sparkline of connections/s after the
+    rate."""
     name = (Column("Service", 28, lambda s: _marked(s.name, pair.service_drifts(s)),
                    lambda s: (s.protocol, s.address, s.port, s.fwmark)) if pair else
             Column("Service", 26, lambda s: s.name,
                    lambda s: (s.protocol, s.address, s.port, s.fwmark)))
     there = [Column("Act·peer", 8, lambda s: pair.service_text(s, _active),
                     lambda s: pair.service_value(s, _active), right=True)] if pair else []
-    return [name, SERVICE_COLUMNS[1], SERVICE_COLUMNS[2], *there, *SERVICE_COLUMNS[3:]]
+    trend = [Column("Conn/s trend", 16, lambda s: trends.spark(s.key))] if trends else []
+    return [name, SERVICE_COLUMNS[1], SERVICE_COLUMNS[2], *there, *SERVICE_COLUMNS[3:5],
+            *trend, *SERVICE_COLUMNS[5:]]
 
 
 SERVICE_COLUMNS = [
@@ -120,13 +123,20 @@ def _health_order(h) -> tuple:
     return (0 if not h.up else 1 if h.maintenance else 2, h.since)
 
 
-def server_columns(health_of, clock=time.time, service_of=lambda: None, pair=None
-                   ) -> list[Column]:
+def server_columns(health_of, clock=time.time, service_of=lambda: None, pair=None,
+                   trends=None) -> list[Column]:
     """The real-server columns, most useful first (80 columns show up to the connections);
     the health ones read through *health_of(rs)*, the share through *service_of()*; with
     *pair* (the peer's view) a drift mark, and the peer's weight and active connections
     beside this director's."""
     columns = _server_columns(health_of, clock, service_of)
+    if trends is not None:          # after Conn/s
+        at = [c.title for c in columns].index("Conn/s") + 1
+
+        def spark(rs):
+            svc = service_of()
+            return trends.spark((svc.key, rs.key)) if svc is not None else ""
+        columns.insert(at, Column("Conn/s trend", 16, spark))
     if pair is None:
         return columns
     name = Column("Real server", 24, lambda r: _marked(r.endpoint, pair.server_drifts(r)),

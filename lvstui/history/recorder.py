@@ -13,7 +13,7 @@ import time
 
 from ..ipvs.rules import diff, parse_rules, save
 from ..ipvs.backend import IPVSError
-from .store import History, HistoryError, writer_lock
+from .store import CHECKPOINT_EVERY, History, HistoryError, writer_lock
 
 AUDIT_LAG = 0.2       # seconds: how long after a change its audit line may come
 AUDIT_LINE = re.compile(r" user=(?P<user>\S+) via=(?P<via>\S+)(?: for=(?P<asked>\S+))?.*? "
@@ -30,8 +30,10 @@ class Recorder:
     """One recorder per database; ``tick()`` reads the table once and records a transaction."""
 
     def __init__(self, backend, history: History, audit_path: str | None, every: float = 1.0,
-                 hostname: str | None = None, clock=time.time):
+                 hostname: str | None = None, clock=time.time,
+                 checkpoint_every: int = CHECKPOINT_EVERY):
         self.backend, self.history, self.every, self.clock = backend, history, every, clock
+        self.checkpoint_every = checkpoint_every
         self.audit_path, self.hostname = audit_path, hostname or os.uname().nodename
         self.audit_at = _size(audit_path)         # only what is written from now on counts
         self.span = None
@@ -57,7 +59,8 @@ class Recorder:
                 sources.update(self._lvstui_changes())
             changes = [(sources.get(target(op.command()), "external"), op.command())
                        for op in ops]
-            rules = text
+            due = self.history.changes_since_checkpoint() + len(changes) >= self.checkpoint_every
+            rules = text if due else None
         else:
             rules = None
         self.history.record(self.span, now, rules, changes)

@@ -1,6 +1,7 @@
-"""The history database (SQLite, write-ahead log): the table as ``ipvsadm -Sn`` text each time
-its configuration changed, the changes as ipvsadm commands with their source, and the spans of
-time the recorder covered. Each recorder tick is one transaction: a recorder killed at any point
+"""The history database (SQLite, write-ahead log): the changes as ipvsadm commands with their
+source, the whole table as ``ipvsadm -Sn`` text now and then (a checkpoint: when a recorder
+starts, and after every CHECKPOINT_EVERY changes), and the spans of time the recorder covered.
+The table at a moment is its last checkpoint with the changes after it played on top. Each recorder tick is one transaction: a recorder killed at any point
 loses at most the tick in flight, never the database."""
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import os
 import sqlite3
 
 DEFAULT_DB = "/var/lib/lvstui/history.db"
+CHECKPOINT_EVERY = 50     # changes between two whole tables (a large table's text is big)
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS tables (t REAL NOT NULL, rules TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS tables_t ON tables (t);
@@ -77,9 +79,13 @@ class History:
         return self.db.execute("INSERT INTO spans VALUES (?, ?, ?)", (t, t, every)).lastrowid
 
     def last_table(self) -> str | None:
-        row = self.db.execute("SELECT rules FROM tables ORDER BY t DESC, rowid DESC LIMIT 1"
-                              ).fetchone()
-        return row[0] if row else None
+        """The table as the record left it (None: an empty record)."""
+        last = self.db.execute("SELECT max(last) FROM spans").fetchone()[0]
+        return self._table(last) if last is not None else None
+
+    def changes_since_checkpoint(self) -> int:
+        return self.db.execute("SELECT count(*) FROM changes WHERE t > (SELECT coalesce("
+                               "max(t), -1e300) FROM tables)").fetchone()[0]
 
     def record(self, span: int, t: float, rules: str | None,
                changes: list[tuple[str, str]]) -> None:
@@ -97,14 +103,27 @@ class History:
         """The table as it was at *t* (``ipvsadm -Sn`` text); HistoryError outside the record."""
         covered = self.db.execute("SELECT 1 FROM spans WHERE start <= ? AND ? <= last + every",
                                   (t, t)).fetchone()
-        row = self.db.execute("SELECT rules FROM tables WHERE t <= ? ORDER BY t DESC, rowid DESC "
-                              "LIMIT 1", (t,)).fetchone()
-        if not covered or row is None:
+        text = self._table(t) if covered else None
+        if text is None:
             first, last = self.db.execute("SELECT min(start), max(last) FROM spans").fetchone()
             within = (f"it covers {format_time(first)} to {format_time(last)}" if first
                       else "it is empty")
             raise HistoryError(f"{format_time(t)} is outside the record ({within})")
-        return row[0]
+        return text
+
+    def _table(self, t: float) -> str | None:
+        """The last checkpoint at or before *t* with the changes after it played on top."""
+        row = self.db.execute("SELECT t, rules FROM tables WHERE t <= ? ORDER BY t DESC, "
+                              "rowid DESC LIMIT 1", (t,)).fetchone()
+        if row is None:
+            return None
+        since, rules = row
+        later = self.db.execute("SELECT command FROM changes WHERE t > ? AND t <= ? "
+                                "ORDER BY t, rowid", (since, t)).fetchall()
+        if not later:
+            return rules
+        from ..ipvs.rules import parse_rules, save
+        return save(parse_rules(rules + "".join(c + "\n" for (c,) in later)).services)
 
     def changes(self, since: float | None = None, until: float | None = None
                 ) -> list[tuple[float, str, str]]:

@@ -28,13 +28,15 @@ class Clock:
         return self.t
 
 
-@pytest.fixture
-def bed(tmp_path):
+@pytest.fixture(params=[50, 1], ids=["replayed", "checkpointed"])
+def bed(tmp_path, request):
+    """The table at a moment: a checkpoint with changes played on it, or a checkpoint alone."""
     table, clock = reference_cluster(), Clock()
     audit = tmp_path / "audit.log"
     session = Session(table, audit=AuditLog(str(audit)), hostname="rh1")
     history = History(str(tmp_path / "history.db"), writer=True)
-    recorder = Recorder(table, history, str(audit), every=1.0, hostname="rh1", clock=clock)
+    recorder = Recorder(table, history, str(audit), every=1.0, hostname="rh1", clock=clock,
+                        checkpoint_every=request.param)
     yield table, session, history, recorder, clock
     history.close()
 

@@ -29,7 +29,7 @@ from .ipvs.rules import (Kind, Operation, apply, diff, diff_by_lines, parse_rule
                          sorted_services)
 from .model import (Info, RealServer, SyncDaemon, Timeouts, ValidationError, VirtualService,
                     edited)
-from .history import DEFAULT_DB as HISTORY_DB, History, HistoryError, Recording
+from .history import DEFAULT_DB as HISTORY_DB, History, Recording
 from .peer import Peer, PeerState
 from .peer.link import REQUEST_TIMEOUT
 from .peer.mirror import drift, drift_marks, mirrored

@@ -43,7 +43,7 @@ async def test_the_timeline_and_the_table_before_a_change(tmp_path):
         await until(pilot, lambda: isinstance(app.screen, TimelineScreen)
                     and app.screen.query_one("#timeline", RowTable).items)
         rows = app.screen.query_one("#timeline", RowTable).items
-        assert [source for _, source, _ in rows][:2] == ["external", f"root@rh1"]
+        assert [source for _, source, _ in rows][:2] == ["external", "root@rh1"]
         table_view = app.screen.query_one("#timeline", RowTable)
         table_view.cursor = 1                                   # the drain
         await pilot.press("enter")

@@ -62,7 +62,8 @@ def service_columns(pair=None, trends=None) -> list[Column]:
                    lambda s: (s.protocol, s.address, s.port, s.fwmark)))
     there = [Column("Act·peer", 8, lambda s: pair.service_text(s, _active),
                     lambda s: pair.service_value(s, _active), right=True)] if pair else []
-    trend = [Column("Conn/s trend", 16, lambda s: trends.spark(s.key))] if trends else []
+    trend = ([Column("Conn/s trend", 16, lambda s: trends.spark(s.key),
+                     lambda s: trends.last(s.key))] if trends else [])
     return [name, SERVICE_COLUMNS[1], SERVICE_COLUMNS[2], *there, *SERVICE_COLUMNS[3:5],
             *trend, *SERVICE_COLUMNS[5:]]
 
@@ -133,10 +134,11 @@ def server_columns(health_of, clock=time.time, service_of=lambda: None, pair=Non
     if trends is not None:          # after Conn/s
         at = [c.title for c in columns].index("Conn/s") + 1
 
-        def spark(rs):
+        def row(rs):
             svc = service_of()
-            return trends.spark((svc.key, rs.key)) if svc is not None else ""
-        columns.insert(at, Column("Conn/s trend", 16, spark))
+            return (svc.key, rs.key) if svc is not None else None
+        columns.insert(at, Column("Conn/s trend", 16, lambda r: trends.spark(row(r)),
+                                  lambda r: trends.last(row(r))))
     if pair is None:
         return columns
     name = Column("Real server", 24, lambda r: _marked(r.endpoint, pair.server_drifts(r)),

@@ -44,6 +44,11 @@ class Trends:
         self.current = {key: tuple(points) for key, points in rows.items()}
         self.peak, self.window_start = {}, now
 
+    def last(self, key) -> int:
+        """The newest point (-1: none yet): what the trend column sorts by."""
+        points = self.current.get(key)
+        return points[-1] if points else -1
+
     def spark(self, key) -> str:
         """The row's sparkline, scaled to its own highest point."""
         points = self.current.get(key)

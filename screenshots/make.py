@@ -39,7 +39,8 @@ async def main() -> None:
              ("health-160x48.svg", (160, 48), ("tab", "down", "i")),
              ("form-80x24.svg", (80, 24), ("tab", "e")), ("flush-80x24.svg", (80, 24), ("F",)),
              ("heartbeat-80x24.svg", (80, 24), ("p",)),
-             ("pair-120x32.svg", (120, 32), ("tab",)), ("pair-screen-100x30.svg", (100, 30), ("P",)))
+             ("pair-120x32.svg", (120, 32), ("tab",)), ("pair-screen-100x30.svg", (100, 30), ("P",)),
+             ("timeline-120x30.svg", (120, 30), ("H",)))
     sandbox = Sandbox("/tmp/lvstui-demo")
     for name, size, keys in shots:
         network = SimulatedNetwork()
@@ -48,6 +49,8 @@ async def main() -> None:
                           heartbeat=SimulatedHeartbeat(network), health=health,
                           ha_dir=sandbox.ha_dir, hostname="rh1.cluster.net",
                           peer_opener=demo_peer if name.startswith("pair") else None)
+        if name.startswith("timeline"):
+            session.history_path = recorded_history(session, sandbox.root)
         app = LvsApp(session, refresh=0.2, host="rh1.cluster.net")
         async with app.run_test(size=size) as pilot:
             await pilot.pause(0.6 if app.pair is None else 3.0)
@@ -57,6 +60,39 @@ async def main() -> None:
         session.close_peer()
         health.close()
     sandbox.close()
+
+
+def recorded_history(session, root: str) -> str:
+    """A history of the night: RS2 put back by the monitor, drained by an operator, someone's
+    ipvsadm raising RS1's weight (a copy of the table: the shots go on with the original)."""
+    from lvstui.audit import AuditLog as Audit
+    from lvstui.history import History, Recorder
+    from lvstui.ipvs.rules import parse_rules, save
+    from lvstui.ipvs.memory import MemoryBackend
+    table = MemoryBackend()
+    for svc in parse_rules(save(session.backend.services())).services:
+        table.add_service(svc.without_servers())
+        for rs in svc.servers:
+            table.add_server(svc, rs)
+    path, audit = os.path.join(root, "history.db"), os.path.join(root, "history-audit.log")
+    clock = [1_764_126_000.0]                       # 2025-11-26 03:00 UTC
+    history = History(path, writer=True)
+    recorder = Recorder(table, history, audit, hostname="rh1.cluster.net",
+                        clock=lambda: clock[0])
+    recorder.tick()
+    svc = table.services()[0]
+    rs1, rs2 = sorted(svc.servers, key=lambda r: r.address)
+    operator = Session(table, audit=Audit(audit), hostname="rh1.cluster.net")
+    steps = (lambda: Session(table, audit=Audit(audit, via="monitor")).set_weight(
+                 svc, rs2, lambda w: 1),
+             lambda: operator.drain(svc, rs2),
+             lambda: table.set_weight(svc, *rs1.key, 2))
+    for minutes, step in zip((12, 19, 31), steps):
+        step()
+        clock[0] = 1_764_126_000.0 + minutes * 60
+        recorder.tick()
+    history.close()
+    return path
 
 
 if __name__ == "__main__":

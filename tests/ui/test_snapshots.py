@@ -66,3 +66,34 @@ def test_every_screen_and_form_at_80x24(snap_compare, tmp_path, name):
         await pilot.press(*SCREENS_80x24[name])
         await settle(pilot)
     assert snap_compare(demo_app(tmp_path), terminal_size=(80, 24), run_before=open_it)
+
+
+def test_the_incident_timeline_at_80x24(snap_compare, tmp_path):
+    """Two recorded changes: an operator's drain and someone's ipvsadm, newest first."""
+    import os
+
+    from lvstui.history import History, Recorder
+    app = demo_app(tmp_path)
+    session, table = app.session, app.session.backend
+    session.history_path = os.path.join(SANDBOX, "history.db")
+    for suffix in ("", "-wal", "-shm"):
+        if os.path.exists(session.history_path + suffix):
+            os.remove(session.history_path + suffix)
+    clock = [1_800_000_000.0]
+    history = History(session.history_path, writer=True)
+    recorder = Recorder(table, history, session.audit.path, hostname="director1",
+                        clock=lambda: clock[0])
+    recorder.tick()
+    svc = table.services()[0]
+    for step, change in enumerate((lambda: session.drain(svc, svc.servers[0]),
+                                   lambda: table.set_weight(svc, *svc.servers[1].key, 3))):
+        change()
+        clock[0] += 60 * (step + 1)
+        recorder.tick()
+    history.close()
+
+    async def open_it(pilot):
+        await settle(pilot)
+        await pilot.press("H")
+        await settle(pilot)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=open_it)

@@ -9,14 +9,13 @@ import json
 import os
 import sys
 from collections import Counter
-from dataclasses import asdict
 
 from .. import __version__
 from ..audit import who
 from ..ipvs.backend import IPVSError, NotPermitted
-from ..model import ValidationError
-from ..peer.protocol import (PROTOCOL, ProtocolError, TableDelta, decode_daemon,
-                             decode_operation, decode_service, decode_timeouts, encode_service)
+from ..model import SyncDaemon, Timeouts, ValidationError
+from ..peer.protocol import (PROTOCOL, ProtocolError, TableDelta, decode_operation,
+                             decode_plain, decode_service, encode_plain, encode_service)
 from ..session import Session
 
 
@@ -26,10 +25,10 @@ def serve(session: Session, stdin=None, stdout=None) -> int:
     stdout = stdout or sys.stdout.buffer
     _send(stdout, {"agent": "lvstui", "protocol": PROTOCOL, "version": __version__,
                    "host": session.hostname, "user": who(), "writable": session.why_not() is None})
-    delta = TableDelta()              # what this session's console has of the table
+    agent = Agent(session)
     for line in stdin:
         if line.strip():
-            _send(stdout, _answer(session, line, delta))
+            _send(stdout, agent.answer(line))
     return 0
 
 
@@ -38,44 +37,83 @@ def _send(stdout, message: dict) -> None:
     stdout.flush()
 
 
-def _answer(session: Session, line: bytes, delta: TableDelta | None = None) -> dict:
-    try:
-        request = json.loads(line)
-        if not isinstance(request, dict):
-            raise ProtocolError("a request is a JSON object")
-    except (ValueError, ProtocolError) as exc:
-        return {"id": None, "ok": False, "error": f"not a request: {exc}", "kind": "ProtocolError"}
-    handler = HANDLERS.get(request.get("op"))
-    if request.get("op") == "table":
-        delta = delta or TableDelta()
-        handler = lambda session, request: delta.reply(session.backend.services())  # noqa: E731
-    reply = {"id": request.get("id")}
-    if handler is None:
-        return {**reply, "ok": False, "error": f"unknown request {request.get('op')!r}",
-                "kind": "ProtocolError"}
-    try:
-        return {**reply, "ok": True, **handler(session, request)}
-    except (IPVSError, ValidationError, OSError, KeyError, TypeError) as exc:
-        text = str(exc) if not isinstance(exc, (KeyError, TypeError)) else f"bad request: {exc}"
-        return {**reply, "ok": False, "error": text, "kind": type(exc).__name__}
+class Agent:
+    """The requests of one console (one ssh session): its session here, and what of the
+    table that console already has (``table`` replies are deltas)."""
 
+    def __init__(self, session: Session):
+        self.session = session
+        self.delta = TableDelta()
+        self.handlers = {"services": self.services, "table": self.table, "find": self.find,
+                         "state": self.state, "apply": self.apply,
+                         "set-timeouts": self.set_timeouts, "start-daemon": self.start_daemon,
+                         "stop-daemon": self.stop_daemon}
 
-def _services(session: Session, request: dict) -> dict:
-    return {"services": [encode_service(s) for s in session.backend.services()]}
+    def answer(self, line: bytes) -> dict:
+        """One reply per line, whatever the line holds."""
+        try:
+            request = json.loads(line)
+            if not isinstance(request, dict):
+                raise ProtocolError("a request is a JSON object")
+        except (ValueError, ProtocolError) as exc:
+            return {"id": None, "ok": False, "error": f"not a request: {exc}",
+                    "kind": "ProtocolError"}
+        handler = self.handlers.get(request.get("op"))
+        reply = {"id": request.get("id")}
+        if handler is None:
+            return {**reply, "ok": False, "error": f"unknown request {request.get('op')!r}",
+                    "kind": "ProtocolError"}
+        try:
+            return {**reply, "ok": True, **handler(request)}
+        except (IPVSError, ValidationError, OSError, KeyError, TypeError) as exc:
+            text = (str(exc) if not isinstance(exc, (KeyError, TypeError))
+                    else f"bad request: {exc}")
+            return {**reply, "ok": False, "error": text, "kind": type(exc).__name__}
 
+    def services(self, request: dict) -> dict:
+        return {"services": [encode_service(s) for s in self.session.backend.services()]}
 
-def _find(session: Session, request: dict) -> dict:
-    return {"service": encode_service(session.backend.find_service(
-        decode_service(request["service"])))}
+    def table(self, request: dict) -> dict:
+        return self.delta.reply(self.session.backend.services())
 
+    def find(self, request: dict) -> dict:
+        return {"service": encode_service(self.session.backend.find_service(
+            decode_service(request["service"])))}
 
-def _state(session: Session, request: dict) -> dict:
-    backend = session.backend
-    return {"info": _maybe(lambda: asdict(backend.info())),
-            "timeouts": _maybe(lambda: asdict(backend.timeouts())),
-            "daemons": _maybe(lambda: [asdict(d) for d in backend.daemons()]),
-            "conns": _maybe(lambda: dict(Counter(c.state for c in backend.connections()))),
-            "health": session.health_summary(), "heartbeat": session.heartbeat_summary()}
+    def state(self, request: dict) -> dict:
+        session, backend = self.session, self.session.backend
+        return {"info": _maybe(lambda: encode_plain(backend.info())),
+                "timeouts": _maybe(lambda: encode_plain(backend.timeouts())),
+                "daemons": _maybe(lambda: [encode_plain(d) for d in backend.daemons()]),
+                "conns": _maybe(lambda: dict(Counter(c.state for c in backend.connections()))),
+                "health": session.health_summary(), "heartbeat": session.heartbeat_summary()}
+
+    def apply(self, request: dict) -> dict:
+        ops = [decode_operation(op) for op in request["ops"]]
+        return self._changed(request, lambda: self.session.change(lambda: ops, undoable=False))
+
+    def set_timeouts(self, request: dict) -> dict:
+        timeouts = decode_plain(Timeouts, request["timeouts"], "timeouts")
+        return self._changed(request, lambda: self.session.set_timeouts(timeouts))
+
+    def start_daemon(self, request: dict) -> dict:
+        daemon = decode_plain(SyncDaemon, request["daemon"], "a sync daemon")
+        return self._changed(request, lambda: self.session.start_daemon(daemon))
+
+    def stop_daemon(self, request: dict) -> dict:
+        state = str(request["state"])
+        return self._changed(request, lambda: self.session.stop_daemon(state))
+
+    def _changed(self, request: dict, make) -> dict:
+        """Run one change here in the name of the operator who asked (audited via=peer)."""
+        session = self.session
+        if session.why_not():
+            raise NotPermitted()
+        session.audit = session.audit.by("peer", str(request.get("by", ""))[:80])
+        result = make()
+        if result.error:
+            raise IPVSError(result.error)
+        return {"commands": result.commands}
 
 
 def _maybe(read):
@@ -83,42 +121,6 @@ def _maybe(read):
         return read()
     except (IPVSError, OSError):
         return None
-
-
-def _changed(session: Session, request: dict, make) -> dict:
-    """Run one change here in the name of the operator who asked (audited via=peer)."""
-    if session.why_not():
-        raise NotPermitted()
-    session.audit = session.audit.by("peer", str(request.get("by", ""))[:80])
-    result = make()
-    if result.error:
-        raise IPVSError(result.error)
-    return {"commands": result.commands}
-
-
-def _apply(session: Session, request: dict) -> dict:
-    ops = [decode_operation(op) for op in request["ops"]]
-    return _changed(session, request, lambda: session.change(lambda: ops, undoable=False))
-
-
-def _set_timeouts(session: Session, request: dict) -> dict:
-    timeouts = decode_timeouts(request["timeouts"])
-    return _changed(session, request, lambda: session.set_timeouts(timeouts))
-
-
-def _start_daemon(session: Session, request: dict) -> dict:
-    daemon = decode_daemon(request["daemon"])
-    return _changed(session, request, lambda: session.start_daemon(daemon))
-
-
-def _stop_daemon(session: Session, request: dict) -> dict:
-    state = str(request["state"])
-    return _changed(session, request, lambda: session.stop_daemon(state))
-
-
-HANDLERS = {"services": _services, "find": _find, "state": _state, "apply": _apply,
-            "set-timeouts": _set_timeouts, "start-daemon": _start_daemon,
-            "stop-daemon": _stop_daemon}
 
 
 def agent_table(backend):

@@ -28,8 +28,7 @@ from __future__ import annotations
 from dataclasses import asdict, fields
 
 from ..ipvs.rules import Kind, Operation
-from ..model import (Forwarding, Info, RealServer, Stats, SyncDaemon, Timeouts, ValidationError,
-                     VirtualService)
+from ..model import Forwarding, RealServer, Stats, ValidationError, VirtualService
 
 PROTOCOL = 1
 
@@ -115,25 +114,13 @@ def encode_plain(record) -> dict:
     return asdict(record)
 
 
-def decode_daemon(data: dict) -> SyncDaemon:
+def decode_plain(kind: type, data: dict, what: str):
+    """The record *encode_plain* made of a *kind* (Timeouts, SyncDaemon, Info); *what* names
+    it in the error."""
     try:
-        return SyncDaemon(**data)
+        return kind(**data)
     except TypeError as exc:
-        raise ProtocolError(f"a sync daemon is not understood: {exc}") from None
-
-
-def decode_timeouts(data: dict) -> Timeouts:
-    try:
-        return Timeouts(**data)
-    except TypeError as exc:
-        raise ProtocolError(f"timeouts not understood: {exc}") from None
-
-
-def decode_info(data: dict) -> Info:
-    try:
-        return Info(**data)
-    except TypeError as exc:
-        raise ProtocolError(f"info not understood: {exc}") from None
+        raise ProtocolError(f"{what} not understood: {exc}") from None
 
 
 # ---------------------------------------------------------------- the table, compact, as deltas

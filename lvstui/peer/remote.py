@@ -10,8 +10,8 @@ from ..ipvs.backend import NoSuchServer
 from ..ipvs.rules import Operation
 from ..model import Info, RealServer, SyncDaemon, Timeouts, VirtualService
 from .link import AgentLink, PeerError, ssh_command
-from .protocol import (TableMirror, decode_daemon, decode_info, decode_service,
-                       decode_timeouts, encode_operation, encode_plain, encode_service)
+from .protocol import (TableMirror, decode_plain, decode_service, encode_operation,
+                       encode_plain, encode_service)
 
 
 @dataclass
@@ -83,10 +83,11 @@ class Peer:
     def state(self) -> PeerState:
         reply = self.link.request("state")
         return PeerState(
-            decode_info(reply["info"]) if reply.get("info") else None,
-            decode_timeouts(reply["timeouts"]) if reply.get("timeouts") else None,
-            [decode_daemon(d) for d in reply["daemons"]] if reply.get("daemons") is not None
+            decode_plain(Info, reply["info"], "info") if reply.get("info") else None,
+            decode_plain(Timeouts, reply["timeouts"], "timeouts") if reply.get("timeouts")
             else None,
+            [decode_plain(SyncDaemon, d, "a sync daemon") for d in reply["daemons"]]
+            if reply.get("daemons") is not None else None,
             Counter(reply.get("conns") or {}), reply.get("health"), reply.get("heartbeat"))
 
     def apply(self, ops: list[Operation]) -> list[str]:

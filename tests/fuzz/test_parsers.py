@@ -228,10 +228,10 @@ def test_agent_protocol_decoders(value):
 
 @given(st.one_of(st.binary(max_size=200), json_values.map(lambda v: json.dumps(v).encode())))
 def test_agent_answers_every_line_with_one_reply(line):
-    from lvstui.commands.agent import _answer
+    from lvstui.commands.agent import Agent
     from lvstui.ipvs.memory import MemoryBackend
     from lvstui.session import Session
-    reply = _answer(Session(MemoryBackend(), audit=_NO_AUDIT), line)
+    reply = Agent(Session(MemoryBackend(), audit=_NO_AUDIT)).answer(line)
     assert isinstance(reply["ok"], bool) and json.dumps(reply)
 
 

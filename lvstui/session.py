@@ -29,7 +29,7 @@ from .ipvs.rules import (Kind, Operation, apply, diff, diff_by_lines, parse_rule
                          sorted_services)
 from .model import (Info, RealServer, SyncDaemon, Timeouts, ValidationError, VirtualService,
                     edited)
-from .history import DEFAULT_DB as HISTORY_DB, History, Recording
+from .history import DEFAULT_DB as HISTORY_DB, History, HistoryError, Recording
 from .peer import Peer, PeerState
 from .peer.link import REQUEST_TIMEOUT
 from .peer.mirror import drift, drift_marks, mirrored
@@ -732,8 +732,11 @@ class Session:
     def start_recording(self, every: float) -> None:
         """Record the table's changes while this session runs, unless a recorder already
         writes the history (then it is only read)."""
-        self.recording = Recording.start(self.backend, self.history_path, self.audit.path,
-                                         every, self.hostname)
+        try:
+            self.recording = Recording.start(self.backend, self.history_path, self.audit.path,
+                                             every, self.hostname)
+        except HistoryError:
+            self.recording = None
 
     def stop_recording(self) -> None:
         if self.recording is not None:

@@ -8,36 +8,24 @@ import signal
 import sys
 import threading
 
-from ..history import History, HistoryError, Recorder, Recording, parse_time
-from ..history.store import format_time, writer_lock
-from ..ipvs.backend import IPVSError
+from ..history import History, HistoryError, Recording, parse_time
+from ..history.store import format_time
 
 
 def run_record(db: str, every: float, backend, audit_path: str | None) -> int:
     """Record until SIGTERM or SIGINT; one writer per database (a second one is refused)."""
     try:
-        history = History(db, writer=True)
+        recording = Recording.start(backend, db, audit_path, every, on_error=lambda exc: print(
+            f"lvstui record: {exc}", file=sys.stderr, flush=True))
     except HistoryError as exc:
         print(f"lvstui: {exc}", file=sys.stderr)
-        return 1
-    lock = writer_lock(db)
-    if lock is None:
-        print(f"lvstui: another lvstui record writes to {db} (it holds {db}.lock)",
-              file=sys.stderr)
         return 1
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
-    recorder = Recorder(backend, history, audit_path, every)
     print(f"lvstui record: every {every:g} s into {db}", file=sys.stderr, flush=True)
-    while not stop.is_set():
-        try:
-            recorder.tick()
-        except IPVSError as exc:
-            print(f"lvstui record: {exc}", file=sys.stderr, flush=True)
-        stop.wait(every)
-    history.close()
-    lock.close()
+    stop.wait()
+    recording.stop()
     return 0
 
 
@@ -45,10 +33,12 @@ def run_record(db: str, every: float, backend, audit_path: str | None) -> int:
 def recording_beside(wanted: bool, db: str, backend, audit_path: str | None):
     """``lvstui monitor --record``: the recorder on its own thread while the monitor runs (a
     recorder already writing *db* is said, and the monitor runs without)."""
-    recording = Recording.start(backend, db, audit_path, 1.0) if wanted else None
-    if wanted and recording is None:
-        print(f"lvstui: not recording: another lvstui record writes to {db}, or it cannot be "
-              "written", file=sys.stderr)
+    recording = None
+    if wanted:
+        try:
+            recording = Recording.start(backend, db, audit_path, 1.0)
+        except HistoryError as exc:
+            print(f"lvstui: not recording: {exc}", file=sys.stderr)
     try:
         yield
     finally:

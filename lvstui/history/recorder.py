@@ -98,25 +98,32 @@ def _size(path: str | None) -> int:
 
 
 class Recording:
-    """A recorder on its own thread, for a console when no ``lvstui record`` runs (None from
-    ``start`` when one does: the console then only reads what it records)."""
+    """A recorder on its own thread: ``lvstui record``'s, ``monitor --record``'s, or a
+    console's when no ``lvstui record`` runs. *on_error* hears a read or write that failed
+    (the next tick tries again)."""
 
-    def __init__(self, recorder: Recorder, lock):
-        self.recorder, self.lock = recorder, lock
+    def __init__(self, recorder: Recorder, lock, on_error=lambda exc: None):
+        self.recorder, self.lock, self.on_error = recorder, lock, on_error
         self.stopped = threading.Event()
         self.thread = threading.Thread(target=self._run, daemon=True, name="lvstui-record")
 
     @classmethod
     def start(cls, backend, path: str, audit_path: str | None, every: float,
-              hostname: str | None = None) -> Recording | None:
+              hostname: str | None = None, on_error=lambda exc: None) -> Recording:
+        """Recording into *path*; HistoryError (one line) when another recorder writes it or it
+        cannot be opened."""
         try:
             lock = writer_lock(path)
-            if lock is None:
-                return None
+        except OSError as exc:
+            raise HistoryError(f"{path}: {exc.strerror}") from None
+        if lock is None:
+            raise HistoryError(f"another lvstui record writes to {path} (it holds {path}.lock)")
+        try:
             history = History(path, writer=True)
-        except (OSError, HistoryError):
-            return None
-        recording = cls(Recorder(backend, history, audit_path, every, hostname), lock)
+        except HistoryError:
+            lock.close()
+            raise
+        recording = cls(Recorder(backend, history, audit_path, every, hostname), lock, on_error)
         recording.thread.start()
         return recording
 
@@ -124,8 +131,8 @@ class Recording:
         while not self.stopped.is_set():
             try:
                 self.recorder.tick()
-            except (IPVSError, OSError, HistoryError, sqlite3.Error):
-                pass                 # the console says what it cannot read; try again later
+            except (IPVSError, OSError, HistoryError, sqlite3.Error) as exc:
+                self.on_error(exc)
             self.stopped.wait(self.recorder.every)
 
     def stop(self) -> None:

@@ -219,9 +219,9 @@ json_values = st.recursive(
 @given(json_values)
 def test_agent_protocol_decoders(value):
     from lvstui.peer.protocol import ProtocolError, decode_operation, decode_service
-    for decode in (decode_operation, decode_service):
+    for decoder in (decode_operation, decode_service):
         try:
-            decode(value)
+            decoder(value)
         except ProtocolError:
             pass
 

@@ -286,28 +286,25 @@ def _agent(args, session: Session) -> int:
     session.backend = agent_table(session.backend)
     session.read_only = session.backend.name == "proc"
     session.health = PublishedHealth(args.health_state)
-    if not args.demo:
-        from .ha.cluster import Heartbeat
-        session.heartbeat = Heartbeat(os.path.join(args.ha_dir, "ha.cf"))
-    session.audit = session.audit.by("peer")
     if args.demo:
         from .demo.heartbeat import PEER
         session.hostname = PEER
+    else:
+        from .ha.cluster import Heartbeat
+        session.heartbeat = Heartbeat(os.path.join(args.ha_dir, "ha.cf"))
+    session.audit = session.audit.by("peer")
     return serve(session)
 
 
 def _pair(args, session: Session) -> int:
-    from .audit import who
     from .commands.pair import CANNOT_TELL, drift_peer, save_peer, sync_peer
-    from .peer import Peer
-    host = args.peer or session.default_peer()
-    if not host:
+    from .console import peer_opener
+    session.peer_opener = peer_opener(session, False, args.peer, False, args.peer_command,
+                                      args.ssh_config)
+    if session.peer_opener is None:
         print("lvstui: no peer: name it (--peer HOST, --to HOST) or list both directors as "
               "node lines in ha.cf", file=sys.stderr)
         return CANNOT_TELL if args.command == "drift" else 1
-    session.peer_opener = lambda: Peer.over_ssh(host, args.peer_command, args.ssh_config,
-                                                f"{who()}@{session.hostname}")
-    session.peer_name = host
     try:
         return {"save": save_peer, "drift": drift_peer, "sync": sync_peer}[args.command](session)
     finally:

@@ -18,9 +18,10 @@ def open_table(kind: str, demo: bool) -> Backend:
     return open_backend(kind)
 
 
-def _peer_opener(session: Session, demo: bool, host: str | None, none: bool, command: str,
-                 ssh_config: str | None):
-    """How the session reaches the other director (None: it has none)."""
+def peer_opener(session: Session, demo: bool, host: str | None, none: bool, command: str,
+                ssh_config: str | None):
+    """How the session reaches the other director: *host*, else the other node of ha.cf
+    (the demo's own peer with *demo*); None: it has none."""
     asked_by = f"{who()}@{session.hostname}"
     if none:
         return None
@@ -66,7 +67,7 @@ def run(backend_kind: str, demo: bool, refresh: float, audit_path: str | None,
     session = Session(backend, network=network, heartbeat=heartbeat, health=health, audit=audit,
                       dry_run=dry_run, read_only=read_only, traffic=traffic,
                       confirm_within=confirm_within, **places)
-    session.peer_opener = _peer_opener(session, demo, *peer)
+    session.peer_opener = peer_opener(session, demo, *peer)
     if not read_only:
         session.start_recording(max(refresh, 1.0))
     try:

@@ -167,11 +167,11 @@ class Session:
         self.ha_dir = ha_dir
         self.rules_path = rules_path                # the last rules file saved or loaded
         self.hostname = hostname or os.uname().nodename
-        self.undo_stack: list[list[Operation]] = []
-        self.redo_stack: list[list[Operation]] = []
+        self.undo_stack: list[Change] = []
+        self.redo_stack: list[Change] = []
         self.drained: dict[tuple, int] = {}        # (service key, server key) -> weight before
         self.confirm_within, self.clock = confirm_within, clock
-        self.unconfirmed: list[list[Operation]] = []     # commit confirmed: to revert unless
+        self.unconfirmed: list[Change] = []     # commit confirmed: to revert unless
         self.revert_at = 0.0                             # confirmed by then (clock time)
         self.peer_opener, self.peer = peer_opener, None  # the other director (lvstui agent)
         self.peer_later: Callable[[Result], None] | None = None   # hears the peer's parts
@@ -339,7 +339,7 @@ class Session:
             self.peer.close()
             self.peer = None
 
-    def remember(self, ops: list[Operation]) -> None:
+    def remember(self, ops: Change) -> None:
         """A new change: undoable; what was undone before it can no longer be redone. With
         ``confirm_within``: unconfirmed, and the time to confirm starts again."""
         self.redo_stack.clear()
@@ -369,7 +369,7 @@ class Session:
         inverse = _inverse([op for ops in pending for op in ops])
         return self.change(lambda: inverse, undoable=False, note="  # not confirmed: reverted",
                            peer_ops=lambda: _inverse([op for ops in pending
-                                                      for op in getattr(ops, "peer", None) or []]))
+                                                      for op in ops.peer or []]))
 
     def undo(self) -> Result:
         """Take back the newest change not yet undone (deep: each u goes one further back)."""
@@ -378,7 +378,7 @@ class Session:
         last = self.undo_stack.pop()
         inverse = _inverse(last)
         result = self.change(lambda: inverse, undoable=False, note="  # undo",
-                             peer_ops=lambda: _inverse(getattr(last, "peer", None) or []))
+                             peer_ops=lambda: _inverse(last.peer or []))
         if result.ok and not self.dry_run:
             self.redo_stack.append(last)
             self.unconfirmed = [ops for ops in self.unconfirmed if ops is not last]
@@ -392,7 +392,7 @@ class Session:
             return Result(error="nothing to redo")
         last = self.redo_stack.pop()
         result = self.change(lambda: list(last), undoable=False, note="  # redo",
-                             peer_ops=lambda: list(getattr(last, "peer", None) or []))
+                             peer_ops=lambda: list(last.peer or []))
         if result.ok and not self.dry_run:
             self._done(last)
         else:
@@ -523,7 +523,7 @@ class Session:
             return Result(commands, str(exc), ops=ops, fresh=self._fresh(ops))
         self.audit.record(plan, "done")
         if ops:
-            self.remember(ops)
+            self.remember(Change(ops))
         return Result(commands, ops=ops, fresh=self._fresh(ops))
 
     # ------------------------------------------------------------ the pair
@@ -699,9 +699,9 @@ class Session:
     def retry_peer(self) -> Result:
         """Make on the peer the last change that reached only this director."""
         last = self.undo_stack[-1] if self.undo_stack else None
-        if last is not None and getattr(last, "peer", []) is None:
+        if last is not None and last.peer is None:
             return Result(error="the last change is still on its way to the peer")
-        if not last or getattr(last, "peer", None):
+        if not last or last.peer:
             return Result(error="the last change is on both directors: nothing to retry")
         result = Result(ops=list(last))
         self._to_peer(result, None, "  # retry")

@@ -59,24 +59,26 @@ class PairIndex:
 
     def _server(self, rs):
         svc = self.selected()
-        there = self.services.get(svc.key) if svc is not None else None
+        there = self.services.get(svc.key) if svc is not None and self.known else None
         return there.server(*rs.key) if there is not None else None
 
-    def server_text(self, rs, value) -> str:
-        there = self._server(rs) if self.known else None
-        return "—" if there is None else str(value(there))
-
     def server_value(self, rs, value) -> int:
-        there = self._server(rs) if self.known else None
+        """*value* of the peer's entry for this real server; -1 when the peer has none."""
+        there = self._server(rs)
         return -1 if there is None else value(there)
-
-    def service_text(self, svc, value) -> str:
-        there = self.services.get(svc.key) if self.known else None
-        return "—" if there is None else str(value(there))
 
     def service_value(self, svc, value) -> int:
         there = self.services.get(svc.key) if self.known else None
         return -1 if there is None else value(there)
+
+    @staticmethod
+    def shown(number: int) -> str:
+        """A column's text: ``—`` where the peer has no such entry."""
+        return "—" if number < 0 else str(number)
+
+    @property
+    def name(self) -> str:
+        return self.view.name if self.view else "the peer"
 
     def status(self) -> str:
         view = self.view
@@ -131,7 +133,7 @@ class PairConsole:
     def pair_banner(self) -> list[str]:
         if self.pair is None:
             return []
-        name = self.pair.view.name if self.pair.view else "the peer"
+        name = self.pair.name
         if not self.session.both:
             return [f"THIS DIRECTOR ONLY: changes do not reach {name} (b: both)"]
         if self.pair.known and not self.pair.view.writable:
@@ -142,8 +144,7 @@ class PairConsole:
         """`` on both directors`` when a change here also goes to the peer (for questions)."""
         if self.pair is None or not self.session.both:
             return ""
-        name = self.pair.view.name if self.pair.view else "the peer"
-        return f" on this director and {name}"
+        return f" on this director and {self.pair.name}"
 
     def action_toggle_both(self) -> None:
         if self.pair is None:

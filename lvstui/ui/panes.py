@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from operator import attrgetter
 
 from ..ipvs.listing import service_flags
 from ..model import Connection, RealServer, VirtualService, format_endpoint, service_config
@@ -60,7 +61,7 @@ def service_columns(pair=None, trends=None) -> list[Column]:
                    lambda s: (s.protocol, s.address, s.port, s.fwmark)) if pair else
             Column("Service", 26, lambda s: s.name,
                    lambda s: (s.protocol, s.address, s.port, s.fwmark)))
-    there = [Column("Act·peer", 8, lambda s: pair.service_text(s, _active),
+    there = [Column("Act·peer", 8, lambda s: pair.shown(pair.service_value(s, _active)),
                     lambda s: pair.service_value(s, _active), right=True)] if pair else []
     trend = ([Column("Conn/s trend", 16, lambda s: trends.spark(s.key),
                      lambda s: trends.last(s.key))] if trends else [])
@@ -143,12 +144,16 @@ def server_columns(health_of, clock=time.time, service_of=lambda: None, pair=Non
         return columns
     name = Column("Real server", 24, lambda r: _marked(r.endpoint, pair.server_drifts(r)),
                   columns[0].sort_key)
-    weight_there = Column("W·peer", 6, lambda r: pair.server_text(r, lambda p: p.weight),
-                          lambda r: pair.server_value(r, lambda p: p.weight), right=True)
-    active_there = Column("Act·peer", 8, lambda r: pair.server_text(r, lambda p: p.active_conns),
-                          lambda r: pair.server_value(r, lambda p: p.active_conns), right=True)
-    return [name, columns[1], weight_there, columns[2], columns[4], active_there,
-            columns[3], *columns[5:]]
+    def there(title: str, width: int, field: str) -> Column:
+        """The peer's *field* of this real server (— where it has none)."""
+        value = attrgetter(field)
+
+        def number(rs):
+            return pair.server_value(rs, value)
+        return Column(title, width, lambda r: pair.shown(number(r)), number, right=True)
+
+    return [name, columns[1], there("W·peer", 6, "weight"), columns[2], columns[4],
+            there("Act·peer", 8, "active_conns"), columns[3], *columns[5:]]
 
 
 def _server_columns(health_of, clock, service_of) -> list[Column]:

@@ -25,16 +25,8 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
+from bench.table import rules_text  # noqa: E402
 from bench.vm import rerun_in_vm  # noqa: E402
-
-
-def rules(services: int, servers: int) -> str:
-    lines = []
-    for i in range(services):
-        vip = f"10.{1 + i // 250 // 250}.{i // 250 % 250}.{i % 250 + 1}:80"
-        lines.append(f"-A -t {vip} -s wlc")
-        lines += [f"-a -t {vip} -r 172.16.{r}.{i % 250 + 1}:80 -g -w 1" for r in range(servers)]
-    return "\n".join(lines) + "\n"
 
 
 def timed(argv: list[str]) -> tuple[float, int]:
@@ -60,7 +52,7 @@ def main() -> int:
         os.symlink("/proc/self/fd", "/dev/fd")
     bed = PairBed(Path(tempfile.mkdtemp(prefix="bench-pair-"))).up()
     try:
-        table = rules(args.services, args.servers)
+        table = rules_text(args.services, args.servers)
         for ns in ("d1", "d2"):
             ipvsadm(ns, "-R", stdin=table)
         ssh = f"ssh -F {bed.sshd.config} director2"
@@ -73,7 +65,7 @@ def main() -> int:
               f"median of {args.repeat} (the VM's TCG CPU)")
         for case in ("equal", "one weight differs"):
             if case != "equal":
-                ipvsadm("d2", "-e", "-t", "10.1.0.1:80", "-r", "172.16.0.1:80", "-g", "-w", "3")
+                ipvsadm("d2", "-e", "-t", "10.0.0.1:80", "-r", "172.16.0.1:8080", "-m", "-w", "3")
             runs = {name: [timed(argv) for _ in range(args.repeat)]
                     for name, argv in (("lvstui drift", ours), ("ssh + ipvsadm -Sn + diff", anchor))}
             wanted = 0 if case == "equal" else 1

@@ -18,7 +18,7 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
-from vm import rerun_in_vm  # noqa: E402  (bench/vm.py, beside this file)
+from bench.vm import rerun_in_vm  # noqa: E402
 
 
 def rules_text(services: int, servers: int) -> str:

@@ -29,6 +29,18 @@ def status(app) -> str:
     return str(app.query_one("#status", Static).render())
 
 
+def pair_app(tmp_path):
+    """The demo console with the demo's peer: a real agent where one server is drained."""
+    return demo_app(tmp_path, peer_opener=lambda: demo_peer("alice@rh1"))
+
+
+async def open_pair_screen(pilot) -> PairScreen:
+    app = pilot.app
+    await pilot.press("P")
+    await until(pilot, lambda: isinstance(app.screen, PairScreen) and app.screen.facts)
+    return app.screen
+
+
 async def paired(pilot):
     app = pilot.app
     await until(pilot, lambda: app.pair.known and app.services, 20)
@@ -47,7 +59,7 @@ def row(app, endpoint: str) -> dict:
 
 
 async def test_both_directors_side_by_side_with_the_drift_marked(tmp_path):
-    app = demo_app(tmp_path, peer_opener=lambda: demo_peer("alice@rh1"))
+    app = pair_app(tmp_path)
     async with app.run_test(size=(100, 30)) as pilot:
         await paired(pilot)
         assert "1 difference" in status(app)
@@ -59,7 +71,7 @@ async def test_both_directors_side_by_side_with_the_drift_marked(tmp_path):
 
 
 async def test_a_drain_reaches_both_and_undo_takes_it_back_on_both(tmp_path):
-    app = demo_app(tmp_path, peer_opener=lambda: demo_peer("alice@rh1"))
+    app = pair_app(tmp_path)
     async with app.run_test(size=(100, 30)) as pilot:
         await paired(pilot)
         app.query_one("#servers", RowTable).cursor = [r.endpoint for r in app.query_one(
@@ -75,7 +87,7 @@ async def test_a_drain_reaches_both_and_undo_takes_it_back_on_both(tmp_path):
 
 
 async def test_this_director_only_changes_here_and_the_drift_shows_it(tmp_path):
-    app = demo_app(tmp_path, peer_opener=lambda: demo_peer("alice@rh1"))
+    app = pair_app(tmp_path)
     async with app.run_test(size=(100, 30)) as pilot:
         await paired(pilot)
         await pilot.press("b")
@@ -91,7 +103,7 @@ async def test_this_director_only_changes_here_and_the_drift_shows_it(tmp_path):
 
 
 async def test_the_preflight_comes_before_standby(tmp_path):
-    app = demo_app(tmp_path, peer_opener=lambda: demo_peer("alice@rh1"))
+    app = pair_app(tmp_path)
     async with app.run_test(size=(100, 30)) as pilot:
         await paired(pilot)
         await pilot.press("h")
@@ -105,11 +117,10 @@ async def test_the_preflight_comes_before_standby(tmp_path):
 
 
 async def test_the_pair_screen_makes_the_peer_equal_after_asking(tmp_path):
-    app = demo_app(tmp_path, peer_opener=lambda: demo_peer("alice@rh1"))
+    app = pair_app(tmp_path)
     async with app.run_test(size=(100, 30)) as pilot:
         await paired(pilot)
-        await pilot.press("P")
-        await until(pilot, lambda: isinstance(app.screen, PairScreen) and app.screen.facts)
+        await open_pair_screen(pilot)
         text = str(app.screen.query_one("#pair-facts", Static).render())
         assert f"ipvsadm -e -t 172.26.46.119:80 -r {DRAINED_RS} -g -w 1" in text
         await pilot.press("greater_than_sign")
@@ -121,12 +132,10 @@ async def test_the_pair_screen_makes_the_peer_equal_after_asking(tmp_path):
 
 
 async def test_timeouts_and_sync_daemons_on_both_from_the_pair_screen(tmp_path):
-    app = demo_app(tmp_path, peer_opener=lambda: demo_peer("alice@rh1"))
+    app = pair_app(tmp_path)
     async with app.run_test(size=(100, 30)) as pilot:
         await paired(pilot)
-        await pilot.press("P")
-        await until(pilot, lambda: isinstance(app.screen, PairScreen) and app.screen.facts)
-        pair_screen = app.screen
+        pair_screen = await open_pair_screen(pilot)
         await pilot.press("t")
         await until(pilot, lambda: app.screen is not pair_screen)
         app.screen.query_one("#value").value = "600 0 200"
@@ -152,7 +161,7 @@ async def test_timeouts_and_sync_daemons_on_both_from_the_pair_screen(tmp_path):
 
 
 async def test_a_delete_asks_naming_both_directors_unless_this_one_only(tmp_path):
-    app = demo_app(tmp_path, peer_opener=lambda: demo_peer("alice@rh1"))
+    app = pair_app(tmp_path)
     async with app.run_test(size=(100, 30)) as pilot:
         await paired(pilot)
         await pilot.press("delete")

@@ -3,6 +3,7 @@ there (audited there, in the name of the operator who asked here)."""
 
 from __future__ import annotations
 
+import threading
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -36,6 +37,7 @@ class Peer:
     def __init__(self, link: AgentLink, asked_by: str = ""):
         self.link, self.asked_by = link, asked_by
         self._table = TableMirror()
+        self._table_lock = threading.Lock()     # deltas applied in the order they were sent
 
     @classmethod
     def over_ssh(cls, host: str, peer_command: str = "lvstui", ssh_config: str | None = None,
@@ -68,7 +70,8 @@ class Peer:
     def table(self) -> list[VirtualService]:
         """The peer's table kept up to date from what changed since the last call (cheap on a
         large table where little changes: the console's poll)."""
-        return self._table.apply(self.link.request("table"))
+        with self._table_lock:
+            return self._table.apply(self.link.request("table"))
 
     def find_service(self, svc: VirtualService) -> VirtualService:
         return decode_service(self.link.request("find", service=encode_service(

@@ -98,9 +98,9 @@ class LvsApp(TableKeys, PendingChanges, PairConsole, App):
     @work(thread=True, exclusive=True, group="poll")
     def poll(self) -> None:
         snapshot = self.session.read(self.refresh_every)
+        self.post_message(TableRead(snapshot))
         if snapshot.services is not None:
             self.trends.update(snapshot.services, self.clock())
-        self.post_message(TableRead(snapshot))
 
     @on(TableRead)
     def show_table(self, event: TableRead) -> None:

@@ -8,6 +8,7 @@ from operator import attrgetter
 from ..ipvs.listing import service_flags
 from ..model import Connection, RealServer, VirtualService, format_endpoint, service_config
 from .format import ago, human
+from .trends import BYTES, CONNS
 from .widgets.rowtable import Column
 
 
@@ -55,18 +56,26 @@ def _marked(text: str, drifts: bool) -> str:
 
 def service_columns(pair=None, trends=None) -> list[Column]:
     """The service columns; with *pair* (the peer's view) a drift mark and the peer's active
-    connections beside this director's; with *trends* a sparkline of connections/s after the
-    rate."""
+    connections beside this director's; with *trends* sparklines of connections/s and bytes/s
+    after their rates."""
     name = (Column("Service", 28, lambda s: _marked(s.name, pair.service_drifts(s)),
                    lambda s: (s.protocol, s.address, s.port, s.fwmark)) if pair else
             Column("Service", 26, lambda s: s.name,
                    lambda s: (s.protocol, s.address, s.port, s.fwmark)))
     there = [Column("Act·peer", 8, lambda s: pair.shown(pair.service_value(s, _active)),
                     lambda s: pair.service_value(s, _active), right=True)] if pair else []
-    trend = ([Column("Conn/s trend", 16, lambda s: trends.spark(s.key),
-                     lambda s: trends.last(s.key))] if trends else [])
+    if trends is None:
+        return [name, SERVICE_COLUMNS[1], SERVICE_COLUMNS[2], *there, *SERVICE_COLUMNS[3:]]
     return [name, SERVICE_COLUMNS[1], SERVICE_COLUMNS[2], *there, *SERVICE_COLUMNS[3:5],
-            *trend, *SERVICE_COLUMNS[5:]]
+            trend_column(trends, CONNS, lambda s: s.key), *SERVICE_COLUMNS[5:9],
+            trend_column(trends, BYTES, lambda s: s.key), SERVICE_COLUMNS[9]]
+
+
+def trend_column(trends, what: int, row) -> Column:
+    """A sparkline of connections/s or bytes/s of the row *row(item)* names."""
+    return Column("Conn/s trend" if what == CONNS else "B/s trend", 16,
+                  lambda item: trends.spark(row(item), what),
+                  lambda item: trends.last(row(item), what))
 
 
 SERVICE_COLUMNS = [
@@ -132,14 +141,14 @@ def server_columns(health_of, clock=time.time, service_of=lambda: None, pair=Non
     *pair* (the peer's view) a drift mark, and the peer's weight and active connections
     beside this director's."""
     columns = _server_columns(health_of, clock, service_of)
-    if trends is not None:          # after Conn/s
-        at = [c.title for c in columns].index("Conn/s") + 1
+    if trends is not None:          # after Conn/s and after Out B/s
 
         def row(rs):
             svc = service_of()
             return (svc.key, rs.key) if svc is not None else None
-        columns.insert(at, Column("Conn/s trend", 16, lambda r: trends.spark(row(r)),
-                                  lambda r: trends.last(row(r))))
+        for after, what in (("Out B/s", BYTES), ("Conn/s", CONNS)):
+            at = [c.title for c in columns].index(after) + 1
+            columns.insert(at, trend_column(trends, what, row))
     if pair is None:
         return columns
     name = Column("Real server", 24, lambda r: _marked(r.endpoint, pair.server_drifts(r)),

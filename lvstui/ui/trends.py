@@ -1,60 +1,63 @@
-"""Sparklines of connections per second: one point every few seconds per service and per real
-server, kept by the polling worker (the screen only reads the last finished set)."""
+"""Sparklines of connections/s and bytes/s: one point every few seconds per service and per
+real server, taken by the polling worker after it posted its read (the screen only reads the
+last finished points)."""
 
 from __future__ import annotations
 
+from array import array
 from collections import deque
 
 BARS = "▁▂▃▄▅▆▇█"
 POINTS = 16               # the points a sparkline shows
 EVERY = 5.0               # seconds per point: 16 points are the last 80 seconds
+CONNS, BYTES = 0, 1       # what a sparkline draws: connections/s, bytes/s (in + out)
 
 
 class Trends:
-    """Per row key, the highest connections/s seen in each EVERY-second window."""
+    """The rates of every row at each point, kept as arrays in table order (one key -> index
+    map shared by the points until the table's rows change)."""
 
     def __init__(self, points: int = POINTS, every: float = EVERY):
-        self.points, self.every = points, every
-        self.rows: dict = {}           # key -> deque of points (the worker's own)
-        self.current: dict = {}        # key -> tuple of points (what the screen reads)
-        self.window_start = None
-        self.peak: dict = {}
+        self.every = every
+        self.taken_at = None
+        self.keys: list = []
+        self.index: dict = {}
+        self.points: deque = deque(maxlen=points)    # (index, conns/s array, bytes/s array)
 
     def update(self, services, now: float) -> None:
-        """One read (in the polling worker): the window's peaks, and a point when it closes."""
-        peak = self.peak
-        for svc in services:
-            key = svc.key
-            peak[key] = max(peak.get(key, 0), svc.stats.cps)
-            for rs in svc.servers:
-                row = (key, rs.key)
-                peak[row] = max(peak.get(row, 0), rs.stats.cps)
-        if self.window_start is None:
-            self.window_start = now
-        if now - self.window_start < self.every and self.current:
+        """One read: a point when the last one is EVERY seconds old."""
+        if self.taken_at is not None and now - self.taken_at < self.every:
             return
-        rows = self.rows
-        for key, value in peak.items():
-            points = rows.get(key)
-            if points is None:
-                points = rows[key] = deque(maxlen=self.points)
-            points.append(value)
-        for key in [k for k in rows if k not in peak]:      # gone from the table
-            del rows[key]
-        self.current = {key: tuple(points) for key, points in rows.items()}
-        self.peak, self.window_start = {}, now
+        keys, conns, rates = [], array("Q"), array("Q")
+        for svc in services:
+            keys.append(svc.key)
+            conns.append(svc.stats.cps)
+            rates.append(svc.stats.inbps + svc.stats.outbps)
+            for rs in svc.servers:
+                keys.append((svc.key, rs.key))
+                conns.append(rs.stats.cps)
+                rates.append(rs.stats.inbps + rs.stats.outbps)
+        if keys != self.keys:
+            self.keys, self.index = keys, {key: i for i, key in enumerate(keys)}
+        self.points.append((self.index, conns, rates))
+        self.taken_at = now
 
-    def last(self, key) -> int:
-        """The newest point (-1: none yet): what the trend column sorts by."""
-        points = self.current.get(key)
-        return points[-1] if points else -1
+    def series(self, key, what: int = CONNS) -> list[int]:
+        """The row's points, oldest first (only those taken while it was in the table)."""
+        return [values[what + 1][values[0][key]] for values in self.points if key in values[0]]
 
-    def spark(self, key) -> str:
-        """The row's sparkline, scaled to its own highest point."""
-        points = self.current.get(key)
-        if not points:
+    def last(self, key, what: int = CONNS) -> int:
+        """The newest point (-1: none): what the trend column sorts by."""
+        if not self.points or key not in self.points[-1][0]:
+            return -1
+        index, *arrays = self.points[-1]
+        return arrays[what][index[key]]
+
+    def spark(self, key, what: int = CONNS) -> str:
+        """The row's sparkline, scaled to its own highest point; empty for a row gone from the
+        table."""
+        if not self.points or key not in self.points[-1][0]:
             return ""
+        points = self.series(key, what)
         top = max(points)
-        if top == 0:
-            return BARS[0] * len(points)
         return "".join(BARS[min(len(BARS) - 1, v * len(BARS) // (top + 1))] for v in points)

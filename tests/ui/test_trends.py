@@ -1,31 +1,34 @@
-"""Sparklines of connections/s: one point per window (its peak), scaled per row, rows gone
-from the table dropped; in the console beside the rate."""
+"""Sparklines of connections/s and bytes/s: one point per EVERY seconds (the kernel's rate
+then), scaled per row, rows gone from the table dropped; in the console beside the rates."""
 
 from __future__ import annotations
 
 from lvstui.demo import Traffic, reference_cluster
 from lvstui.session import Session
 from lvstui.ui.app import LvsApp
-from lvstui.ui.trends import BARS, Trends
+from lvstui.ui.trends import BARS, BYTES, Trends
 from lvstui.ui.widgets.rowtable import RowTable
 
 from .test_console import cells
 from .wait import until
 
 
-def test_one_point_per_window_its_peak_scaled_per_row():
+def test_one_point_per_window_scaled_per_row():
     table = reference_cluster()
     svc = table.services()[0]
+    rs = svc.servers[0]
     trends = Trends(points=4, every=5.0)
-    for t, cps in ((0, 10), (1, 50), (6, 0), (12, 100), (18, 0)):
+    for t, cps in ((0, 10), (1, 50), (6, 0), (12, 100), (14, 70), (18, 30)):
         svc.stats.cps = cps
+        rs.stats.inbps, rs.stats.outbps = cps, 2 * cps
         trends.update([svc], t)
-    line = trends.spark(svc.key)
-    assert len(line) == 4
-    # windows: [10] at 0, then [50, 0] closed at 6 -> 50, [100] closed at 12, [0] at 18
-    assert line == BARS[0] + BARS[3] + BARS[7] + BARS[0], line
+    # points at 0 (10), 6 (0), 12 (100), 18 (30); 1 and 14 fall inside a window
+    assert trends.series(svc.key) == [10, 0, 100, 30]
+    assert trends.spark(svc.key) == BARS[0] + BARS[0] + BARS[7] + BARS[2]
+    assert trends.series((svc.key, rs.key), BYTES) == [30, 0, 300, 90]
+    assert trends.last(svc.key) == 30
     trends.update([], 30)                                 # the service is gone
-    assert trends.spark(svc.key) == ""
+    assert trends.spark(svc.key) == "" and trends.last(svc.key) == -1
 
 
 async def test_the_console_draws_the_trend_beside_the_rate():
@@ -40,3 +43,5 @@ async def test_the_console_draws_the_trend_beside_the_rate():
             return cells(services, "Conn/s trend")[0] if services.items else ""
         await until(pilot, lambda: len(drawn().strip()) >= 4, 15)
         assert set(drawn().strip()) <= set(BARS)
+        rates = cells(services, "B/s trend")[0].strip()
+        assert len(rates) >= 4 and set(rates) <= set(BARS)

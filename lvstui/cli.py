@@ -79,8 +79,14 @@ def _parser() -> argparse.ArgumentParser:
     what.add_argument("--changes", action="store_true",
                       help="one line per change: time, source (USER@HOST, monitor, external), "
                            "the ipvsadm command")
+    what.add_argument("--export", choices=("csv", "json"),
+                      help="the samples of one service (-t/-u/--sctp-service/-f) or of one of "
+                           "its real servers (-r) from --since to --until")
     hist.add_argument("--since", metavar="TIME")
     hist.add_argument("--until", metavar="TIME")
+    _service_options(hist)
+    hist.add_argument("-r", "--real-server", metavar="RIP:PORT",
+                      help="with --export: that real server of the service")
     ag = sub.add_parser("agent", parents=[common],
                         help="answer the other director's lvstui on stdin/stdout (run by it "
                              "over ssh)")
@@ -199,12 +205,14 @@ def main(argv: list[str] | None = None) -> int:
         backend = open_table(args.backend, args.demo)
         try:
             if args.command == "record":
-                from .commands.history import run_record
-                return run_record(args.db, args.interval, backend, args.audit_log)
+                from .commands.history import host_observer, run_record
+                with host_observer(backend, args.health_state, args.demo) as observe:
+                    return run_record(args.db, args.interval, backend, args.audit_log, observe)
             if args.command == "monitor":
                 from .commands.health import run_monitor
-                from .commands.history import recording_beside
-                with recording_beside(args.record, args.db, backend, args.audit_log):
+                from .commands.history import host_observer, recording_beside
+                with host_observer(backend, args.state, args.demo) as observe, \
+                        recording_beside(args.record, args.db, backend, args.audit_log, observe):
                     return run_monitor(args.ldirectord or args.config, bool(args.ldirectord),
                                        args.state, backend,
                                        AuditLog(args.audit_log, via="monitor"))

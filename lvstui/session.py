@@ -30,6 +30,7 @@ from .ipvs.rules import (Kind, Operation, apply, diff, diff_by_lines, parse_rule
 from .model import (Info, RealServer, SyncDaemon, Timeouts, ValidationError, VirtualService,
                     edited)
 from .history import DEFAULT_DB as HISTORY_DB, History, HistoryError, Recording
+from .history.events import observed_states
 from .peer import Peer, PeerState
 from .peer.link import REQUEST_TIMEOUT
 from .peer.mirror import drift, drift_marks, mirrored
@@ -734,9 +735,22 @@ class Session:
         writes the history (then it is only read)."""
         try:
             self.recording = Recording.start(self.backend, self.history_path, self.audit.path,
-                                             every, self.hostname)
+                                             every, self.hostname, observe=self.observed)
         except HistoryError:
             self.recording = None
+
+    def observed(self) -> dict:
+        """The states the recorder keeps as events (health, heartbeat, VIPs), read without
+        the table."""
+        held = None
+        if self.network is not None:
+            try:
+                held = set(self.network.vips())
+            except (SettingError, OSError):
+                held = None
+        return observed_states(self.health.read() if self.health is not None else None,
+                               self.heartbeat.state() if self.heartbeat is not None else None,
+                               self.resource_vips(), held)
 
     def stop_recording(self) -> None:
         if self.recording is not None:

@@ -13,6 +13,8 @@ import time
 
 from ..ipvs.rules import diff, parse_rules, save
 from ..ipvs.backend import IPVSError
+from ..model import config_of, service_config
+from .samples import Sampler
 from .store import CHECKPOINT_EVERY, History, HistoryError, writer_lock
 
 AUDIT_LAG = 0.2       # seconds: how long after a change its audit line may come
@@ -31,27 +33,31 @@ class Recorder:
 
     def __init__(self, backend, history: History, audit_path: str | None, every: float = 1.0,
                  hostname: str | None = None, clock=time.time,
-                 checkpoint_every: int = CHECKPOINT_EVERY):
+                 checkpoint_every: int = CHECKPOINT_EVERY, observe=None):
         self.backend, self.history, self.every, self.clock = backend, history, every, clock
+        self.observe = observe            # () -> {(kind, subject): state text}: events
+        self.observed: dict = {}
+        self.sampler = Sampler()
         self.checkpoint_every = checkpoint_every
         self.audit_path, self.hostname = audit_path, hostname or os.uname().nodename
         self.audit_at = _size(audit_path)         # only what is written from now on counts
         self.span = None
-        self.before = None                         # (rules text, services) of the last read
+        self.before = None                         # (configuration, services) of the last read
 
     def tick(self) -> int:
         """Read, compare, record; the number of changes recorded."""
         services = self.backend.services()
-        now, text = self.clock(), save(services)
+        now, config = self.clock(), configuration(services)
         changes: list[tuple[str, str]] = []
+        rules = None
         if self.span is None:
             self.span = self.history.begin_span(now, self.every)
-            last = self.history.last_table()
+            last, text = self.history.last_table(), save(services)
             if last is not None and last != text:          # changed while nobody recorded
                 changes = [("external (while not recording)", op.command())
                            for op in diff(parse_rules(last).services, services)]
             rules = text if last != text else None
-        elif text != self.before[0]:
+        elif config != self.before[0]:
             ops = diff(self.before[1], services)
             sources = self._lvstui_changes()
             if any(target(op.command()) not in sources for op in ops):
@@ -59,13 +65,25 @@ class Recorder:
                 sources.update(self._lvstui_changes())
             changes = [(sources.get(target(op.command()), "external"), op.command())
                        for op in ops]
-            due = self.history.changes_since_checkpoint() + len(changes) >= self.checkpoint_every
-            rules = text if due else None
-        else:
-            rules = None
-        self.history.record(self.span, now, rules, changes)
-        self.before = (text, services)
+            if self.history.changes_since_checkpoint() + len(changes) >= self.checkpoint_every:
+                rules = save(services)
+        rows_changed = self.before is None or config != self.before[0]
+        self.history.record(self.span, now, rules, changes,
+                            self.sampler.records(services, rows_changed), self._events())
+        self.before = (config, services)
         return len(changes)
+
+    def _events(self) -> list[tuple[str, str, str]]:
+        """(kind, subject, text) for each observed state that is new or changed."""
+        if self.observe is None:
+            return []
+        try:
+            now = self.observe()
+        except (OSError, ValueError) as exc:
+            now = {("recorder", "observe"): f"cannot read health or heartbeat: {exc}"}
+        events = [(*key, text) for key, text in now.items() if self.observed.get(key) != text]
+        self.observed = now
+        return events
 
     def _lvstui_changes(self) -> dict:
         """target -> who, for the changes lvstui made on this table since the last read."""
@@ -90,6 +108,11 @@ class Recorder:
         return who
 
 
+def configuration(services) -> list:
+    """What the operator sets in the table (no counters): equal for two reads with no change."""
+    return [(service_config(svc), [config_of(rs) for rs in svc.servers]) for svc in services]
+
+
 def _size(path: str | None) -> int:
     try:
         return os.path.getsize(path) if path else 0
@@ -109,7 +132,8 @@ class Recording:
 
     @classmethod
     def start(cls, backend, path: str, audit_path: str | None, every: float,
-              hostname: str | None = None, on_error=lambda exc: None) -> Recording:
+              hostname: str | None = None, on_error=lambda exc: None,
+              observe=None) -> Recording:
         """Recording into *path*; HistoryError (one line) when another recorder writes it or it
         cannot be opened."""
         try:
@@ -123,7 +147,8 @@ class Recording:
         except HistoryError:
             lock.close()
             raise
-        recording = cls(Recorder(backend, history, audit_path, every, hostname), lock, on_error)
+        recording = cls(Recorder(backend, history, audit_path, every, hostname,
+                                 observe=observe), lock, on_error)
         recording.thread.start()
         return recording
 

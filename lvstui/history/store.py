@@ -1,8 +1,10 @@
 """The history database (SQLite, write-ahead log): the changes as ipvsadm commands with their
 source, the whole table as ``ipvsadm -Sn`` text now and then (a checkpoint: when a recorder
-starts, and after every CHECKPOINT_EVERY changes), and the spans of time the recorder covered.
-The table at a moment is its last checkpoint with the changes after it played on top. Each recorder tick is one transaction: a recorder killed at any point
-loses at most the tick in flight, never the database."""
+starts, and after every CHECKPOINT_EVERY changes), the spans of time the recorder covered, the
+samples (samples.py: every sample, then 10 s and minute means as they age, under a size cap)
+and the events (health verdicts, heartbeat and VIP moves). The table at a moment is its last
+checkpoint with the changes after it played on top. Each recorder tick is one transaction: a
+recorder killed at any point loses at most the tick in flight, never the database."""
 
 from __future__ import annotations
 
@@ -10,6 +12,8 @@ import datetime
 import fcntl
 import os
 import sqlite3
+
+from .samples import DEFAULT_CAP_MB, TIERS, decode, encode, mean, row_of
 
 DEFAULT_DB = "/var/lib/lvstui/history.db"
 CHECKPOINT_EVERY = 50     # changes between two whole tables (a large table's text is big)
@@ -19,7 +23,15 @@ CREATE INDEX IF NOT EXISTS tables_t ON tables (t);
 CREATE TABLE IF NOT EXISTS changes (t REAL NOT NULL, source TEXT NOT NULL, command TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS changes_t ON changes (t);
 CREATE TABLE IF NOT EXISTS spans (start REAL NOT NULL, last REAL NOT NULL, every REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS rowsets (id INTEGER PRIMARY KEY, names TEXT NOT NULL UNIQUE);
+CREATE TABLE IF NOT EXISTS samples (tier INTEGER NOT NULL, t REAL NOT NULL,
+                                    rowset INTEGER NOT NULL, data BLOB NOT NULL);
+CREATE INDEX IF NOT EXISTS samples_tier_t ON samples (tier, t);
+CREATE TABLE IF NOT EXISTS events (t REAL NOT NULL, kind TEXT NOT NULL, subject TEXT NOT NULL,
+                                   text TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS events_t ON events (t);
 """
+CAP_EVERY = 60            # ticks between two looks at the database's size
 
 
 class HistoryError(Exception):
@@ -59,8 +71,11 @@ def format_time(t: float) -> str:
 class History:
     """One database file; *writer* opens it for a recorder (the schema made if needed)."""
 
-    def __init__(self, path: str = DEFAULT_DB, writer: bool = False):
-        self.path = path
+    def __init__(self, path: str = DEFAULT_DB, writer: bool = False,
+                 cap_mb: float = DEFAULT_CAP_MB):
+        self.path, self.cap = path, cap_mb * 1e6
+        self.rowset_ids: dict[str, int] = {}
+        self.ticks = 0
         if not writer and not os.path.exists(path):
             raise HistoryError(f"no history at {path} (run lvstui record, or name it with --db)")
         if writer:
@@ -87,16 +102,92 @@ class History:
         return self.db.execute("SELECT count(*) FROM changes WHERE t > (SELECT coalesce("
                                "max(t), -1e300) FROM tables)").fetchone()[0]
 
-    def record(self, span: int, t: float, rules: str | None,
-               changes: list[tuple[str, str]]) -> None:
-        """One tick, all or nothing: the table when it changed, its changes, the span's end."""
+    def record(self, span: int, t: float, rules: str | None, changes: list[tuple[str, str]],
+               samples: list[tuple[list[str], bytes]] = (),
+               events: list[tuple[str, str, str]] = ()) -> None:
+        """One tick, all or nothing: the table when it changed, its changes, its samples, its
+        events, the span's end; then one step of downsampling and pruning (its own
+        transaction)."""
         with self.db:
             self.db.execute("BEGIN IMMEDIATE")
             if rules is not None:
                 self.db.execute("INSERT INTO tables VALUES (?, ?)", (t, rules))
             self.db.executemany("INSERT INTO changes VALUES (?, ?, ?)",
                                 [(t, source, command) for source, command in changes])
+            self.db.executemany("INSERT INTO samples VALUES (0, ?, ?, ?)",
+                                [(t, self._rowset(names), data) for names, data in samples])
+            self.db.executemany("INSERT INTO events VALUES (?, ?, ?, ?)",
+                                [(t, *event) for event in events])
             self.db.execute("UPDATE spans SET last = ? WHERE rowid = ?", (t, span))
+        with self.db:
+            self.db.execute("BEGIN IMMEDIATE")
+            self._downsample(t)
+            self.ticks += 1
+            if self.ticks % CAP_EVERY == 0:
+                self._cap()
+
+    def _rowset(self, names: list[str]) -> int:
+        text = "\n" + "\n".join(names) + "\n"
+        known = self.rowset_ids.get(text)
+        if known is None:
+            self.db.execute("INSERT OR IGNORE INTO rowsets (names) VALUES (?)", (text,))
+            known = self.db.execute("SELECT id FROM rowsets WHERE names = ?", (text,)).fetchone()[0]
+            self.rowset_ids[text] = known
+        return known
+
+    def _downsample(self, now: float) -> None:
+        """Each coarser tier gets its next point once its window has closed in the finer
+        tier (one window per tier per tick); each tier drops what is past its time and
+        already in the coarser one."""
+        for tier in range(1, len(TIERS)):
+            step = TIERS[tier][0]
+            start = self._next_window(tier, step)
+            if start is not None and start + step <= self._finer_end(tier, now):
+                finer = self.db.execute("SELECT rowset, data FROM samples WHERE tier = ? AND "
+                                        "t >= ? AND t < ?", (tier - 1, start, start + step))
+                points: dict[int, list] = {}
+                for rowset, data in finer:
+                    points.setdefault(rowset, []).append(decode(data))
+                self.db.executemany("INSERT INTO samples VALUES (?, ?, ?, ?)", [
+                    (tier, start, rowset, encode(mean(values))) for rowset, values in points.items()])
+        for tier, (_, keep) in enumerate(TIERS):
+            kept_from = now - keep
+            if tier + 1 < len(TIERS):
+                built = self._next_window(tier + 1, TIERS[tier + 1][0])
+                kept_from = min(kept_from, built if built is not None else -1e300)
+            self.db.execute("DELETE FROM samples WHERE tier = ? AND t < ?", (tier, kept_from))
+
+    def _next_window(self, tier: int, step: float) -> float | None:
+        """The start of the tier's next point: after its last one, or the first window of the
+        finer tier's data (skipping time with no data)."""
+        last = self.db.execute("SELECT max(t) FROM samples WHERE tier = ?", (tier,)).fetchone()[0]
+        after = last + step if last is not None else -1e300
+        first = self.db.execute("SELECT min(t) FROM samples WHERE tier = ? AND t >= ?",
+                                (tier - 1, after)).fetchone()[0]
+        if first is None:
+            return after if last is not None else None
+        return max(after, first // step * step)
+
+    def _finer_end(self, tier: int, now: float) -> float:
+        """Until when the finer tier is complete: now for every sample, else the end of its
+        last point."""
+        if tier == 1:
+            return now
+        last = self.db.execute("SELECT max(t) FROM samples WHERE tier = ?",
+                               (tier - 1,)).fetchone()[0]
+        return last + TIERS[tier - 1][0] if last is not None else -1e300
+
+    def _cap(self) -> None:
+        """Over the cap: the oldest samples go (the changes, tables and events stay)."""
+        pages, free, size = (self.db.execute(f"PRAGMA {p}").fetchone()[0]
+                             for p in ("page_count", "freelist_count", "page_size"))
+        used = (pages - free) * size
+        if used <= self.cap:
+            return
+        count = self.db.execute("SELECT count(*) FROM samples").fetchone()[0]
+        drop = int(count * (used - self.cap) / used) + 1
+        self.db.execute("DELETE FROM samples WHERE rowid IN (SELECT rowid FROM samples "
+                        "ORDER BY t LIMIT ?)", (drop,))
 
     # ------------------------------------------------------------ reading
     def table_at(self, t: float) -> str:
@@ -129,6 +220,46 @@ class History:
                 ) -> list[tuple[float, str, str]]:
         return self.db.execute(
             "SELECT t, source, command FROM changes WHERE t >= ? AND t <= ? ORDER BY t, rowid",
+            (since if since is not None else float("-inf"),
+             until if until is not None else float("inf"))).fetchall()
+
+    def series(self, name: str, since: float, until: float) -> list[tuple[float, tuple]]:
+        """A row's samples (``-t VIP:PORT`` or ``-t VIP:PORT -r RIP:PORT``) from *since* to
+        *until*, from the finest tier that reaches back to *since*: (time, FIELDS) oldest
+        first."""
+        rowsets = {rid: names.split("\n")[1:-1] for rid, names in self.db.execute(
+            "SELECT id, names FROM rowsets WHERE instr(names, ?)", (f"\n{name}\n",))}
+        if not rowsets:
+            return []
+        tier = self._tier_for(since)
+        ids = ",".join(str(rid) for rid in rowsets)
+        out = {}
+        for t, rowset, data in self.db.execute(
+                f"SELECT t, rowset, data FROM samples WHERE tier = ? AND t >= ? AND t <= ? "
+                f"AND rowset IN ({ids}) ORDER BY t", (tier, since, until)):
+            names = rowsets[rowset]
+            out[t] = row_of(decode(data), len(names), names.index(name))
+        return sorted(out.items())
+
+    def _tier_for(self, since: float) -> int:
+        """The finest tier holding a point at or before *since* (else the coarsest)."""
+        for tier in range(len(TIERS)):
+            first = self.db.execute("SELECT min(t) FROM samples WHERE tier = ?",
+                                    (tier,)).fetchone()[0]
+            if first is not None and first <= since + max(TIERS[tier][0], 1):
+                return tier
+        return len(TIERS) - 1
+
+    def rows(self) -> set[str]:
+        """Every row name the samples know."""
+        return {n for (names,) in self.db.execute("SELECT names FROM rowsets")
+                for n in names.split("\n")[1:-1]}
+
+    def events(self, since: float | None = None, until: float | None = None
+               ) -> list[tuple[float, str, str, str]]:
+        """(time, kind, subject, text) oldest first: health verdicts, heartbeat, VIPs."""
+        return self.db.execute(
+            "SELECT t, kind, subject, text FROM events WHERE t >= ? AND t <= ? ORDER BY t, rowid",
             (since if since is not None else float("-inf"),
              until if until is not None else float("inf"))).fetchall()
 

@@ -1,0 +1,42 @@
+"""What the recorder writes down as events when it changes (pure: the caller reads): each
+real server's health verdict, heartbeat's resources, whether this director holds each VIP
+heartbeat moves. A state that changed between two ticks is one event."""
+
+from __future__ import annotations
+
+from ..ipvs.rules import service_spec
+from ..model import VirtualService, format_endpoint
+
+HEALTH, FAILOVER = "health", "failover"
+
+
+def server_name(service_key: tuple, server_key: tuple) -> str:
+    """``-t VIP:PORT -r RIP:PORT`` from the keys of a service and a real server."""
+    family, protocol, address, port, fwmark = service_key
+    spec = service_spec(VirtualService(protocol, address, port, fwmark, family))
+    return f"{spec} -r {format_endpoint(*server_key)}"
+
+
+def verdict(h) -> str:
+    if h.maintenance:
+        return "maintenance"
+    return "up" if h.up else f"DOWN ({h.result})"
+
+
+def observed_states(health, cluster, vips: list[str], held: set | None) -> dict:
+    """{(kind, subject): state text} for *health* (a HealthState), *cluster* (heartbeat's
+    ClusterState), the VIPs heartbeat moves and those this director holds (None: unknown)."""
+    states = {}
+    if health is not None:
+        for (svc, rs), h in health.servers.items():
+            if h.checked:
+                states[(HEALTH, server_name(svc, rs))] = verdict(h)
+    if cluster is not None and not cluster.error:
+        states[(FAILOVER, "heartbeat")] = (
+            f"{cluster.me}: resources {cluster.resources or 'unknown'}" if cluster.running
+            else f"{cluster.me or 'this director'}: heartbeat not running")
+    if held is not None:
+        for vip in vips:
+            states[(FAILOVER, f"VIP {vip}")] = ("held by this director" if vip in held
+                                                else "not held by this director")
+    return states

@@ -4,6 +4,7 @@ Textual app on top. The one module that joins them."""
 from __future__ import annotations
 
 import os
+import time
 
 from .audit import DEFAULT_PATH, AuditLog, who
 from .ipvs import Backend, open_backend
@@ -55,6 +56,8 @@ def run(backend_kind: str, demo: bool, refresh: float, audit_path: str | None,
         health = demo_health(backend, audit.by("monitor").record)
         places = dict(ha_dir=sandbox.ha_dir, rules_path=sandbox.rules, hostname=heartbeat.me,
                       history_path=os.path.join(sandbox.root, "history.db"))
+        from .demo.past import record_past
+        record_past(places["history_path"], backend, audit, heartbeat.me, time.time())
     else:
         from .ha.cluster import Heartbeat
         from .health.sources import open_health

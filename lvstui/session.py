@@ -31,6 +31,7 @@ from .model import (Info, RealServer, SyncDaemon, Timeouts, ValidationError, Vir
                     edited)
 from .history import DEFAULT_DB as HISTORY_DB, History, HistoryError, Recording
 from .history.events import observed_states
+from .history.samples import touches, with_samples
 from .peer import Peer, PeerState
 from .peer.link import REQUEST_TIMEOUT
 from .peer.mirror import drift, drift_marks, mirrored
@@ -74,6 +75,17 @@ class Snapshot:
     held: set | None = None
     cluster: object = None
     health: object = None
+
+
+@dataclass
+class PastTable:
+    """The table at a moment of the record, its traffic then (when sampled), and the
+    operations that bring it back from now."""
+
+    t: float
+    services: list[VirtualService]
+    ops: list[Operation]
+    sampled: bool
 
 
 @dataclass
@@ -757,23 +769,41 @@ class Session:
             self.recording.stop()
             self.recording = None
 
-    def history_changes(self) -> list[tuple[float, str, str]]:
-        """Every recorded change, newest first; HistoryError when there is no history."""
+    def history_entries(self) -> list[tuple[float, str, str]]:
+        """Every recorded change and event, newest first: (time, who made it or the event's
+        kind, the ipvsadm command or what happened); HistoryError when there is no history."""
         history = History(self.history_path)
         try:
-            return list(reversed(history.changes()))
+            entries = history.changes() + [(t, kind, f"{subject}: {text}")
+                                           for t, kind, subject, text in history.events()]
         finally:
             history.close()
+        return sorted(entries, key=lambda e: e[0], reverse=True)
 
-    def as_of(self, t: float) -> list[Operation]:
-        """The operations that bring back the table as it was at *t* (HistoryError outside
-        the record, IPVSError when the table cannot be read)."""
+    def past_table(self, t: float) -> PastTable:
+        """The table as it was at *t* with its traffic then, and the operations that bring it
+        back (HistoryError outside the record, IPVSError when the table cannot be read)."""
         history = History(self.history_path)
         try:
-            text = history.table_at(t)
+            text, samples = history.table_at(t), history.samples_at(t)
         finally:
             history.close()
-        return self.plan_restore(text, emptying=True)
+        services = sorted_services(parse_rules(text).services)
+        with_samples(services, samples)
+        return PastTable(t, services, self.plan_restore(text, emptying=True), bool(samples))
+
+    def history_plot(self, name: str, since: float, until: float) -> tuple[list, list]:
+        """Row *name*'s samples from *since* to *until* (time, FIELDS), and the changes and
+        events about it or about failover then (time, who or kind, what)."""
+        history = History(self.history_path)
+        try:
+            points = history.series(name, since, until)
+            marks = [c for c in history.changes(since, until) if touches(name, c[2])] + [
+                (t, kind, f"{subject}: {text}") for t, kind, subject, text
+                in history.events(since, until) if kind == "failover" or touches(name, subject)]
+        finally:
+            history.close()
+        return points, sorted(marks)
 
     # ------------------------------------------------------------ heartbeat
     def resource_vips(self) -> list[str]:

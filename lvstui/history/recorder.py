@@ -33,10 +33,12 @@ class Recorder:
 
     def __init__(self, backend, history: History, audit_path: str | None, every: float = 1.0,
                  hostname: str | None = None, clock=time.time,
-                 checkpoint_every: int = CHECKPOINT_EVERY, observe=None):
+                 checkpoint_every: int = CHECKPOINT_EVERY, observe=None,
+                 audit_lag: float = AUDIT_LAG):
         self.backend, self.history, self.every, self.clock = backend, history, every, clock
         self.observe = observe            # () -> {(kind, subject): state text}: events
         self.observed: dict = {}
+        self.audit_lag = audit_lag
         self.sampler = Sampler()
         self.checkpoint_every = checkpoint_every
         self.audit_path, self.hostname = audit_path, hostname or os.uname().nodename
@@ -61,7 +63,7 @@ class Recorder:
             ops = diff(self.before[1], services)
             sources = self._lvstui_changes()
             if any(target(op.command()) not in sources for op in ops):
-                time.sleep(AUDIT_LAG)        # lvstui audits a change just after making it
+                time.sleep(self.audit_lag)   # lvstui audits a change just after making it
                 sources.update(self._lvstui_changes())
             changes = [(sources.get(target(op.command()), "external"), op.command())
                        for op in ops]

@@ -96,3 +96,25 @@ def mean(points: list[array]) -> array:
         return points[0]
     k = len(points)
     return array("f", [sum(column) / k for column in zip(*points)])
+
+
+def with_samples(services, samples: dict[str, tuple]) -> None:
+    """Set the rates and connection counts of parsed *services* (and their real servers) from
+    samples_at()'s rows; rows without a sample keep zeros."""
+    for svc in services:
+        spec = service_spec(svc)
+        for item, name in ((svc, spec), *((rs, f"{spec} -r {rs.endpoint}") for rs in svc.servers)):
+            values = samples.get(name)
+            if values is None:
+                continue
+            row = dict(zip(FIELDS, (int(v) for v in values)))
+            item.stats.cps, item.stats.inbps, item.stats.outbps = (
+                row["cps"], row["inbps"], row["outbps"])
+            if item is not svc:
+                item.active_conns, item.inactive_conns = row["active"], row["inactive"]
+
+
+def touches(name: str, text: str) -> bool:
+    """Whether a change's command or an event's subject is about row *name* (a service row:
+    about it or any of its real servers)."""
+    return f" {name} " in f" {text} "

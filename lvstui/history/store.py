@@ -241,6 +241,28 @@ class History:
             out[t] = row_of(decode(data), len(names), names.index(name))
         return sorted(out.items())
 
+    def samples_at(self, t: float) -> dict[str, tuple]:
+        """Every row's FIELDS at the last point at or before *t* of the finest tier that has
+        one within its step (empty: no samples then)."""
+        for tier, (step, _) in enumerate(TIERS):
+            near = self.db.execute("SELECT max(t) FROM samples WHERE tier = ? AND t <= ?",
+                                   (tier, t)).fetchone()[0]
+            if near is not None and t - near <= max(step, 60):
+                break
+        else:
+            return {}
+        rows = {}
+        for rowset, data in self.db.execute("SELECT rowset, data FROM samples WHERE tier = ? "
+                                            "AND t = ?", (tier, near)):
+            names = self._names(rowset)
+            values = decode(data)
+            rows.update((name, row_of(values, len(names), i)) for i, name in enumerate(names))
+        return rows
+
+    def _names(self, rowset: int) -> list[str]:
+        (names,) = self.db.execute("SELECT names FROM rowsets WHERE id = ?", (rowset,)).fetchone()
+        return names.split("\n")[1:-1]
+
     def _tier_for(self, since: float) -> int:
         """The finest tier holding a point at or before *since* (else the coarsest)."""
         for tier in range(len(TIERS)):

@@ -19,7 +19,7 @@ from textual.binding import Binding
 from textual.css.query import NoMatches
 from textual.widgets import Footer, Header, Input, RichLog, Static
 
-from ..ipvs.rules import sorted_servers, sorted_services
+from ..ipvs.rules import service_spec, sorted_servers, sorted_services
 from ..model import RealServer, VirtualService
 from ..session import Result, Session
 from .drains import DrainWatch
@@ -339,6 +339,24 @@ class LvsApp(TableKeys, PendingChanges, PairConsole, App):
     def action_timeline(self) -> None:
         from .history import TimelineScreen
         self.push_screen(TimelineScreen(self.session))
+
+    def action_plot(self) -> None:
+        """The history of the selected real server (servers pane) or service."""
+        from .plots import PlotScreen
+        svc = self.selected_service()
+        if svc is None:
+            return
+        rs = self.query_one("#servers", RowTable).current
+        if self.focused is self.query_one("#servers") and rs is not None:
+            name = f"{service_spec(svc)} -r {rs.endpoint}"
+            self.push_screen(PlotScreen(self.session, name, f"{svc.name} -> {rs.endpoint}",
+                                        self.clock))
+        else:
+            self.push_screen(PlotScreen(self.session, service_spec(svc), svc.name, self.clock))
+
+    def action_as_of(self) -> None:
+        from .history import AsOfScreen
+        self.push_screen(AsOfScreen(self.session, self.clock() - 60, clock=self.clock))
 
     def action_connections(self) -> None:
         from .connections import ConnectionsScreen

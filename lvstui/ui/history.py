@@ -1,11 +1,15 @@
-"""The incident timeline: every recorded change, newest first (time, source, ipvsadm command);
-Enter on one brings back the table as it was just before it — the difference to now previewed
-as ipvsadm commands, asked, applied as a restore (audited, undoable)."""
+"""The past in the console: the incident timeline (every recorded change, health verdict and
+failover, newest first, filterable by server or by who) and the read-only view of the table as
+of a moment (its traffic then, the difference to now as ipvsadm commands, brought back through
+the same previewed restore as a rules file)."""
 
 from __future__ import annotations
 
+import time
+
 from textual import on, work
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Static
@@ -13,26 +17,22 @@ from textual.widgets import Footer, Header, Input, Static
 from ..history import HistoryError
 from ..history.store import format_time
 from ..ipvs import IPVSError
+from ..ipvs.rules import sorted_servers
 from ..model import ValidationError
 from ..session import Session
 from .confirm import Confirm
+from .format import human
 from .widgets.rowtable import Column, RowTable
 
 COLUMNS = [Column("Time", 19, lambda c: format_time(c[0]), lambda c: c[0]),
            Column("Source", 22, lambda c: c[1], lambda c: c[1]),
-           Column("Change", 70, lambda c: c[2], lambda c: c[2])]
+           Column("Change or event", 70, lambda c: c[2], lambda c: c[2])]
 
 
-class ChangesRead(Message):
-    def __init__(self, changes, error=None):
+class EntriesRead(Message):
+    def __init__(self, entries, error=None):
         super().__init__()
-        self.changes, self.error = changes, error
-
-
-class AsOfRead(Message):
-    def __init__(self, change, ops=None, error=None):
-        super().__init__()
-        self.change, self.ops, self.error = change, ops, error
+        self.entries, self.error = entries, error
 
 
 class TimelineScreen(Screen):
@@ -42,18 +42,18 @@ class TimelineScreen(Screen):
     def __init__(self, session: Session):
         super().__init__()
         self.session = session
-        self.changes: list = []
+        self.entries: list = []
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Input(placeholder="filter: time, source (user, monitor, external), command…",
+        yield Input(placeholder="filter: a server, who (user, monitor, external), health…",
                     id="timeline-filter")
         yield RowTable(COLUMNS, key=lambda c: c, id="timeline")
         yield Static("reading the history…", id="timeline-status", markup=False)
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#timeline").border_title = "Changes, newest first"
+        self.query_one("#timeline").border_title = "Changes and events, newest first"
         self.query_one("#timeline-filter").display = False
         self.query_one("#timeline").focus()
         self.action_reload()
@@ -61,22 +61,22 @@ class TimelineScreen(Screen):
     @work(thread=True, exclusive=True, group="timeline")
     def action_reload(self) -> None:
         try:
-            self.post_message(ChangesRead(self.session.history_changes()))
+            self.post_message(EntriesRead(self.session.history_entries()))
         except HistoryError as exc:
-            self.post_message(ChangesRead([], str(exc)))
+            self.post_message(EntriesRead([], str(exc)))
 
-    @on(ChangesRead)
-    def show(self, event: ChangesRead) -> None:
-        self.changes = event.changes
+    @on(EntriesRead)
+    def show(self, event: EntriesRead) -> None:
+        self.entries = event.entries
         self.refilter()
         self.query_one("#timeline-status", Static).update(
-            event.error or f"{len(event.changes)} change(s) recorded in "
-                           f"{self.session.history_path} · Enter: the table just before one")
+            event.error or f"{len(event.entries)} recorded in {self.session.history_path} · "
+                           "Enter: the table just before one")
 
     def refilter(self) -> None:
         text = self.query_one("#timeline-filter", Input).value.strip().lower()
         self.query_one("#timeline", RowTable).set_items(
-            [c for c in self.changes
+            [c for c in self.entries
              if not text or text in f"{format_time(c[0])} {c[1]} {c[2]}".lower()])
 
     def action_filter(self) -> None:
@@ -94,30 +94,110 @@ class TimelineScreen(Screen):
 
     @on(RowTable.Selected, "#timeline")
     def selected(self) -> None:
-        """Enter on a change: the table just before it."""
-        change = self.query_one("#timeline", RowTable).current
-        if change is not None:
-            self.read_as_of(change)
+        """Enter on an entry: the table just before it."""
+        entry = self.query_one("#timeline", RowTable).current
+        if entry is not None:
+            self.app.push_screen(AsOfScreen(self.session, entry[0] - 0.001, entry))
 
-    @work(thread=True, group="timeline")
-    def read_as_of(self, change) -> None:
+
+class PastRead(Message):
+    def __init__(self, past=None, error=None):
+        super().__init__()
+        self.past, self.error = past, error
+
+
+def _row_name(row) -> str:
+    svc, rs = row
+    return svc.name if rs is None else f"  -> {rs.endpoint}"
+
+
+PAST_COLUMNS = [
+    Column("Service / real server", 30, _row_name),
+    Column("Forward", 8, lambda r: r[1].forwarding.value if r[1] else r[0].scheduler),
+    Column("Weight", 6, lambda r: str(r[1].weight) if r[1] else "", right=True),
+    Column("Conn/s", 7, lambda r: human((r[1] or r[0]).stats.cps), right=True),
+    Column("In B/s", 8, lambda r: human((r[1] or r[0]).stats.inbps, "B"), right=True),
+    Column("Out B/s", 8, lambda r: human((r[1] or r[0]).stats.outbps, "B"), right=True),
+    Column("Active", 7, lambda r: str(r[1].active_conns if r[1] else
+                                      sum(s.active_conns for s in r[0].servers)), right=True),
+    Column("InAct", 7, lambda r: str(r[1].inactive_conns if r[1] else
+                                     sum(s.inactive_conns for s in r[0].servers)), right=True),
+]
+
+
+class AsOfScreen(Screen):
+    """The table as of a moment, read-only: step through time, see the way back from now, bring
+    it back (asked, audited, undoable)."""
+
+    BINDINGS = [("escape", "app.pop_screen", "Back"), ("q", "app.pop_screen", "Back"),
+                Binding("left_square_bracket", "step(-60)", "-1 min"),
+                Binding("right_square_bracket", "step(60)", "+1 min"),
+                Binding("left_curly_bracket", "step(-600)", "-10 min"),
+                Binding("right_curly_bracket", "step(600)", "+10 min"),
+                ("r", "restore", "Bring back")]
+
+    def __init__(self, session: Session, t: float, entry=None, clock=time.time):
+        super().__init__()
+        self.session, self.t, self.entry, self.clock = session, t, entry, clock
+        self.past = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(id="asof-banner", markup=False)
+        yield RowTable(PAST_COLUMNS, key=lambda r: (r[0].key, r[1] and r[1].key), id="asof-table")
+        yield Static(id="asof-diff", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#asof-diff").border_title = "From now to then"
+        self.query_one("#asof-table").focus()
+        self.load()
+
+    @work(thread=True, exclusive=True, group="as-of")
+    def load(self) -> None:
         try:
-            self.post_message(AsOfRead(change, self.session.as_of(change[0] - 0.001)))
+            self.post_message(PastRead(self.session.past_table(self.t)))
         except (HistoryError, IPVSError, ValidationError) as exc:
-            self.post_message(AsOfRead(change, error=str(exc)))
+            self.post_message(PastRead(error=str(exc)))
 
-    @on(AsOfRead)
-    def offer(self, event: AsOfRead) -> None:
-        when = format_time(event.change[0])
+    @on(PastRead)
+    def show(self, event: PastRead) -> None:
+        when = format_time(self.t)
+        banner = self.query_one("#asof-banner", Static)
+        table = self.query_one("#asof-table", RowTable)
+        diff = self.query_one("#asof-diff", Static)
+        self.past = event.past
         if event.error:
-            self.notify(event.error, severity="error")
+            banner.update(f"AS OF {when} · read-only · {event.error}")
+            table.set_items([])
+            diff.update("")
             return
-        if not event.ops:
-            self.notify(f"the table now is the table as it was before {when}")
+        past = event.past
+        about = f" · before {self.entry[1]}: {self.entry[2]}" if self.entry else ""
+        banner.update(f"AS OF {when} · read-only{about}"
+                      + ("" if past.sampled else " · no traffic sampled then"))
+        table.set_items([(svc, rs) for svc in past.services
+                         for rs in (None, *sorted_servers(svc.servers))])
+        diff.update("\n".join(op.command() for op in past.ops) if past.ops else
+                    "the table now is the table then")
+
+    def action_step(self, seconds: float) -> None:
+        self.t = min(self.t + seconds, self.clock())
+        self.entry = None
+        self.load()
+
+    def action_restore(self) -> None:
+        past = self.past
+        if past is None or not past.ops:
+            self.notify("nothing to bring back: the table now is the table then")
             return
-        details = (f"{event.change[1]}: {event.change[2]}\n\nTo get there from now "
-                   f"({len(event.ops)} step(s)):\n" + "\n".join(op.command() for op in event.ops))
-        self.app.push_screen(
-            Confirm(f"Bring back the table as it was just before {when}?", details),
-            lambda yes: yes and self.app.run_case(self.session.restore, event.ops,
-                                                  f"the history, before {when}"))
+        when = format_time(past.t)
+        details = (f"To get there from now ({len(past.ops)} step(s)):\n"
+                   + "\n".join(op.command() for op in past.ops))
+
+        def answer(yes: bool) -> None:
+            if yes:
+                self.app.pop_screen()
+                self.app.run_case(self.session.restore, past.ops, f"the history, as of {when}")
+        self.app.push_screen(Confirm(f"Bring back the table as it was at {when}?", details),
+                             answer)

@@ -4,7 +4,8 @@ command palette's entries."""
 KEY_NAMES = {"plus": "+", "minus": "-", "greater_than_sign": ">", "less_than_sign": "<",
              "slash": "/", "question_mark": "?", "delete": "Del", "escape": "Esc",
              "enter": "Enter", "space": "Space", "pageup": "PgUp", "pagedown": "PgDn",
-             "ctrl+r": "Ctrl+R"}
+             "ctrl+r": "Ctrl+R", "left_square_bracket": "[", "right_square_bracket": "]",
+             "left_curly_bracket": "{", "right_curly_bracket": "}"}
 """How a key is written for the operator."""
 
 ACTIONS = [  # (key, action, footer label, help text) — also the command palette's entries
@@ -36,7 +37,9 @@ ACTIONS = [  # (key, action, footer label, help text) — also the command palet
     ("b", "toggle_both", "Both/here", "pair: changes go to both directors, or this one only"),
     ("ctrl+r", "retry_peer", "Retry peer", "pair: make on the peer the last change it missed"),
     ("P", "pair_screen", "Pair", "pair: both directors side by side, make either equal"),
-    ("H", "timeline", "History", "the recorded changes, newest first; the table before one"),
+    ("H", "timeline", "History", "the recorded changes and events, newest first"),
+    ("g", "plot", "Plot", "the selected service's or real server's history as a plot"),
+    ("left_square_bracket", "as_of", "As of", "the table as of a minute ago, read-only ([ ] step)"),
     ("i", "health_detail", "Health", "the selected real server's health checks in detail"),
     ("r", "refresh", "Refresh", "read the table now"),
     ("question_mark", "help", "Help", "the keys live on this screen"),

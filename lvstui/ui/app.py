@@ -19,13 +19,14 @@ from textual.binding import Binding
 from textual.css.query import NoMatches
 from textual.widgets import Footer, Header, Input, RichLog, Static
 
-from ..ipvs.rules import service_spec, sorted_servers, sorted_services
+from ..ipvs.rules import sorted_servers, sorted_services
 from ..model import RealServer, VirtualService
 from ..session import Result, Session
 from .drains import DrainWatch
 from .events import ChangeDone, TableRead, may_change
 from .format import director_role, peers_text, plural
 from .health import HealthDetail, health_changes, health_source
+from .history import PastKeys
 from .pending import PendingChanges
 from .pair import PairConsole, PairIndex
 from .keys import ACTIONS, HELP_TEXTS, KEY_NAMES, SHOWN, TABLE_ACTIONS
@@ -36,7 +37,7 @@ from .themes import register_themes
 from .trends import Trends
 from .widgets.rowtable import RowTable
 
-class LvsApp(TableKeys, PendingChanges, PairConsole, App):
+class LvsApp(TableKeys, PendingChanges, PairConsole, PastKeys, App):
     CSS_PATH = "app.tcss"
     TITLE = "lvstui"
     BINDINGS = [Binding("question_mark", "help", "Help"), Binding("q", "quit", "Quit")] + [
@@ -335,28 +336,6 @@ class LvsApp(TableKeys, PendingChanges, PairConsole, App):
     def action_heartbeat_screen(self) -> None:
         from .heartbeat import HeartbeatScreen
         self.push_screen(HeartbeatScreen(self.session))
-
-    def action_timeline(self) -> None:
-        from .history import TimelineScreen
-        self.push_screen(TimelineScreen(self.session))
-
-    def action_plot(self) -> None:
-        """The history of the selected real server (servers pane) or service."""
-        from .plots import PlotScreen
-        svc = self.selected_service()
-        if svc is None:
-            return
-        rs = self.query_one("#servers", RowTable).current
-        if self.focused is self.query_one("#servers") and rs is not None:
-            name = f"{service_spec(svc)} -r {rs.endpoint}"
-            self.push_screen(PlotScreen(self.session, name, f"{svc.name} -> {rs.endpoint}",
-                                        self.clock))
-        else:
-            self.push_screen(PlotScreen(self.session, service_spec(svc), svc.name, self.clock))
-
-    def action_as_of(self) -> None:
-        from .history import AsOfScreen
-        self.push_screen(AsOfScreen(self.session, self.clock() - 60, clock=self.clock))
 
     def action_connections(self) -> None:
         from .connections import ConnectionsScreen

@@ -17,7 +17,7 @@ from textual.widgets import Footer, Header, Input, Static
 from ..history import HistoryError
 from ..history.store import format_time
 from ..ipvs import IPVSError
-from ..ipvs.rules import sorted_servers
+from ..ipvs.rules import service_spec, sorted_servers
 from ..model import ValidationError
 from ..session import Session
 from .confirm import Confirm
@@ -27,6 +27,30 @@ from .widgets.rowtable import Column, RowTable
 COLUMNS = [Column("Time", 19, lambda c: format_time(c[0]), lambda c: c[0]),
            Column("Source", 22, lambda c: c[1], lambda c: c[1]),
            Column("Change or event", 70, lambda c: c[2], lambda c: c[2])]
+
+
+class PastKeys:
+    """The main screen's keys into the past (mixed into the app): H the timeline, g the plot
+    of the selected service or real server, [ the table as of a minute ago."""
+
+    def action_timeline(self) -> None:
+        self.push_screen(TimelineScreen(self.session))
+
+    def action_plot(self) -> None:
+        """The history of the selected real server (servers pane focused) or service."""
+        from .plots import PlotScreen
+        svc = self.selected_service()
+        if svc is None:
+            return
+        rs = self.query_one("#servers", RowTable).current
+        if self.focused is self.query_one("#servers") and rs is not None:
+            self.push_screen(PlotScreen(self.session, f"{service_spec(svc)} -r {rs.endpoint}",
+                                        f"{svc.name} -> {rs.endpoint}", self.clock))
+        else:
+            self.push_screen(PlotScreen(self.session, service_spec(svc), svc.name, self.clock))
+
+    def action_as_of(self) -> None:
+        self.push_screen(AsOfScreen(self.session, self.clock() - 60, clock=self.clock))
 
 
 class EntriesRead(Message):

@@ -8,7 +8,7 @@ from textual.widgets import Static
 from lvstui.history import History, Recorder
 from lvstui.ipvs.rules import save
 from lvstui.ui.confirm import Confirm
-from lvstui.ui.history import TimelineScreen
+from lvstui.ui.history import AsOfScreen, TimelineScreen
 from lvstui.ui.widgets.rowtable import RowTable
 
 from .test_three_am import WEB, demo_app
@@ -47,6 +47,8 @@ async def test_the_timeline_and_the_table_before_a_change(tmp_path):
         table_view = app.screen.query_one("#timeline", RowTable)
         table_view.cursor = 1                                   # the drain
         await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, AsOfScreen) and app.screen.past)
+        await pilot.press("r")
         await until(pilot, lambda: isinstance(app.screen, Confirm))
         details = str(app.screen.query_one("#details", Static).render())
         assert f"-r {rs.endpoint} -g -w 1" in details and "-w 1" in details

@@ -14,6 +14,7 @@ from .session import Session
 from .model import ValidationError
 from .ha.api import HeartbeatError
 from .health import CONFIG_PATH as HEALTH_CONFIG, STATE_PATH as HEALTH_STATE
+from .history.samples import DEFAULT_CAP_MB
 from .history.store import DEFAULT_DB as HISTORY_DB
 from .system import SettingError
 
@@ -71,6 +72,8 @@ def _parser() -> argparse.ArgumentParser:
     rec.add_argument("--db", default=HISTORY_DB, help=f"the history (default {HISTORY_DB})")
     rec.add_argument("--interval", type=float, default=1.0, metavar="S",
                      help="seconds between reads (default 1)")
+    rec.add_argument("--max-size", type=float, default=DEFAULT_CAP_MB, metavar="MB",
+                     help=f"the samples' size cap: past it the oldest go (default {DEFAULT_CAP_MB})")
     hist = sub.add_parser("history", help="the recorded past: the table at a moment, the changes")
     hist.add_argument("--db", default=HISTORY_DB, help=f"the history (default {HISTORY_DB})")
     what = hist.add_mutually_exclusive_group(required=True)
@@ -207,7 +210,8 @@ def main(argv: list[str] | None = None) -> int:
             if args.command == "record":
                 from .commands.history import host_observer, run_record
                 with host_observer(backend, args.health_state, args.demo) as observe:
-                    return run_record(args.db, args.interval, backend, args.audit_log, observe)
+                    return run_record(args.db, args.interval, backend, args.audit_log, observe,
+                                      args.max_size)
             if args.command == "monitor":
                 from .commands.health import run_monitor
                 from .commands.history import host_observer, recording_beside

@@ -57,7 +57,7 @@ def run(backend_kind: str, demo: bool, refresh: float, audit_path: str | None,
         places = dict(ha_dir=sandbox.ha_dir, rules_path=sandbox.rules, hostname=heartbeat.me,
                       history_path=os.path.join(sandbox.root, "history.db"))
         from .demo.past import record_past
-        record_past(places["history_path"], backend, audit, heartbeat.me, time.time())
+        record_past(places["history_path"], backend, heartbeat.me, time.time())
     else:
         from .ha.cluster import Heartbeat
         from .health.sources import open_health

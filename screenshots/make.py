@@ -6,6 +6,7 @@ import asyncio
 import itertools
 import os
 import sys
+import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
@@ -17,7 +18,10 @@ from lvstui.health.engine import Monitor, Policy  # noqa: E402
 from lvstui.health.sources import LocalMonitor  # noqa: E402
 from lvstui.demo import Sandbox, SimulatedHeartbeat  # noqa: E402
 from lvstui.demo import SimulatedNetwork  # noqa: E402
+from lvstui.demo.past import record_past  # noqa: E402
 from lvstui.demo.peer import demo_peer  # noqa: E402
+from lvstui.ipvs.memory import MemoryBackend  # noqa: E402
+from lvstui.ipvs.rules import parse_rules, save  # noqa: E402
 from lvstui.session import Session  # noqa: E402
 from lvstui.ui.app import LvsApp  # noqa: E402
 
@@ -40,7 +44,10 @@ async def main() -> None:
              ("form-80x24.svg", (80, 24), ("tab", "e")), ("flush-80x24.svg", (80, 24), ("F",)),
              ("heartbeat-80x24.svg", (80, 24), ("p",)),
              ("pair-120x32.svg", (120, 32), ("tab",)), ("pair-screen-100x30.svg", (100, 30), ("P",)),
-             ("timeline-120x30.svg", (120, 30), ("H",)))
+             ("timeline-120x30.svg", (120, 30), ("H",)),
+             ("plot-120x32.svg", (120, 32), ("tab", "down", "g", "minus")),
+             ("as-of-120x30.svg", (120, 30), ("left_square_bracket", "left_curly_bracket",
+                                              "left_curly_bracket", "left_curly_bracket")))
     sandbox = Sandbox("/tmp/lvstui-demo")
     for name, size, keys in shots:
         network = SimulatedNetwork()
@@ -51,6 +58,10 @@ async def main() -> None:
                           peer_opener=demo_peer if name.startswith("pair") else None)
         if name.startswith("timeline"):
             session.history_path = recorded_history(session, sandbox.root)
+        if name.startswith(("plot", "as-of")):
+            session.history_path = os.path.join(sandbox.root, f"{name}.db")
+            record_past(session.history_path, reference_cluster(), "rh1.cluster.net",
+                        time.time())
         app = LvsApp(session, refresh=0.2, host="rh1.cluster.net")
         async with app.run_test(size=size) as pilot:
             await pilot.pause(0.6 if app.pair is None else 3.0)
@@ -67,13 +78,7 @@ def recorded_history(session, root: str) -> str:
     ipvsadm raising RS1's weight (a copy of the table: the shots go on with the original)."""
     from lvstui.audit import AuditLog as Audit
     from lvstui.history import History, Recorder
-    from lvstui.ipvs.rules import parse_rules, save
-    from lvstui.ipvs.memory import MemoryBackend
-    table = MemoryBackend()
-    for svc in parse_rules(save(session.backend.services())).services:
-        table.add_service(svc.without_servers())
-        for rs in svc.servers:
-            table.add_server(svc, rs)
+    table = copy_of(session.backend)
     path, audit = os.path.join(root, "history.db"), os.path.join(root, "history-audit.log")
     clock = [1_764_126_000.0]                       # 2025-11-26 03:00 UTC
     history = History(path, writer=True)
@@ -93,6 +98,16 @@ def recorded_history(session, root: str) -> str:
         recorder.tick()
     history.close()
     return path
+
+
+def copy_of(backend) -> MemoryBackend:
+    """The table's configuration in a table of its own (the shots go on with the original)."""
+    table = MemoryBackend()
+    for svc in parse_rules(save(backend.services())).services:
+        table.add_service(svc.without_servers())
+        for rs in svc.servers:
+            table.add_server(svc, rs)
+    return table
 
 
 if __name__ == "__main__":

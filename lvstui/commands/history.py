@@ -11,7 +11,7 @@ import sys
 import threading
 
 from ..history import History, HistoryError, Recording, parse_time
-from ..history.samples import FIELDS
+from ..history.samples import DEFAULT_CAP_MB, FIELDS
 from ..history.store import format_time
 from ..ipvs.rules import service_spec
 from ..model import ValidationError, parse_server
@@ -37,11 +37,16 @@ def host_observer(backend, state_path: str, demo: bool):
         network.close()
 
 
-def run_record(db: str, every: float, backend, audit_path: str | None, observe=None) -> int:
+def run_record(db: str, every: float, backend, audit_path: str | None, observe=None,
+               cap_mb: float = DEFAULT_CAP_MB) -> int:
     """Record until SIGTERM or SIGINT; one writer per database (a second one is refused)."""
+    if not (every > 0 and cap_mb > 0):
+        print("lvstui: --interval and --max-size must be more than 0", file=sys.stderr)
+        return 1
     try:
         recording = Recording.start(backend, db, audit_path, every, on_error=lambda exc: print(
-            f"lvstui record: {exc}", file=sys.stderr, flush=True), observe=observe)
+            f"lvstui record: {exc}", file=sys.stderr, flush=True), observe=observe,
+            cap_mb=cap_mb)
     except HistoryError as exc:
         print(f"lvstui: {exc}", file=sys.stderr)
         return 1

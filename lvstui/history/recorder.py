@@ -14,7 +14,7 @@ import time
 from ..ipvs.rules import diff, parse_rules, save
 from ..ipvs.backend import IPVSError
 from ..model import config_of, service_config
-from .samples import Sampler
+from .samples import DEFAULT_CAP_MB, Sampler
 from .store import CHECKPOINT_EVERY, History, HistoryError, writer_lock
 
 AUDIT_LAG = 0.2       # seconds: how long after a change its audit line may come
@@ -135,7 +135,7 @@ class Recording:
     @classmethod
     def start(cls, backend, path: str, audit_path: str | None, every: float,
               hostname: str | None = None, on_error=lambda exc: None,
-              observe=None) -> Recording:
+              observe=None, cap_mb: float = DEFAULT_CAP_MB) -> Recording:
         """Recording into *path*; HistoryError (one line) when another recorder writes it or it
         cannot be opened."""
         try:
@@ -145,7 +145,7 @@ class Recording:
         if lock is None:
             raise HistoryError(f"another lvstui record writes to {path} (it holds {path}.lock)")
         try:
-            history = History(path, writer=True)
+            history = History(path, writer=True, cap_mb=cap_mb)
         except HistoryError:
             lock.close()
             raise

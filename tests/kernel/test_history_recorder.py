@@ -86,6 +86,13 @@ def test_external_and_lvstui_changes_and_the_table_between_them(bed):
                                       "ipvsadm -e -t 10.0.0.50:80 -r 10.0.0.12:80 -g -w 2"]
     for table, t in ((first, t_first), (second, t_second), (third, t_third)):
         assert lvstui("history", "--db", db, "--at", f"@{t}").stdout == table
+    # the samples hold the kernel's weights as ipvsadm set them, at their times
+    rows = lvstui("history", "--db", db, "--export", "csv", "-t", "10.0.0.50:80", "-r",
+                  "10.0.0.11:80").stdout.splitlines()
+    assert rows[0] == "time,epoch,cps,inbps,outbps,active,inactive,weight"
+    weights = [(float(r.split(",")[1]), r.split(",")[-1]) for r in rows[1:]]
+    assert {w for t, w in weights if t < before_external} == {"5"}
+    assert {w for t, w in weights if t > after_external + 1} == {"0"}
 
 
 def test_a_recorder_killed_mid_write_leaves_a_sound_database(bed):

@@ -24,8 +24,7 @@ NOW = 1_800_000_000.0
 def past_app(tmp_path):
     app = demo_app(tmp_path, history_path=str(tmp_path / "history.db"))
     app.clock = lambda: NOW
-    record_past(app.session.history_path, app.session.backend, app.session.audit, "director1",
-                NOW)
+    record_past(app.session.history_path, app.session.backend, "director1", NOW)
     return app
 
 

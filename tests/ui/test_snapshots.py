@@ -97,3 +97,26 @@ def test_the_incident_timeline_at_80x24(snap_compare, tmp_path):
         await pilot.press("H")
         await settle(pilot)
     assert snap_compare(app, terminal_size=(80, 24), run_before=open_it)
+
+
+@pytest.mark.parametrize("keys", [("tab", "down", "g", "minus"),
+                                  ("left_square_bracket", "left_curly_bracket",
+                                   "left_curly_bracket", "left_curly_bracket")],
+                         ids=["plot", "as_of"])
+def test_the_past_at_80x24(snap_compare, tmp_path, keys):
+    """The demo's recorded hour: RS2's last hour as a plot; the table as of 31 minutes ago."""
+    import os
+
+    from lvstui.demo.past import record_past
+    app = demo_app(tmp_path)
+    app.session.history_path = os.path.join(SANDBOX, "past.db")
+    for suffix in ("", "-wal", "-shm"):
+        if os.path.exists(app.session.history_path + suffix):
+            os.remove(app.session.history_path + suffix)
+    record_past(app.session.history_path, reference_cluster(), "director1", 1_800_000_000.0)
+
+    async def open_it(pilot):
+        await settle(pilot)
+        await pilot.press(*keys)
+        await settle(pilot)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=open_it)

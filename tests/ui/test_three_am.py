@@ -13,7 +13,7 @@ from lvstui.health.checks import Check, CheckResult
 from lvstui.health.engine import Monitor, Policy
 from lvstui.health.sources import LocalMonitor
 from lvstui.ipvs.rules import save
-from lvstui.model import RealServer, parse_service
+from lvstui.model import parse_service
 from lvstui.session import Session
 from lvstui.ui.app import LvsApp
 from lvstui.ui.confirm import Confirm

@@ -13,7 +13,7 @@ import time
 
 from ..ipvs.rules import diff, parse_rules, save
 from ..ipvs.backend import IPVSError
-from ..model import config_of, service_config
+from ..model import service_config
 from .samples import DEFAULT_CAP_MB, Sampler
 from .store import CHECKPOINT_EVERY, History, HistoryError, writer_lock
 
@@ -111,8 +111,13 @@ class Recorder:
 
 
 def configuration(services) -> list:
-    """What the operator sets in the table (no counters): equal for two reads with no change."""
-    return [(service_config(svc), [config_of(rs) for rs in svc.servers]) for svc in services]
+    """What the operator sets in the table (no counters): equal for two reads with no change.
+    A server's fields are taken raw (config_of without the call, on the recorder's every
+    read; a tunnel field that does not matter can only make the diff run and find nothing)."""
+    return [(service_config(svc), [(rs.address, rs.port, rs.forwarding, rs.weight,
+                                    rs.upper_threshold, rs.lower_threshold, rs.tunnel_type,
+                                    rs.tunnel_port, rs.tunnel_checksum) for rs in svc.servers])
+            for svc in services]
 
 
 def _size(path: str | None) -> int:

@@ -72,8 +72,8 @@ class History:
     """One database file; *writer* opens it for a recorder (the schema made if needed)."""
 
     def __init__(self, path: str = DEFAULT_DB, writer: bool = False,
-                 cap_mb: float = DEFAULT_CAP_MB):
-        self.path, self.cap = path, cap_mb * 1e6
+                 cap_mb: float = DEFAULT_CAP_MB, tiers: tuple = TIERS):
+        self.path, self.cap, self.tiers = path, cap_mb * 1e6, tiers
         self.rowset_ids: dict[str, int] = {}
         self.ticks = 0
         if not writer and not os.path.exists(path):
@@ -139,8 +139,8 @@ class History:
         """Each coarser tier gets its next point once its window has closed in the finer
         tier (one window per tier per tick); each tier drops what is past its time and
         already in the coarser one."""
-        for tier in range(1, len(TIERS)):
-            step = TIERS[tier][0]
+        for tier in range(1, len(self.tiers)):
+            step = self.tiers[tier][0]
             start = self._next_window(tier, step)
             if start is not None and start + step <= self._finer_end(tier, now):
                 finer = self.db.execute("SELECT rowset, data FROM samples WHERE tier = ? AND "
@@ -150,10 +150,10 @@ class History:
                     points.setdefault(rowset, []).append(decode(data))
                 self.db.executemany("INSERT INTO samples VALUES (?, ?, ?, ?)", [
                     (tier, start, rowset, encode(mean(values))) for rowset, values in points.items()])
-        for tier, (_, keep) in enumerate(TIERS):
+        for tier, (_, keep) in enumerate(self.tiers):
             kept_from = now - keep
-            if tier + 1 < len(TIERS):
-                built = self._next_window(tier + 1, TIERS[tier + 1][0])
+            if tier + 1 < len(self.tiers):
+                built = self._next_window(tier + 1, self.tiers[tier + 1][0])
                 kept_from = min(kept_from, built if built is not None else -1e300)
             self.db.execute("DELETE FROM samples WHERE tier = ? AND t < ?", (tier, kept_from))
 
@@ -175,7 +175,7 @@ class History:
             return now
         last = self.db.execute("SELECT max(t) FROM samples WHERE tier = ?",
                                (tier - 1,)).fetchone()[0]
-        return last + TIERS[tier - 1][0] if last is not None else -1e300
+        return last + self.tiers[tier - 1][0] if last is not None else -1e300
 
     def _cap(self) -> None:
         """Over the cap: the oldest samples go (the changes, tables and events stay)."""
@@ -244,7 +244,7 @@ class History:
     def samples_at(self, t: float) -> dict[str, tuple]:
         """Every row's FIELDS at the last point at or before *t* of the finest tier that has
         one within its step (empty: no samples then)."""
-        for tier, (step, _) in enumerate(TIERS):
+        for tier, (step, _) in enumerate(self.tiers):
             near = self.db.execute("SELECT max(t) FROM samples WHERE tier = ? AND t <= ?",
                                    (tier, t)).fetchone()[0]
             if near is not None and t - near <= max(step, 60):
@@ -265,12 +265,12 @@ class History:
 
     def _tier_for(self, since: float) -> int:
         """The finest tier holding a point at or before *since* (else the coarsest)."""
-        for tier in range(len(TIERS)):
+        for tier in range(len(self.tiers)):
             first = self.db.execute("SELECT min(t) FROM samples WHERE tier = ?",
                                     (tier,)).fetchone()[0]
-            if first is not None and first <= since + max(TIERS[tier][0], 1):
+            if first is not None and first <= since + max(self.tiers[tier][0], 1):
                 return tier
-        return len(TIERS) - 1
+        return len(self.tiers) - 1
 
     def rows(self) -> set[str]:
         """Every row name the samples know."""

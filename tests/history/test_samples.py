@@ -46,9 +46,10 @@ def cps_at(t: float) -> int:
     return int(t // 5) % 7 * 10
 
 
-def record(hours: float, every: float = 5.0, tmp_path=None, cap_mb: float = 500):
+def record(hours: float, every: float = 5.0, tmp_path=None, cap_mb: float = 500,
+           tiers=TIERS):
     table, clock = reference_cluster(), Clock(1_000_000.0)
-    history = History(str(tmp_path / "h.db"), writer=True, cap_mb=cap_mb)
+    history = History(str(tmp_path / "h.db"), writer=True, cap_mb=cap_mb, tiers=tiers)
     recorder = Recorder(table, history, None, every=every, clock=clock)
     for _ in range(int(hours * 3600 / every)):
         clock.t += every
@@ -64,28 +65,45 @@ def expected_mean(start: float, step: float, every: float = 5.0) -> float:
     return sum(points) / len(points)
 
 
+def times(history, tier: int) -> list[float]:
+    return [t for (t,) in history.db.execute("SELECT DISTINCT t FROM samples WHERE tier = ? "
+                                              "ORDER BY t", (tier,))]
+
+
 def test_every_sample_then_ten_second_then_minute_means(tmp_path):
     history, now = record(6.5, tmp_path=tmp_path)
-    db = history.db
-
-    def times(tier):
-        return [t for (t,) in db.execute("SELECT DISTINCT t FROM samples WHERE tier = ? "
-                                         "ORDER BY t", (tier,))]
-    raw, tens, minutes = times(0), times(1), times(2)
+    raw, tens, minutes = times(history, 0), times(history, 1), times(history, 2)
     assert raw[0] >= now - TIERS[0][1] - 10 and raw[-1] == now and raw[1] - raw[0] == 5
     assert tens[0] >= now - TIERS[1][1] - 60 and all(t % 10 == 0 for t in tens)
     assert tens[-1] >= now - 20
-    assert minutes[0] < now - 6 * 3600 and all(t % 60 == 0 for t in minutes)
+    assert minutes[0] <= 1_000_000 + 60 and all(t % 60 == 0 for t in minutes)
     # each mean is the mean of the samples in its window (within a bfloat16 step)
-    for t, values in history.series(RS, now - 3 * 3600, now - 2 * 3600):
+    last_hour = history.series(RS, now - 50 * 60, now - 40 * 60)
+    assert last_hour and all(b - a == 10 for (a, _), (b, _) in zip(last_hour, last_hour[1:]))
+    for t, values in last_hour:
         assert values[CPS] == pytest.approx(expected_mean(t, 10), rel=2**-7, abs=1e-9)
-    old = history.series(RS, now - 6.4 * 3600, now - 6.2 * 3600)
+    old = history.series(RS, now - 3 * 3600, now - 2 * 3600)
     assert old and all(b - a == 60 for (a, _), (b, _) in zip(old, old[1:]))
     for t, values in old:
         assert values[CPS] == pytest.approx(expected_mean(t, 60), rel=2**-6)
     recent = history.series(RS, now - 600, now)
     assert [v[CPS] for _, v in recent] == [cps_at(t) for t, _ in recent]
     assert len(recent) == 121                                 # every sample, 5 s apart
+
+
+def test_each_tier_ages_into_the_next_and_goes_when_past_its_time(tmp_path):
+    """Tiers scaled down (the mechanism is the same at any scale): 10-minute means of the
+    minute means, each tier kept for its time only."""
+    tiers = ((0, 60), (10, 300), (60, 900), (600, 7200))
+    history, now = record(3, tmp_path=tmp_path, tiers=tiers)
+    for tier, (step, keep) in enumerate(tiers):
+        kept = times(history, tier)
+        assert kept[0] >= now - keep - tiers[min(tier + 1, 3)][0] * 2, (tier, now - kept[0])
+        assert all(t % max(step, 5) == 0 for t in kept)
+    tens_of_minutes = history.series(RS, now - 7000, now)
+    assert len(tens_of_minutes) >= 11
+    for t, values in tens_of_minutes:
+        assert values[CPS] == pytest.approx(expected_mean(t, 600), rel=2**-6)
 
 
 def test_the_size_cap_drops_the_oldest_samples(tmp_path):

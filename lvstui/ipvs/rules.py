@@ -147,29 +147,48 @@ def save(services: list[VirtualService]) -> str:
 
 def diff_by_lines(live: list[VirtualService], text: str) -> list[Operation] | None:
     """The operations that make *live* equal to the rules *text*, found by comparing the file's
-    lines with the live table's ``-Sn`` lines and parsing only the services whose lines differ
-    (a configuration tool re-applying a large file after a small edit). None when that cannot
-    be trusted — the file is not in ``-Sn``'s own words, repeats a line, differs in more than a
-    tenth, or does not parse on its own — and then the whole file is parsed."""
+    lines with the live table's ``-Sn`` lines and parsing only what differs: a service whose own
+    line differs (or that is new or gone) whole, a real server line alone (a configuration
+    tool re-applying a large file after a small edit). None when that cannot be trusted — the
+    file is not in ``-Sn``'s own words, repeats a line, differs in more than a tenth, or does
+    not parse on its own — and then the whole file is parsed."""
     lines = [line for line in (raw.strip() for raw in text.splitlines())
              if line and not line.startswith("#")]
     current = save(live).splitlines()
     if lines == current:
         return []
     file_set, live_set = set(lines), set(current)
-    changed = [line for line in lines if line not in live_set]
-    changed += [line for line in current if line not in file_set]
-    if len(file_set) != len(lines) or len(changed) > len(lines) // 10 + 10:
+    file_only = [line for line in lines if line not in live_set]
+    live_only = [line for line in current if line not in file_set]
+    if len(file_set) != len(lines) or len(file_only) + len(live_only) > len(lines) // 10 + 10:
         return None
-    keys = {_spec_of(line) for line in changed}
+    specs = {_spec_of(line) for line in file_only + live_only}
+    if None in specs:
+        return None
+    whole = {_spec_of(line) for line in file_only + live_only if line.startswith("-A ")}
+    servers = {spec: [] for spec in specs - whole}          # spec -> its servers' endpoints
+    added = {spec: [] for spec in servers}                  # spec -> its lines in the file only
+    for line in file_only + live_only:
+        spec = _spec_of(line)
+        if spec in servers:
+            servers[spec].append(line[line.index(" -r ") + 4:].split(" ", 1)[0])
+    for line in file_only:
+        if _spec_of(line) in added:
+            added[_spec_of(line)].append(line)
     by_spec = {service_spec(svc): svc for svc in live}
-    if None in keys:
+    if any(spec not in by_spec for spec in servers):        # a server of no service
         return None
+    heads = {_spec_of(line): line for line in current if line.startswith("-A ")}
+    wanted = [line for line in lines if whole and _spec_of(line) in whole] + [
+        line for spec in servers for line in (heads[spec], *added[spec])]
     try:
-        rules = parse_rules("".join(line + "\n" for line in lines if _spec_of(line) in keys))
+        rules = parse_rules("".join(line + "\n" for line in wanted))
     except ValidationError:
         return None
-    touched = [by_spec[key] for key in keys if key in by_spec]
+    touched = [by_spec[spec] for spec in whole if spec in by_spec] + [
+        replace(by_spec[spec], servers=[rs for rs in by_spec[spec].servers
+                                        if format_endpoint(rs.address, rs.port) in named])
+        for spec, named in ((spec, set(named)) for spec, named in servers.items())]
     untouched = {svc.key for svc in live} - {svc.key for svc in touched}
     if any(svc.key in untouched for svc in rules.services):    # another spelling of a service
         return None

@@ -15,7 +15,7 @@ from .model import ValidationError
 from .ha.api import HeartbeatError
 from .health import CONFIG_PATH as HEALTH_CONFIG, STATE_PATH as HEALTH_STATE
 from .history.samples import DEFAULT_CAP_MB
-from .history.store import DEFAULT_DB as HISTORY_DB
+from .history import DEFAULT_DB as HISTORY_DB
 from .system import SettingError
 
 

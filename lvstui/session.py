@@ -16,26 +16,23 @@ import re
 import threading
 import time
 from dataclasses import dataclass, field, replace
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from .audit import AuditLog
-from .files import atomic_write
-from .ha.api import HeartbeatError
-from .ha.config import HaConfig, check
-from .ha.failover import follow
 from .ipvs.backend import (Backend, IPVSError, NoSuchServer, NoSuchService, NotPermitted)
 from .ipvs.listing import listing
 from .ipvs.rules import (Kind, Operation, apply, diff, diff_by_lines, parse_rules, save,
                          sorted_services)
 from .model import (Info, RealServer, SyncDaemon, Timeouts, ValidationError, VirtualService,
                     edited)
-from .history import DEFAULT_DB as HISTORY_DB, History, HistoryError, Recording
-from .history.events import observed_states
-from .history.samples import touches, with_samples
-from .peer import Peer, PeerState
-from .peer.link import REQUEST_TIMEOUT
-from .peer.mirror import drift, drift_marks, mirrored
+from .history import DEFAULT_DB as HISTORY_DB
 from .system import SettingError
+
+if TYPE_CHECKING:
+    from .ha.config import HaConfig
+    from .peer import Peer, PeerState
+# Heartbeat, the history and the peer are imported where they are used: a command that
+# only lists the table starts without them.
 
 SECRET = re.compile(r"^(\s*\d+\s+(?:sha1|md5)\s+)(\S+)", re.MULTILINE)
 FOLLOW_TIMEOUT = 30.0
@@ -315,6 +312,7 @@ class Session:
     def _to_peer(self, result: Result, peer_ops: PeerOps, note: str) -> None:
         """The change made here, made on the peer (audited here and there); a failure there
         leaves it made here, with the reason in ``peer_error``."""
+        from .peer.mirror import mirrored
         name = self.peer_name or "the peer"
         ops = peer_ops() if callable(peer_ops) else peer_ops
         if ops == []:
@@ -484,6 +482,7 @@ class Session:
 
     def save(self, path: str) -> Result:
         """The table as an ipvsadm rules file, written atomically."""
+        from .files import atomic_write
         command = f"ipvsadm -Sn > {path}"
         try:
             text = self.rules_text()
@@ -543,6 +542,7 @@ class Session:
     def peer_read(self, here: list[VirtualService] | None = None) -> PeerView | None:
         """The peer's table and state, and its drift from *here* (this director's services;
         read now when not given). None without a peer; never raises."""
+        from .peer.mirror import drift, drift_marks
         if self.peer_opener is None:
             return None
         try:
@@ -581,6 +581,7 @@ class Session:
 
     def default_peer(self) -> str | None:
         """The other node of heartbeat's ha.cf (the peer when none is named), or None."""
+        from .ha.config import HaConfig
         try:
             ha_cf = HaConfig.read(self.ha_dir).ha_cf
         except OSError:
@@ -670,6 +671,7 @@ class Session:
 
     def close_peer(self) -> None:
         """The session ends: the peer's pending parts finish, then the link closes."""
+        from .peer.link import REQUEST_TIMEOUT
         if self._peer_thread is not None:
             self._peer_jobs.put(None)
             self._peer_thread.join(timeout=REQUEST_TIMEOUT)
@@ -683,6 +685,7 @@ class Session:
     def sync_peer(self) -> Result:
         """Make the peer equal to this director (only the differences; the agent rolls back
         its applied steps on a failure); undo takes it back there."""
+        from .peer.mirror import drift
         try:
             peer = self.connected_peer()
             ops = drift(self.backend.services(), peer.table())
@@ -745,6 +748,8 @@ class Session:
     def start_recording(self, every: float) -> None:
         """Record the table's changes while this session runs, unless a recorder already
         writes the history (then it is only read)."""
+        from .history.recorder import Recording
+        from .history.store import HistoryError
         try:
             self.recording = Recording.start(self.backend, self.history_path, self.audit.path,
                                              every, self.hostname, observe=self.observed)
@@ -754,6 +759,7 @@ class Session:
     def observed(self) -> dict:
         """The states the recorder keeps as events (health, heartbeat, VIPs), read without
         the table."""
+        from .history.events import observed_states
         held = None
         if self.network is not None:
             try:
@@ -772,6 +778,7 @@ class Session:
     def history_entries(self) -> list[tuple[float, str, str]]:
         """Every recorded change and event, newest first: (time, who made it or the event's
         kind, the ipvsadm command or what happened); HistoryError when there is no history."""
+        from .history.store import History
         history = History(self.history_path)
         try:
             entries = history.changes() + [(t, kind, f"{subject}: {text}")
@@ -783,6 +790,8 @@ class Session:
     def past_table(self, t: float) -> PastTable:
         """The table as it was at *t* with its traffic then, and the operations that bring it
         back (HistoryError outside the record, IPVSError when the table cannot be read)."""
+        from .history.samples import with_samples
+        from .history.store import History
         history = History(self.history_path)
         try:
             text, samples = history.table_at(t), history.samples_at(t)
@@ -795,6 +804,8 @@ class Session:
     def history_plot(self, name: str, since: float, until: float) -> tuple[list, list]:
         """Row *name*'s samples from *since* to *until* (time, FIELDS), and the changes and
         events about it or about failover then (time, who or kind, what)."""
+        from .history.samples import touches
+        from .history.store import History
         history = History(self.history_path)
         try:
             points = history.series(name, since, until)
@@ -808,6 +819,7 @@ class Session:
     # ------------------------------------------------------------ heartbeat
     def resource_vips(self) -> list[str]:
         """The addresses heartbeat moves between the directors (its haresources)."""
+        from .ha.config import HaConfig
         try:
             resources = HaConfig.read(self.ha_dir).haresources
         except OSError:
@@ -818,6 +830,8 @@ class Session:
                  timeout: float = FOLLOW_TIMEOUT) -> Result:
         """hb_standby / hb_takeover, then the VIP heartbeat moves (*vip*, else the first of its
         haresources) followed until it has moved (or *timeout*)."""
+        from .ha.api import HeartbeatError
+        from .ha.failover import follow
         command = f"hb_{kind}"
         vip = vip or next(iter(self.resource_vips()), None)
         want_here = kind == "takeover"
@@ -849,12 +863,14 @@ class Session:
 
     def ha_read(self):
         """(config, findings) of the heartbeat files; OSError when ha.cf cannot be read."""
+        from .ha.config import HaConfig, check
         config = HaConfig.read(self.ha_dir)
         return config, check(config, self.hostname)
 
     def ha_propose(self, what: str, edit: Callable[[HaConfig], None]) -> Proposal:
         """*edit* applied to a fresh read of the files and checked: refused when it brings an
         error heartbeat would refuse to start with."""
+        from .ha.config import HaConfig, check
         try:
             config = HaConfig.read(self.ha_dir)
             files = [f for f in (config.ha_cf, config.haresources, config.authkeys) if f]
@@ -890,6 +906,7 @@ class Session:
         return self.heartbeat.reload_command if self.heartbeat else "heartbeat -r"
 
     def ha_reload(self) -> Result:
+        from .ha.api import HeartbeatError
         def reload() -> None:
             if self.heartbeat is None:
                 raise HeartbeatError("no heartbeat in this session")

@@ -1,7 +1,18 @@
 """The incident recorder: the table as it was at any moment it was recorded, and every change
-with who made it (lvstui's own, attributed from the audit log; anyone else's as external)."""
+with who made it (lvstui's own, attributed from the audit log; anyone else's as external).
+The classes load on first use (a command that never touches the history does not pay for
+SQLite)."""
 
-from .recorder import Recorder, Recording
-from .store import DEFAULT_DB, History, HistoryError, parse_time
+DEFAULT_DB = "/var/lib/lvstui/history.db"
+LAZY = {"History": "store", "HistoryError": "store", "parse_time": "store",
+        "Recorder": "recorder", "Recording": "recorder"}
 
-__all__ = ["DEFAULT_DB", "History", "HistoryError", "Recorder", "Recording", "parse_time"]
+
+def __getattr__(name: str):
+    if name not in LAZY:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from importlib import import_module
+    return getattr(import_module(f".{LAZY[name]}", __name__), name)
+
+
+__all__ = ["DEFAULT_DB", *LAZY]

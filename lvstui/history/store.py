@@ -13,9 +13,9 @@ import fcntl
 import os
 import sqlite3
 
+from . import DEFAULT_DB
 from .samples import DEFAULT_CAP_MB, TIERS, decode, encode, mean, row_of
 
-DEFAULT_DB = "/var/lib/lvstui/history.db"
 CHECKPOINT_EVERY = 50     # changes between two whole tables (a large table's text is big)
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS tables (t REAL NOT NULL, rules TEXT NOT NULL);

@@ -264,11 +264,18 @@ class History:
         return names.split("\n")[1:-1]
 
     def _tier_for(self, since: float) -> int:
-        """The finest tier holding a point at or before *since* (else the coarsest)."""
-        for tier in range(len(self.tiers)):
-            first = self.db.execute("SELECT min(t) FROM samples WHERE tier = ?",
-                                    (tier,)).fetchone()[0]
-            if first is not None and first <= since + max(self.tiers[tier][0], 1):
+        """The finest tier holding a point at or before *since*; when none reaches back that
+        far (the record began later), the finest that no coarser tier reaches beyond by a
+        whole point."""
+        firsts = {tier: first for tier in range(len(self.tiers)) for (first,) in
+                  self.db.execute("SELECT min(t) FROM samples WHERE tier = ?", (tier,))
+                  if first is not None}
+        for tier, first in firsts.items():
+            if first <= since + max(self.tiers[tier][0], 1):
+                return tier
+        for tier, first in firsts.items():
+            if all(other + self.tiers[coarser][0] > first
+                   for coarser, other in firsts.items() if coarser > tier):
                 return tier
         return len(self.tiers) - 1
 

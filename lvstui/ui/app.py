@@ -100,8 +100,14 @@ class LvsApp(TableKeys, PendingChanges, PairConsole, PastKeys, App):
     def poll(self) -> None:
         snapshot = self.session.read(self.refresh_every)
         self.post_message(TableRead(snapshot))
-        if snapshot.services is not None:
-            self.trends.update(snapshot.services, self.clock())
+        if snapshot.services is not None and self.trends.update(snapshot.services, self.clock()):
+            with contextlib.suppress(RuntimeError):      # the app closing meanwhile
+                self.call_from_thread(self.redraw_trends)
+
+    def redraw_trends(self) -> None:
+        """A new point of the sparklines: the panes drawn again (the rows stay)."""
+        for pane in self.screen_stack[0].query(RowTable):
+            pane.refresh()
 
     @on(TableRead)
     def show_table(self, event: TableRead) -> None:

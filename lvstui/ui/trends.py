@@ -24,10 +24,10 @@ class Trends:
         self.index: dict = {}
         self.points: deque = deque(maxlen=points)    # (index, conns/s array, bytes/s array)
 
-    def update(self, services, now: float) -> None:
-        """One read: a point when the last one is EVERY seconds old."""
+    def update(self, services, now: float) -> bool:
+        """One read: a point when the last one is EVERY seconds old (True: one was taken)."""
         if self.taken_at is not None and now - self.taken_at < self.every:
-            return
+            return False
         keys, conns, rates = [], array("Q"), array("Q")
         for svc in services:
             keys.append(svc.key)
@@ -41,6 +41,7 @@ class Trends:
             self.keys, self.index = keys, {key: i for i, key in enumerate(keys)}
         self.points.append((self.index, conns, rates))
         self.taken_at = now
+        return True
 
     def series(self, key, what: int = CONNS) -> list[int]:
         """The row's points, oldest first (only those taken while it was in the table)."""

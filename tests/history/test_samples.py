@@ -89,6 +89,8 @@ def test_every_sample_then_ten_second_then_minute_means(tmp_path):
     recent = history.series(RS, now - 600, now)
     assert [v[CPS] for _, v in recent] == [cps_at(t) for t, _ in recent]
     assert len(recent) == 121                                 # every sample, 5 s apart
+    everything = history.series(RS, float("-inf"), now)      # the minute means reach back
+    assert everything[0][0] == minutes[0] and len(everything) == len(minutes)
 
 
 def test_each_tier_ages_into_the_next_and_goes_when_past_its_time(tmp_path):
@@ -176,6 +178,8 @@ def test_export_csv_and_json_of_one_row(tmp_path):
     assert list(rows[0]) == ["time", "epoch", *FIELDS]
     assert [(float(r["epoch"]), float(r["cps"])) for r in rows] == [
         (t, v[CPS]) for t, v in history.series(RS, now - 60, now)]
+    done = run("--db", db, "--export", "csv", "-t", "172.26.46.119:80", "-r", "172.26.46.80")
+    assert len(done.stdout.splitlines()) == 1 + 72        # the whole record: every sample
     done = run("--db", db, "--export", "json", "-t", "172.26.46.119:80", "--since", since)
     data = json.loads(done.stdout)
     assert data["row"] == "-t 172.26.46.119:80" and len(data["samples"]) == 13

@@ -33,8 +33,13 @@ def demo_app(tmp_path) -> LvsApp:
 
 
 async def settle(pilot):
-    """The first read shown and every worker done: what the screen holds does not change."""
+    """The first read shown and every worker done: what the screen holds does not change (an
+    input's cursor kept shown, not blinking: a blink is not part of the picture)."""
+    from textual.widgets import Input
     await first_read(pilot)
+    for box in pilot.app.screen.query(Input):
+        box.cursor_blink = False
+    await pilot.pause()
 
 
 @pytest.mark.parametrize("size", [(80, 24), (160, 48)])

@@ -125,7 +125,7 @@ def export(history: History, name: str, since: float | None, until: float | None
     out = csv.writer(sys.stdout, lineterminator="\n")
     out.writerow(["time", "epoch", *FIELDS])
     for t, values in points:
-        out.writerow([format_time(t), f"{t:.0f}", *(f"{v:g}" for v in values)])
+        out.writerow([format_time(t), f"{t:.3f}", *(f"{v:g}" for v in values)])
     return 0
 
 

@@ -37,7 +37,7 @@ class Recorder:
                  audit_lag: float = AUDIT_LAG):
         self.backend, self.history, self.every, self.clock = backend, history, every, clock
         self.observe = observe            # () -> {(kind, subject): state text}: events
-        self.observed: dict = {}
+        self.observed: dict = history.last_states() if observe is not None else {}
         self.audit_lag = audit_lag
         self.sampler = Sampler()
         self.checkpoint_every = checkpoint_every
@@ -84,7 +84,7 @@ class Recorder:
         except (OSError, ValueError) as exc:
             now = {("recorder", "observe"): f"cannot read health or heartbeat: {exc}"}
         events = [(*key, text) for key, text in now.items() if self.observed.get(key) != text]
-        self.observed = now
+        self.observed.update(now)
         return events
 
     def _lvstui_changes(self) -> dict:

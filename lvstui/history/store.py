@@ -292,5 +292,12 @@ class History:
             (since if since is not None else float("-inf"),
              until if until is not None else float("inf"))).fetchall()
 
+    def last_states(self) -> dict:
+        """{(kind, subject): text} as the last event of each left it (what a new recorder
+        compares with, so a restart records only what changed)."""
+        return {(kind, subject): text for kind, subject, text in self.db.execute(
+            "SELECT kind, subject, text FROM events WHERE rowid IN "
+            "(SELECT max(rowid) FROM events GROUP BY kind, subject)")}
+
     def close(self) -> None:
         self.db.close()

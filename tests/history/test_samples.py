@@ -146,6 +146,12 @@ def test_an_event_is_a_state_that_changed(tmp_path):
     assert [(t - 1_000_000, *rest) for t, *rest in history.events()] == [
         (1, "health", RS, "up"), (1, "failover", "heartbeat", "d1: resources all"),
         (3, "health", RS, "DOWN (refused)"), (5, "failover", "heartbeat", "d1: resources none")]
+    # a recorder started again records what changed since, not every state once more
+    states[("health", RS)] = "up"
+    again = Recorder(table, history, None, clock=clock, observe=lambda: dict(states))
+    clock.t += 10
+    again.tick()
+    assert history.events(since=clock.t) == [(clock.t, "health", RS, "up")]
 
 
 def test_health_heartbeat_and_vips_as_states():

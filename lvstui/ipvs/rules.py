@@ -18,7 +18,7 @@ from functools import cmp_to_key
 from ..model import (DEFAULT_PERSISTENCE, DEFAULT_SCHEDULER, MAX_INT, SCHED_FLAGS, Forwarding,
                      RealServer, ValidationError, VirtualService, format_endpoint, format_netmask,
                      parse_int, parse_netmask, parse_port, parse_server, parse_service,
-                     parse_weight)
+                     parse_weight, split_endpoint)
 from .backend import Backend, IPVSError
 
 FWD_SWITCH = {Forwarding.ROUTE: "-g", Forwarding.LOCAL: "-g", Forwarding.MASQ: "-m",
@@ -135,14 +135,19 @@ def server_options(rs: RealServer, thresholds: bool = True) -> str:
 
 def save(services: list[VirtualService]) -> str:
     """The table in ``ipvsadm -Sn`` format (thresholds are not part of it, as in ipvsadm)."""
+    return "".join(line + "\n" for line in save_lines(services))
+
+
+def save_lines(services: list[VirtualService], ordered: bool = True) -> list[str]:
+    """save()'s lines; unordered, in the table's own order (cheaper, for comparing sets)."""
     lines = []
-    for svc in sorted_services(services):
+    for svc in sorted_services(services) if ordered else services:
         spec = service_spec(svc)
         lines.append(f"-A {spec} {service_options(svc)}")
-        for rs in sorted_servers(svc.servers):
-            lines.append(f"-a {spec} -r {format_endpoint(rs.address, rs.port)} "
-                         f"{server_options(rs, thresholds=False)}")
-    return "".join(line + "\n" for line in lines)
+        lines.extend(f"-a {spec} -r {format_endpoint(rs.address, rs.port)} "
+                     f"{server_options(rs, thresholds=False)}"
+                     for rs in (sorted_servers(svc.servers) if ordered else svc.servers))
+    return lines
 
 
 def diff_by_lines(live: list[VirtualService], text: str) -> list[Operation] | None:
@@ -154,10 +159,10 @@ def diff_by_lines(live: list[VirtualService], text: str) -> list[Operation] | No
     not parse on its own — and then the whole file is parsed."""
     lines = [line for line in (raw.strip() for raw in text.splitlines())
              if line and not line.startswith("#")]
-    current = save(live).splitlines()
-    if lines == current:
-        return []
+    current = save_lines(live, ordered=False)
     file_set, live_set = set(lines), set(current)
+    if file_set == live_set and len(file_set) == len(lines):
+        return []
     file_only = [line for line in lines if line not in live_set]
     live_only = [line for line in current if line not in file_set]
     if len(file_set) != len(lines) or len(file_only) + len(live_only) > len(lines) // 10 + 10:
@@ -187,11 +192,18 @@ def diff_by_lines(live: list[VirtualService], text: str) -> list[Operation] | No
         return None
     touched = [by_spec[spec] for spec in whole if spec in by_spec] + [
         replace(by_spec[spec], servers=[rs for rs in by_spec[spec].servers
-                                        if format_endpoint(rs.address, rs.port) in named])
-        for spec, named in ((spec, set(named)) for spec, named in servers.items())]
+                                        if (rs.address, rs.port) in named])
+        for spec, named in ((spec, {(host, int(port)) for host, port in map(split_endpoint, named)
+                                    if port and port.isdigit()})
+                            for spec, named in servers.items())]
     untouched = {svc.key for svc in live} - {svc.key for svc in touched}
     if any(svc.key in untouched for svc in rules.services):    # another spelling of a service
         return None
+    kept = {svc.key: {rs.key for rs in svc.servers} for svc in touched}
+    live_by_key = {svc.key: svc for svc in live}
+    if any(rs.key not in kept[svc.key] and live_by_key[svc.key].server(*rs.key) is not None
+           for svc in rules.services if svc.key in kept for rs in svc.servers):
+        return None                                          # another spelling of a server
     return diff(touched, rules.services, rules.keep_thresholds)
 
 

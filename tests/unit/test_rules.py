@@ -147,6 +147,8 @@ def test_a_large_file_compared_line_by_line_plans_what_the_whole_parse_plans():
         lambda t: t.replace("-A -t 10.0.9.1:80 -s wlc", "-A -t 10.0.9.1:80 -s rr -p 300"),
         lambda t: t.replace("-A -t 10.0.2.1:80 -s wlc", "-A -t 10.0.2.1:http -s wlc"),
         lambda t: t.replace("-r 10.9.4.4:80 -m -w 1", "-r 10.9.4.4:80 -g -w 1"),
+        lambda t: t.replace("-r 10.9.3.9:80 -m -w 1", "-r 10.9.3.9:http -m -w 3"),  # a spelling
+        lambda t: t.replace("-m -w 1\n", "-m -w 2\n", 200),     # many servers, many services
         lambda t: t + "-a -t 10.0.1.1:80 -r 10.9.1.1:80 -m -w 1\n",        # a duplicate
         lambda t: t + "-a -t 10.0.99.1:80 -r 10.9.1.1:80 -m -w 1\n",       # no such service
         lambda t: t + "-A -t 10.0.2.1:http -s rr\n",                     # a service twice

@@ -206,12 +206,7 @@ class Session:
             if self.traffic is not None:
                 self.traffic.tick(elapsed)
             services = sorted_services(self.backend.services())
-            held = None
-            if self.network is not None:
-                try:
-                    held = set(self.network.vips())
-                except (SettingError, OSError):
-                    held = None
+            held = self._held_vips()
             cluster = self.heartbeat.state() if self.heartbeat is not None else None
             health = self.health.read() if self.health is not None else None
             return Snapshot(services, self.backend.info(), held=held, cluster=cluster,
@@ -760,15 +755,18 @@ class Session:
         """The states the recorder keeps as events (health, heartbeat, VIPs), read without
         the table."""
         from .history.events import observed_states
-        held = None
-        if self.network is not None:
-            try:
-                held = set(self.network.vips())
-            except (SettingError, OSError):
-                held = None
         return observed_states(self.health.read() if self.health is not None else None,
                                self.heartbeat.state() if self.heartbeat is not None else None,
-                               self.resource_vips(), held)
+                               self.resource_vips(), self._held_vips())
+
+    def _held_vips(self) -> set | None:
+        """The addresses this host holds (None: no network adapter, or it cannot be read)."""
+        if self.network is None:
+            return None
+        try:
+            return set(self.network.vips())
+        except (SettingError, OSError):
+            return None
 
     def stop_recording(self) -> None:
         if self.recording is not None:

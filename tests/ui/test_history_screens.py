@@ -11,11 +11,12 @@ from textual.widgets import Static
 from lvstui.demo.past import record_past
 from lvstui.ipvs.rules import save
 from lvstui.ui.confirm import Confirm
-from lvstui.ui.history import AsOfScreen, TimelineScreen
+from lvstui.ui.history import AsOfScreen
 from lvstui.ui.plots import PlotScreen
 from lvstui.ui.widgets.rowtable import RowTable
 
 from .test_three_am import demo_app
+from .test_timeline import timeline_rows
 from .wait import settled, until
 
 NOW = 1_800_000_000.0
@@ -100,11 +101,7 @@ async def test_health_and_failover_events_in_the_timeline(tmp_path):
     app = past_app(tmp_path)
     before = save(app.session.backend.services())
     async with app.run_test(size=(120, 30)) as pilot:
-        await settled(pilot)
-        await pilot.press("H")
-        await until(pilot, lambda: isinstance(app.screen, TimelineScreen)
-                    and app.screen.query_one("#timeline", RowTable).items)
-        rows = app.screen.query_one("#timeline", RowTable).items
+        rows = await timeline_rows(app, pilot)
         sources = [who for _, who, _ in rows]
         assert {"external", "monitor", "health", "failover"} <= set(sources)
         assert "heartbeat: director1: resources none" in [what for _, _, what in rows]

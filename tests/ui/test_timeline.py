@@ -22,6 +22,15 @@ class Clock:
         return self.t
 
 
+async def timeline_rows(app, pilot) -> list:
+    """The console settled, H pressed: the timeline's entries once they are read."""
+    await settled(pilot)
+    await pilot.press("H")
+    await until(pilot, lambda: isinstance(app.screen, TimelineScreen)
+                and app.screen.query_one("#timeline", RowTable).items)
+    return app.screen.query_one("#timeline", RowTable).items
+
+
 async def test_the_timeline_and_the_table_before_a_change(tmp_path):
     app = demo_app(tmp_path, history_path=str(tmp_path / "history.db"))
     session, table, clock = app.session, app.session.backend, Clock()
@@ -38,11 +47,7 @@ async def test_the_timeline_and_the_table_before_a_change(tmp_path):
     recorder.tick()
     history.close()
     async with app.run_test(size=(120, 30)) as pilot:
-        await settled(pilot)
-        await pilot.press("H")
-        await until(pilot, lambda: isinstance(app.screen, TimelineScreen)
-                    and app.screen.query_one("#timeline", RowTable).items)
-        rows = app.screen.query_one("#timeline", RowTable).items
+        rows = await timeline_rows(app, pilot)
         assert [source for _, source, _ in rows][:2] == ["external", "root@rh1"]
         table_view = app.screen.query_one("#timeline", RowTable)
         table_view.cursor = 1                                   # the drain

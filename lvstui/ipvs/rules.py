@@ -143,11 +143,16 @@ def save_lines(services: list[VirtualService], ordered: bool = True) -> list[str
     lines = []
     for svc in sorted_services(services) if ordered else services:
         spec = service_spec(svc)
-        lines.append(f"-A {spec} {service_options(svc)}")
+        lines.append(service_line(svc, spec))
         lines.extend(f"-a {spec} -r {format_endpoint(rs.address, rs.port)} "
                      f"{server_options(rs, thresholds=False)}"
                      for rs in (sorted_servers(svc.servers) if ordered else svc.servers))
     return lines
+
+
+def service_line(svc: VirtualService, spec: str | None = None) -> str:
+    """The service's ``-A`` line as ``-Sn`` writes it."""
+    return f"-A {spec or service_spec(svc)} {service_options(svc)}"
 
 
 def diff_by_lines(live: list[VirtualService], text: str) -> list[Operation] | None:
@@ -157,45 +162,27 @@ def diff_by_lines(live: list[VirtualService], text: str) -> list[Operation] | No
     tool re-applying a large file after a small edit). None when that cannot be trusted — the
     file is not in ``-Sn``'s own words, repeats a line, differs in more than a tenth, or does
     not parse on its own — and then the whole file is parsed."""
-    lines = [line for line in (raw.strip() for raw in text.splitlines())
-             if line and not line.startswith("#")]
-    current = save_lines(live, ordered=False)
-    file_set, live_set = set(lines), set(current)
+    lines = [line for line in map(str.strip, text.splitlines()) if line and line[0] != "#"]
+    file_set, live_set = set(lines), set(save_lines(live, ordered=False))
     if file_set == live_set and len(file_set) == len(lines):
         return []
     file_only = [line for line in lines if line not in live_set]
-    live_only = [line for line in current if line not in file_set]
+    live_only = list(live_set - file_set)
     if len(file_set) != len(lines) or len(file_only) + len(live_only) > len(lines) // 10 + 10:
         return None
-    specs = {_spec_of(line) for line in file_only + live_only}
-    if None in specs:
-        return None
-    whole = {_spec_of(line) for line in file_only + live_only if line.startswith("-A ")}
-    servers = {spec: [] for spec in specs - whole}          # spec -> its servers' endpoints
-    added = {spec: [] for spec in servers}                  # spec -> its lines in the file only
-    for line in file_only + live_only:
-        spec = _spec_of(line)
-        if spec in servers:
-            servers[spec].append(line[line.index(" -r ") + 4:].split(" ", 1)[0])
-    for line in file_only:
-        if _spec_of(line) in added:
-            added[_spec_of(line)].append(line)
     by_spec = {service_spec(svc): svc for svc in live}
-    if any(spec not in by_spec for spec in servers):        # a server of no service
+    wanted = _lines_to_parse(lines, file_only, live_only, by_spec)
+    if wanted is None:
         return None
-    heads = {_spec_of(line): line for line in current if line.startswith("-A ")}
-    wanted = [line for line in lines if whole and _spec_of(line) in whole] + [
-        line for spec in servers for line in (heads[spec], *added[spec])]
+    whole, servers, text_wanted = wanted
     try:
-        rules = parse_rules("".join(line + "\n" for line in wanted))
+        rules = parse_rules(text_wanted)
     except ValidationError:
         return None
     touched = [by_spec[spec] for spec in whole if spec in by_spec] + [
         replace(by_spec[spec], servers=[rs for rs in by_spec[spec].servers
                                         if (rs.address, rs.port) in named])
-        for spec, named in ((spec, {(host, int(port)) for host, port in map(split_endpoint, named)
-                                    if port and port.isdigit()})
-                            for spec, named in servers.items())]
+        for spec, named in servers.items()]
     untouched = {svc.key for svc in live} - {svc.key for svc in touched}
     if any(svc.key in untouched for svc in rules.services):    # another spelling of a service
         return None
@@ -205,6 +192,35 @@ def diff_by_lines(live: list[VirtualService], text: str) -> list[Operation] | No
            for svc in rules.services if svc.key in kept for rs in svc.servers):
         return None                                          # another spelling of a server
     return diff(touched, rules.services, rules.keep_thresholds)
+
+
+def _lines_to_parse(lines: list[str], file_only: list[str], live_only: list[str],
+                    by_spec: dict) -> tuple[set, dict, str] | None:
+    """What diff_by_lines parses: every line of a service whose own line changed (*whole*),
+    and for a service whose servers alone changed its live ``-A`` line and its changed server
+    lines (*servers*: spec -> the (address, port) keys named); None for a line that belongs
+    to no service."""
+    changed = file_only + live_only
+    specs = {_spec_of(line) for line in changed}
+    if None in specs:
+        return None
+    whole = {_spec_of(line) for line in changed if line.startswith("-A ")}
+    if any(spec not in by_spec for spec in specs - whole):   # a server of no service
+        return None
+    servers: dict = {spec: set() for spec in specs - whole}
+    added: dict = {spec: [] for spec in servers}
+    for line in changed:
+        spec = _spec_of(line)
+        if spec in servers:
+            host, port = split_endpoint(line[line.index(" -r ") + 4:].split(" ", 1)[0])
+            if port and port.isdigit():
+                servers[spec].add((host, int(port)))
+    for line in file_only:
+        if _spec_of(line) in added:
+            added[_spec_of(line)].append(line)
+    wanted = [line for line in lines if whole and _spec_of(line) in whole] + [
+        line for spec in servers for line in (service_line(by_spec[spec], spec), *added[spec])]
+    return whole, servers, "".join(line + "\n" for line in wanted)
 
 
 def _spec_of(line: str) -> str | None:

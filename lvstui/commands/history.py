@@ -11,7 +11,7 @@ import sys
 import threading
 
 from ..history import History, HistoryError, Recording, parse_time
-from ..history.samples import DEFAULT_CAP_MB, FIELDS
+from ..history.samples import DEFAULT_CAP_MB, FIELDS, server_row
 from ..history.store import format_time
 from ..ipvs.rules import service_spec
 from ..model import ValidationError, parse_server
@@ -103,7 +103,7 @@ def row_name(args) -> str:
         raise HistoryError("--export needs the service: -t|-u|--sctp-service VIP:PORT or -f MARK")
     if not args.real_server:
         return service_spec(svc)
-    return f"{service_spec(svc)} -r {parse_server(args.real_server, svc).endpoint}"
+    return server_row(service_spec(svc), parse_server(args.real_server, svc).endpoint)
 
 
 def export(history: History, name: str, since: float | None, until: float | None,

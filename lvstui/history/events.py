@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from ..ipvs.rules import service_spec
 from ..model import VirtualService, format_endpoint
+from .samples import server_row
 
 HEALTH, FAILOVER = "health", "failover"
 
@@ -14,7 +15,7 @@ def server_name(service_key: tuple, server_key: tuple) -> str:
     """``-t VIP:PORT -r RIP:PORT`` from the keys of a service and a real server."""
     family, protocol, address, port, fwmark = service_key
     spec = service_spec(VirtualService(protocol, address, port, fwmark, family))
-    return f"{spec} -r {format_endpoint(*server_key)}"
+    return server_row(spec, format_endpoint(*server_key))
 
 
 def verdict(h) -> str:

@@ -29,7 +29,12 @@ DEFAULT_CAP_MB = 500
 def row_names(svc) -> list[str]:
     """The service's row name, then each of its real servers'."""
     spec = service_spec(svc)
-    return [spec, *(f"{spec} -r {rs.endpoint}" for rs in svc.servers)]
+    return [spec, *(server_row(spec, rs.endpoint) for rs in svc.servers)]
+
+
+def server_row(spec: str, endpoint: str) -> str:
+    """A real server's row name: ``-t VIP:PORT -r RIP:PORT`` (a service's is its spec)."""
+    return f"{spec} -r {endpoint}"
 
 
 def row_values(svc) -> list[tuple]:
@@ -104,8 +109,7 @@ def with_samples(services, samples: dict[str, tuple]) -> None:
     """Set the rates and connection counts of parsed *services* (and their real servers) from
     samples_at()'s rows; rows without a sample keep zeros."""
     for svc in services:
-        spec = service_spec(svc)
-        for item, name in ((svc, spec), *((rs, f"{spec} -r {rs.endpoint}") for rs in svc.servers)):
+        for item, name in zip((svc, *svc.servers), row_names(svc)):
             values = samples.get(name)
             if values is None:
                 continue

@@ -64,6 +64,16 @@ def parse_time(text: str) -> float:
                            "or @EPOCH") from None
 
 
+def rowset_text(names: list[str]) -> str:
+    """A rowset as stored: its names one per line, framed by newlines (so ``instr`` finds a
+    whole name, never a part of a longer one)."""
+    return "\n" + "\n".join(names) + "\n"
+
+
+def rowset_names(text: str) -> list[str]:
+    return text.split("\n")[1:-1]
+
+
 def format_time(t: float) -> str:
     return datetime.datetime.fromtimestamp(t).isoformat(timespec="seconds")
 
@@ -127,7 +137,7 @@ class History:
                 self._cap()
 
     def _rowset(self, names: list[str]) -> int:
-        text = "\n" + "\n".join(names) + "\n"
+        text = rowset_text(names)
         known = self.rowset_ids.get(text)
         if known is None:
             self.db.execute("INSERT OR IGNORE INTO rowsets (names) VALUES (?)", (text,))
@@ -227,8 +237,8 @@ class History:
         """A row's samples (``-t VIP:PORT`` or ``-t VIP:PORT -r RIP:PORT``) from *since* to
         *until*, from the finest tier that reaches back to *since*: (time, FIELDS) oldest
         first."""
-        rowsets = {rid: names.split("\n")[1:-1] for rid, names in self.db.execute(
-            "SELECT id, names FROM rowsets WHERE instr(names, ?)", (f"\n{name}\n",))}
+        rowsets = {rid: rowset_names(names) for rid, names in self.db.execute(
+            "SELECT id, names FROM rowsets WHERE instr(names, ?)", (rowset_text([name]),))}
         if not rowsets:
             return []
         tier = self._tier_for(since)
@@ -261,7 +271,7 @@ class History:
 
     def _names(self, rowset: int) -> list[str]:
         (names,) = self.db.execute("SELECT names FROM rowsets WHERE id = ?", (rowset,)).fetchone()
-        return names.split("\n")[1:-1]
+        return rowset_names(names)
 
     def _tier_for(self, since: float) -> int:
         """The finest tier holding a point at or before *since*; when none reaches back that
@@ -282,7 +292,7 @@ class History:
     def rows(self) -> set[str]:
         """Every row name the samples know."""
         return {n for (names,) in self.db.execute("SELECT names FROM rowsets")
-                for n in names.split("\n")[1:-1]}
+                for n in rowset_names(names)}
 
     def events(self, since: float | None = None, until: float | None = None
                ) -> list[tuple[float, str, str, str]]:

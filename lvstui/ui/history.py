@@ -15,6 +15,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Static
 
 from ..history import HistoryError
+from ..history.samples import server_row
 from ..history.store import format_time
 from ..ipvs import IPVSError
 from ..ipvs.rules import service_spec, sorted_servers
@@ -44,7 +45,7 @@ class PastKeys:
             return
         rs = self.query_one("#servers", RowTable).current
         if self.focused is self.query_one("#servers") and rs is not None:
-            self.push_screen(PlotScreen(self.session, f"{service_spec(svc)} -r {rs.endpoint}",
+            self.push_screen(PlotScreen(self.session, server_row(service_spec(svc), rs.endpoint),
                                         f"{svc.name} -> {rs.endpoint}", self.clock))
         else:
             self.push_screen(PlotScreen(self.session, service_spec(svc), svc.name, self.clock))

@@ -50,6 +50,7 @@ class Recorder:
         """Read, compare, record; the number of changes recorded."""
         services = self.backend.services()
         now, config = self.clock(), configuration(services)
+        changed = self.before is None or config != self.before[0]
         changes: list[tuple[str, str]] = []
         rules = None
         if self.span is None:
@@ -59,7 +60,7 @@ class Recorder:
                 changes = [("external (while not recording)", op.command())
                            for op in diff(parse_rules(last).services, services)]
             rules = text if last != text else None
-        elif config != self.before[0]:
+        elif changed:
             ops = diff(self.before[1], services)
             sources = self._lvstui_changes()
             if any(target(op.command()) not in sources for op in ops):
@@ -69,9 +70,8 @@ class Recorder:
                        for op in ops]
             if self.history.changes_since_checkpoint() + len(changes) >= self.checkpoint_every:
                 rules = save(services)
-        rows_changed = self.before is None or config != self.before[0]
         self.history.record(self.span, now, rules, changes,
-                            self.sampler.records(services, rows_changed), self._events())
+                            self.sampler.records(services, changed), self._events())
         self.before = (config, services)
         return len(changes)
 

@@ -151,7 +151,7 @@ class History:
         already in the coarser one."""
         for tier in range(1, len(self.tiers)):
             step = self.tiers[tier][0]
-            start = self._next_window(tier, step)
+            start = self._next_window(tier)
             if start is not None and start + step <= self._finer_end(tier, now):
                 finer = self.db.execute("SELECT rowset, data FROM samples WHERE tier = ? AND "
                                         "t >= ? AND t < ?", (tier - 1, start, start + step))
@@ -163,13 +163,14 @@ class History:
         for tier, (_, keep) in enumerate(self.tiers):
             kept_from = now - keep
             if tier + 1 < len(self.tiers):
-                built = self._next_window(tier + 1, self.tiers[tier + 1][0])
+                built = self._next_window(tier + 1)
                 kept_from = min(kept_from, built if built is not None else -1e300)
             self.db.execute("DELETE FROM samples WHERE tier = ? AND t < ?", (tier, kept_from))
 
-    def _next_window(self, tier: int, step: float) -> float | None:
+    def _next_window(self, tier: int) -> float | None:
         """The start of the tier's next point: after its last one, or the first window of the
         finer tier's data (skipping time with no data)."""
+        step = self.tiers[tier][0]
         last = self.db.execute("SELECT max(t) FROM samples WHERE tier = ?", (tier,)).fetchone()[0]
         after = last + step if last is not None else -1e300
         first = self.db.execute("SELECT min(t) FROM samples WHERE tier = ? AND t >= ?",

@@ -132,10 +132,9 @@ class PlotScreen(Screen):
         read, plot = self.read, self.query_one("#plot", Static)
         if read is None:
             return
-        plot.border_title = (f"{self.title} · {SERIES[self.series][0]} · last "
-                             f"{RANGES[self.range][1]}" if self.until is None else
-                             f"{self.title} · {SERIES[self.series][0]} · {RANGES[self.range][1]}"
-                             f" to {format_time(read.until)}")
+        span = RANGES[self.range][1]
+        when = f"last {span}" if self.until is None else f"{span} to {format_time(read.until)}"
+        plot.border_title = f"{self.title} · {SERIES[self.series][0]} · {when}"
         if read.error or not read.points:
             plot.update(read.error or f"no samples of {self.row} in this range")
             return

@@ -3,8 +3,8 @@
 
 from __future__ import annotations
 
-from ..model import (Connection, Info, SyncDaemon, Timeouts, VirtualService,
-                     format_endpoint)
+from ..model import (Connection, Forwarding, Info, RealServer, SyncDaemon, Timeouts,
+                     VirtualService, format_endpoint)
 from .rules import service_settings, sorted_servers, sorted_services
 
 TITLES = {
@@ -24,11 +24,12 @@ MODES = tuple(TITLES)
 
 def largenum(n: int, exact: bool = False) -> str:
     """ipvsadm's number column: 9 wide, scaled with K/M/G/T past 8 digits."""
+    if n < 10**8:
+        return f"{n:>9}"
     if exact:
         text = str(n)
         return text.rjust(9 if len(text) <= 8 else len(text) + 1)
-    for limit, div, unit in ((10**8, 1, ""), (10**9, 10**3, "K"), (10**11, 10**6, "M"),
-                             (10**14, 10**9, "G")):
+    for limit, div, unit in ((10**9, 10**3, "K"), (10**11, 10**6, "M"), (10**14, 10**9, "G")):
         if n < limit:
             return f"{n // div:>{9 - len(unit)}}{unit}"
     return f"{n // 10**12:>8}T"
@@ -59,6 +60,7 @@ def listing(services: list[VirtualService], info: Info | None, mode: str | None 
     lines = [f"IP Virtual Server version {info.version} (size={info.conn_table_size})\n"
              if info else "", TITLES[mode]]
     num = lambda n: largenum(n, exact)  # noqa: E731
+    server_line = _server_lines(mode, num)
     for svc in sorted_services(services):
         label = service_label(svc)
         st = svc.stats
@@ -70,26 +72,42 @@ def listing(services: list[VirtualService], info: Info | None, mode: str | None 
                 st.cps, st.inpps, st.outpps, st.inbps, st.outbps)) + "\n")
         else:
             lines.append(f"{label} {service_flags(svc)}\n")
-        for rs in sorted_servers(svc.servers):
-            name = format_endpoint(rs.address, rs.port)
-            name = name if svc.family == 6 else name[:28]
-            st = rs.stats
-            if mode == "stats":
-                lines.append(f"  -> {name:<28}" + "".join(num(v) for v in (
-                    st.conns, st.inpkts, st.outpkts, st.inbytes, st.outbytes)) + "\n")
-            elif mode == "rate":
-                lines.append(f"  -> {name:<28} {st.cps:>8} {st.inpps:>8} {st.outpps:>8}"
-                             f"{num(st.inbps)}{num(st.outbps)}\n")
-            elif mode == "thresholds":
-                lines.append(f"  -> {name:<28} {rs.upper_threshold:<10} {rs.lower_threshold:<10} "
-                             f"{rs.active_conns:<10} {rs.inactive_conns:<10}\n")
-            elif mode == "persistent":
-                lines.append(f"  -> {name:<28} {rs.weight:<9} {rs.persistent_conns:<11} "
-                             f"{rs.active_conns:<10} {rs.inactive_conns:<10}\n")
-            else:
-                lines.append(f"  -> {name:<28} {rs.forwarding.label:<7} {rs.weight:<6} "
-                             f"{rs.active_conns:<10} {rs.inactive_conns:<10}\n")
+        lines += [server_line(rs, svc.family) for rs in sorted_servers(svc.servers)]
     return "".join(lines)
+
+
+def _server_lines(mode: str | None, num):
+    """A function (real server, service family) -> its line in *mode*."""
+    labels = {f: f"{f.label:<7}" for f in Forwarding}
+
+    def named(rs: RealServer, family: int) -> str:
+        name = format_endpoint(rs.address, rs.port)
+        return name if family == 6 else name[:28]
+
+    def plain(rs, family):
+        return (f"  -> {named(rs, family):<28} {labels[rs.forwarding]} {rs.weight:<6} "
+                f"{rs.active_conns:<10} {rs.inactive_conns:<10}\n")
+
+    def stats(rs, family):
+        st = rs.stats
+        return f"  -> {named(rs, family):<28}" + "".join(num(v) for v in (
+            st.conns, st.inpkts, st.outpkts, st.inbytes, st.outbytes)) + "\n"
+
+    def rate(rs, family):
+        st = rs.stats
+        return (f"  -> {named(rs, family):<28} {st.cps:>8} {st.inpps:>8} {st.outpps:>8}"
+                f"{num(st.inbps)}{num(st.outbps)}\n")
+
+    def thresholds(rs, family):
+        return (f"  -> {named(rs, family):<28} {rs.upper_threshold:<10} "
+                f"{rs.lower_threshold:<10} {rs.active_conns:<10} {rs.inactive_conns:<10}\n")
+
+    def persistent(rs, family):
+        return (f"  -> {named(rs, family):<28} {rs.weight:<9} {rs.persistent_conns:<11} "
+                f"{rs.active_conns:<10} {rs.inactive_conns:<10}\n")
+
+    return {None: plain, "stats": stats, "rate": rate, "thresholds": thresholds,
+            "persistent": persistent}[mode]
 
 
 def timeouts_text(t: Timeouts) -> str:

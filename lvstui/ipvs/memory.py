@@ -13,7 +13,7 @@ import threading
 from dataclasses import replace
 
 from ..model import SCHEDULERS, Info, RealServer, Stats, SyncDaemon, Timeouts, VirtualService
-from .backend import (Backend, IPVSError, NoSuchServer, NoSuchService, SchedulerNotFound,
+from .backend import (Backend, gc_paused, IPVSError, NoSuchServer, NoSuchService, SchedulerNotFound,
                       ServerExists, ServiceExists)
 
 PERSISTENCE_ENGINES = ("sip",)
@@ -35,6 +35,7 @@ class MemoryBackend(Backend):
         self.lock = threading.RLock()
 
     # ------------------------------------------------------------ reading
+    @gc_paused
     def services(self):
         with self.lock:
             return [_copy_service(s) for s in self._services.values()]

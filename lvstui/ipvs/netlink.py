@@ -15,7 +15,7 @@ import threading
 
 from ..model import Info, RealServer, SyncDaemon, Timeouts, ValidationError, VirtualService
 from . import genl
-from .backend import (Backend, InvalidRequest, IPVSError, IPVSUnavailable, NoSuchServer,
+from .backend import (Backend, gc_paused, InvalidRequest, IPVSError, IPVSUnavailable, NoSuchServer,
                       NoSuchService, NotPermitted, SchedulerNotFound, ServerExists, ServiceExists)
 from .connections import PROC_CONN, read_connections
 
@@ -126,6 +126,7 @@ class NetlinkBackend(Backend):
             raise self._error(exc.code, errors or {}, reading=True) from None
 
     # ------------------------------------------------------------ reading
+    @gc_paused
     def services(self) -> list[VirtualService]:
         out: list[VirtualService] = []
 
@@ -139,6 +140,7 @@ class NetlinkBackend(Backend):
             svc.servers = self._servers(svc)
         return out
 
+    @gc_paused
     def find_service(self, svc: VirtualService) -> VirtualService:
         """One service by key (GET_SERVICE) and its real servers, without dumping the table."""
         found: list[VirtualService] = []

@@ -12,7 +12,7 @@ import os
 import re
 
 from ..model import Forwarding, Info, RealServer, VirtualService
-from .backend import Backend, IPVSUnavailable, NoSuchService, NotPermitted
+from .backend import Backend, gc_paused, IPVSUnavailable, NoSuchService, NotPermitted
 from .connections import _address, _port
 
 PROC_TABLE = "/proc/net/ip_vs"
@@ -102,6 +102,7 @@ class ProcTable(Backend):
         except FileNotFoundError:
             raise IPVSUnavailable(f"{self.path} not found") from None
 
+    @gc_paused
     def services(self) -> list[VirtualService]:
         return self._read()[1]
 

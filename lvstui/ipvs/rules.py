@@ -19,7 +19,7 @@ from ..model import (DEFAULT_PERSISTENCE, DEFAULT_SCHEDULER, MAX_INT, SCHED_FLAG
                      RealServer, ValidationError, VirtualService, format_endpoint, format_netmask,
                      parse_int, parse_netmask, parse_port, parse_server, parse_service,
                      parse_weight, split_endpoint)
-from .backend import Backend, IPVSError
+from .backend import Backend, IPVSError, gc_paused
 
 FWD_SWITCH = {Forwarding.ROUTE: "-g", Forwarding.LOCAL: "-g", Forwarding.MASQ: "-m",
               Forwarding.TUNNEL: "-i"}
@@ -76,6 +76,13 @@ def sorted_services(services: list[VirtualService]) -> list[VirtualService]:
 
 
 def sorted_servers(servers: list[RealServer]) -> list[RealServer]:
+    try:                         # IPv4 alone, the common case: the address bytes as the key
+        keys = [(socket.inet_pton(socket.AF_INET, r.address), r.port) for r in servers]
+    except OSError:
+        keys = None
+    if keys and (int.from_bytes(max(keys)[0], "big") - int.from_bytes(min(keys)[0], "big")
+                 < 1 << 31):                # the signed comparison is the natural one
+        return [servers[i] for i in sorted(range(len(keys)), key=keys.__getitem__)]
     keys = [((), _addr_words(r.address, r.family), r.port) for r in servers]
     return _ipvsadm_sorted(servers, keys)
 
@@ -155,6 +162,7 @@ def service_line(svc: VirtualService, spec: str | None = None) -> str:
     return f"-A {spec or service_spec(svc)} {service_options(svc)}"
 
 
+@gc_paused
 def diff_by_lines(live: list[VirtualService], text: str) -> list[Operation] | None:
     """The operations that make *live* equal to the rules *text*, found by comparing the file's
     lines with the live table's ``-Sn`` lines and parsing only what differs: a service whose own
@@ -338,6 +346,7 @@ def apply(backend: Backend, ops: list[Operation], on_applied=None) -> None:
     raise ApplyError(f"step {index + 1} ({ops[index].command()}) failed: {exc}{note}") from exc
 
 
+@gc_paused
 def diff(live: list[VirtualService], wanted: list[VirtualService],
          keep_thresholds: frozenset = frozenset()) -> list[Operation]:
     """The operations that turn *live* into *wanted*, deletions first.
@@ -398,6 +407,7 @@ def _resolve(name: str) -> str:
     return socket.getaddrinfo(name, None, proto=socket.IPPROTO_TCP)[0][4][0]
 
 
+@gc_paused
 def parse_rules(text: str, resolve=_resolve) -> Rules:
     """Read ipvsadm commands (as ``ipvsadm -S`` writes them) into the table they build.
 

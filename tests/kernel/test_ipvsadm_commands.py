@@ -107,3 +107,32 @@ def test_bad_input_is_one_line_and_leaves_the_kernel_as_it_was(kernel, args, wor
     assert got.returncode == 1 and got.stdout == "", got
     assert words in got.stderr and got.stderr.count("\n") == 1, got.stderr
     assert kernel_state() == before
+
+
+ORDER_TABLE = """\
+-A -t 10.0.0.9:80 -s wlc
+-a -t 10.0.0.9:80 -r 172.16.0.1:80 -m
+-a -t 10.0.0.9:80 -r 10.1.0.1:8080 -m
+-a -t 10.0.0.9:80 -r 10.1.0.1:80 -m
+-a -t 10.0.0.9:80 -r 1.0.0.1:80 -m
+-a -t 10.0.0.9:80 -r 200.0.0.1:80 -m
+-A -t 10.0.0.8:80 -s rr
+-a -t 10.0.0.8:80 -r 10.2.0.3:80 -m
+-a -t 10.0.0.8:80 -r 10.2.0.1:443 -m
+-a -t 10.0.0.8:80 -r 10.2.0.1:80 -m
+-a -t 10.0.0.8:80 -r 10.2.0.2:80 -m
+-A -t [2001:db8::1]:80 -s rr
+-a -t [2001:db8::1]:80 -r [2001:db8::20]:80 -m
+-a -t [2001:db8::1]:80 -r [2001:db8::3]:80 -m
+-a -t [2001:db8::1]:80 -r [fd00::3]:80 -m
+"""
+
+
+@pytest.mark.parametrize("args", [(), ("--stats",), ("--thresholds",)])
+def test_real_servers_are_listed_in_ipvsadms_order(kernel, args):  # noqa: F811
+    """Servers added out of order: one service whose addresses span more than 2^31 (libipvs's
+    signed comparison puts 172.x and 200.x first), one that does not, and an IPv6 one."""
+    ipvsadm("-R", stdin=ORDER_TABLE)
+    ours = lvstui("list", *args)
+    assert ours.returncode == 0, ours.stderr
+    assert ours.stdout == ipvsadm("-Ln", *args)

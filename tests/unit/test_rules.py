@@ -1,10 +1,16 @@
 from __future__ import annotations
 
-import pytest
+import gc
+import ipaddress
+from functools import cmp_to_key
 
+import pytest
+from hypothesis import given, strategies as st
+
+from lvstui.ipvs.backend import gc_paused
 from lvstui.ipvs.listing import largenum, listing
-from lvstui.ipvs.rules import diff, parse_rules, save, sorted_services
-from lvstui.model import Info, ValidationError, parse_service
+from lvstui.ipvs.rules import _cmp_keys, diff, parse_rules, save, sorted_servers, sorted_services
+from lvstui.model import Info, RealServer, ValidationError, parse_service
 
 TABLE = """\
 # saved by ipvsadm -S
@@ -178,3 +184,28 @@ def test_a_large_file_compared_line_by_line_plans_what_the_whole_parse_plans():
         assert save(other.services()) == save(live.services())
         assert len(by_lines) == len(whole)
     assert 0 < declined < 60
+
+
+@given(st.lists(st.tuples(st.integers(0, 2**32 - 1), st.integers(0, 65535)), max_size=30,
+                unique=True))
+def test_real_servers_sort_as_libipvs_compares(keys):
+    """The IPv4 fast key gives libipvs's order (a signed 32-bit difference of the addresses)."""
+    servers = [RealServer(str(ipaddress.IPv4Address(a)), port) for a, port in keys]
+    libipvs = sorted(servers, key=cmp_to_key(lambda x, y: _cmp_keys(
+        ((), (int(ipaddress.IPv4Address(x.address)),), x.port),
+        ((), (int(ipaddress.IPv4Address(y.address)),), y.port))))
+    assert sorted_servers(servers) == libipvs
+
+
+def test_the_collector_is_paused_while_a_table_is_built_and_runs_again_after():
+    seen = []
+    inner = gc_paused(lambda: seen.append(gc.isenabled()))
+    outer = gc_paused(lambda: (inner(), seen.append(gc.isenabled())))
+    outer()
+    assert seen == [False, False] and gc.isenabled()
+    gc.disable()                                  # a caller that paused it itself keeps it paused
+    try:
+        outer()
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

@@ -12,10 +12,9 @@ from .console import open_table
 from .ipvs import IPVSError
 from .session import Session
 from .model import ValidationError
-from .ha.api import HeartbeatError
+from .ha import HeartbeatError
 from .health import CONFIG_PATH as HEALTH_CONFIG, STATE_PATH as HEALTH_STATE
-from .history.samples import DEFAULT_CAP_MB
-from .history import DEFAULT_DB as HISTORY_DB
+from .history import DEFAULT_CAP_MB, DEFAULT_DB as HISTORY_DB
 from .system import SettingError
 
 

@@ -415,7 +415,7 @@ def parse_int(what: str, text: str, low: int, high: int) -> int:
 
 
 def _check_range(what: str, value: int, low: int, high: int) -> None:
-    if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+    if type(value) is not int or not low <= value <= high:       # bool is not int here
         raise ValidationError(f"{what} must be between {low} and {high} (got {value!r})")
 
 

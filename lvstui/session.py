@@ -828,7 +828,7 @@ class Session:
                  timeout: float = FOLLOW_TIMEOUT) -> Result:
         """hb_standby / hb_takeover, then the VIP heartbeat moves (*vip*, else the first of its
         haresources) followed until it has moved (or *timeout*)."""
-        from .ha.api import HeartbeatError
+        from .ha import HeartbeatError
         from .ha.failover import follow
         command = f"hb_{kind}"
         vip = vip or next(iter(self.resource_vips()), None)
@@ -904,7 +904,7 @@ class Session:
         return self.heartbeat.reload_command if self.heartbeat else "heartbeat -r"
 
     def ha_reload(self) -> Result:
-        from .ha.api import HeartbeatError
+        from .ha import HeartbeatError
         def reload() -> None:
             if self.heartbeat is None:
                 raise HeartbeatError("no heartbeat in this session")

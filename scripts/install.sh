@@ -16,6 +16,7 @@ fi
 stamp=.venv/.installed-$(sha1sum pyproject.toml | cut -c1-12)
 if [ ! -f "$stamp" ]; then
     [ -x .venv/bin/python ] || python3 -m venv .venv
-    .venv/bin/pip install -q --disable-pip-version-check -e '.[test]'
+    .venv/bin/pip install -q --disable-pip-version-check -e '.[test]' \
+        --config-settings editable_mode=compat        # a path entry: no import finder to load
     rm -f .venv/.installed-*; touch "$stamp"
 fi

@@ -7,7 +7,8 @@ import socket
 import sys
 
 from ..findings import print_findings
-from ..ha.api import HeartbeatError, read_state
+from ..ha import HeartbeatError
+from ..ha.api import read_state
 from ..ha.config import HaConfig, HostFacts, check
 
 

@@ -11,7 +11,8 @@ import sys
 import threading
 
 from ..history import History, HistoryError, Recording, parse_time
-from ..history.samples import DEFAULT_CAP_MB, FIELDS, server_row
+from ..history import DEFAULT_CAP_MB
+from ..history.samples import FIELDS, server_row
 from ..history.store import format_time
 from ..ipvs.rules import service_spec
 from ..model import ValidationError, parse_server

@@ -13,13 +13,11 @@ import struct
 import subprocess
 from dataclasses import dataclass, field
 
+from . import HeartbeatError
+
 REGISTER = "/run/heartbeat/register"
 MAGIC = 0xABCD
 FRAME = struct.Struct("=II")
-
-
-class HeartbeatError(Exception):
-    """Heartbeat could not be asked; the message is for the operator."""
 
 
 @dataclass

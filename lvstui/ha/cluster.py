@@ -5,7 +5,8 @@ from __future__ import annotations
 import os
 import subprocess
 
-from .api import ClusterState, HeartbeatError, read_state
+from . import HeartbeatError
+from .api import ClusterState, read_state
 from .failover import standby, takeover
 
 HA_CF = "/etc/ha.d/ha.cf"

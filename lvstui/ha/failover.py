@@ -7,7 +7,7 @@ import os
 import time
 from typing import Callable
 
-from .api import HeartbeatError
+from . import HeartbeatError
 
 FIFO = "/var/lib/heartbeat/fifo"
 STANDBY = ">>>\nt=ask_resources\nrsc_hold=all\ninfo=me\n<<<\n"

@@ -4,6 +4,7 @@ The classes load on first use (a command that never touches the history does not
 SQLite)."""
 
 DEFAULT_DB = "/var/lib/lvstui/history.db"
+DEFAULT_CAP_MB = 500                 # the samples' size cap (lvstui record --max-size)
 LAZY = {"History": "store", "HistoryError": "store", "parse_time": "store",
         "Recorder": "recorder", "Recording": "recorder"}
 
@@ -15,4 +16,4 @@ def __getattr__(name: str):
     return getattr(import_module(f".{LAZY[name]}", __name__), name)
 
 
-__all__ = ["DEFAULT_DB", *LAZY]
+__all__ = ["DEFAULT_CAP_MB", "DEFAULT_DB", *LAZY]

@@ -14,7 +14,8 @@ import time
 from ..ipvs.rules import diff, parse_rules, save
 from ..ipvs.backend import IPVSError
 from ..model import service_config
-from .samples import DEFAULT_CAP_MB, Sampler
+from . import DEFAULT_CAP_MB
+from .samples import Sampler
 from .store import CHECKPOINT_EVERY, History, HistoryError, writer_lock
 
 AUDIT_LAG = 0.2       # seconds: how long after a change its audit line may come

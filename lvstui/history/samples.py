@@ -23,7 +23,6 @@ CHUNK_ROWS = 1024
 # records go first). At 10,000 real servers a point of every row is ~80 KB with noisy traffic:
 # a week is ~3,700 points, ~300 MB.
 TIERS = ((0, 15 * 60), (10, 3600), (60, 86400), (600, 30 * 86400))
-DEFAULT_CAP_MB = 500
 
 
 def row_names(svc) -> list[str]:

@@ -14,7 +14,8 @@ import os
 import sqlite3
 
 from . import DEFAULT_DB
-from .samples import DEFAULT_CAP_MB, TIERS, decode, encode, mean, row_of
+from . import DEFAULT_CAP_MB
+from .samples import TIERS, decode, encode, mean, row_of
 
 CHECKPOINT_EVERY = 50     # changes between two whole tables (a large table's text is big)
 SCHEMA = """

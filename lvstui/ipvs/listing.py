@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from ..model import (Connection, Forwarding, Info, RealServer, SyncDaemon, Timeouts,
                      VirtualService, format_endpoint)
+from .backend import gc_paused
 from .rules import service_settings, sorted_servers, sorted_services
 
 TITLES = {
@@ -53,6 +54,7 @@ def service_flags(svc: VirtualService) -> str:
                                                for name, word in WORDS if name in settings])
 
 
+@gc_paused
 def listing(services: list[VirtualService], info: Info | None, mode: str | None = None,
             exact: bool = False) -> str:
     """*mode*: one of MODES (None: weights and connections). Without *info* (one service, as
@@ -72,38 +74,43 @@ def listing(services: list[VirtualService], info: Info | None, mode: str | None 
                 st.cps, st.inpps, st.outpps, st.inbps, st.outbps)) + "\n")
         else:
             lines.append(f"{label} {service_flags(svc)}\n")
-        lines += [server_line(rs, svc.family) for rs in sorted_servers(svc.servers)]
+        servers = sorted_servers(svc.servers)
+        names = [f"{r.address}:{r.port}" if ":" not in r.address      # IPv4: at most 21 wide
+                 else _v6_name(r, svc.family) for r in servers]
+        lines += map(server_line, servers, names)
     return "".join(lines)
 
 
+def _v6_name(rs: RealServer, family: int) -> str:
+    """An IPv6 real server's column: cut to 28 in an IPv4 service, as ipvsadm does."""
+    name = format_endpoint(rs.address, rs.port)
+    return name if family == 6 else name[:28]
+
+
 def _server_lines(mode: str | None, num):
-    """A function (real server, service family) -> its line in *mode*."""
+    """A function (real server, its name column) -> its line in *mode*."""
     labels = {f: f"{f.label:<7}" for f in Forwarding}
 
-    def named(rs: RealServer, family: int) -> str:
-        name = format_endpoint(rs.address, rs.port)
-        return name if family == 6 else name[:28]
-
-    def plain(rs, family):
-        return (f"  -> {named(rs, family):<28} {labels[rs.forwarding]} {rs.weight:<6} "
+    def plain(rs, name):
+        return (f"  -> {name:<28} {labels[rs.forwarding]} {rs.weight:<6} "
                 f"{rs.active_conns:<10} {rs.inactive_conns:<10}\n")
 
-    def stats(rs, family):
+    def stats(rs, name):
         st = rs.stats
-        return f"  -> {named(rs, family):<28}" + "".join(num(v) for v in (
+        return f"  -> {name:<28}" + "".join(num(v) for v in (
             st.conns, st.inpkts, st.outpkts, st.inbytes, st.outbytes)) + "\n"
 
-    def rate(rs, family):
+    def rate(rs, name):
         st = rs.stats
-        return (f"  -> {named(rs, family):<28} {st.cps:>8} {st.inpps:>8} {st.outpps:>8}"
+        return (f"  -> {name:<28} {st.cps:>8} {st.inpps:>8} {st.outpps:>8}"
                 f"{num(st.inbps)}{num(st.outbps)}\n")
 
-    def thresholds(rs, family):
-        return (f"  -> {named(rs, family):<28} {rs.upper_threshold:<10} "
+    def thresholds(rs, name):
+        return (f"  -> {name:<28} {rs.upper_threshold:<10} "
                 f"{rs.lower_threshold:<10} {rs.active_conns:<10} {rs.inactive_conns:<10}\n")
 
-    def persistent(rs, family):
-        return (f"  -> {named(rs, family):<28} {rs.weight:<9} {rs.persistent_conns:<11} "
+    def persistent(rs, name):
+        return (f"  -> {name:<28} {rs.weight:<9} {rs.persistent_conns:<11} "
                 f"{rs.active_conns:<10} {rs.inactive_conns:<10}\n")
 
     return {None: plain, "stats": stats, "rate": rate, "thresholds": thresholds,

@@ -6,7 +6,6 @@ against this and the kernel.
 
 from __future__ import annotations
 
-import copy
 
 import contextlib
 import threading
@@ -117,9 +116,7 @@ class MemoryBackend(Backend):
             keys = self._server_keys(live)
             if rs.key in keys:
                 raise ServerExists(svc, rs)
-            entry = copy.copy(rs)            # the caller's object is never the table's
-            entry.active_conns = entry.inactive_conns = entry.persistent_conns = 0
-            entry.stats = Stats()
+            entry = _copy_server(rs, counters=False)     # never the caller's object
             live.servers.insert(0, entry)
             keys.add(rs.key)
 
@@ -182,7 +179,12 @@ def _copy_stats(st: Stats) -> Stats:
                  st.outpps, st.inbps, st.outbps)
 
 
-def _copy_server(r: RealServer) -> RealServer:
+def _copy_server(r: RealServer, counters: bool = True) -> RealServer:
+    """A copy of *r*; without *counters*, its connections and statistics zero (a new one)."""
+    if not counters:
+        return RealServer(r.address, r.port, r.forwarding, r.weight, r.upper_threshold,
+                          r.lower_threshold, r.tunnel_type, r.tunnel_port, r.tunnel_checksum,
+                          family=r.family)
     return RealServer(r.address, r.port, r.forwarding, r.weight, r.upper_threshold,
                       r.lower_threshold, r.tunnel_type, r.tunnel_port, r.tunnel_checksum,
                       r.active_conns, r.inactive_conns, r.persistent_conns,

@@ -469,9 +469,10 @@ def _play_server_line(table, m: re.Match, keep: set, resolve, services: dict) ->
     """A SERVER_LINE: the same checks as any other line (the table's own, the port's and
     weight's ranges), without reading it word by word."""
     option, service, address, port, forwarding, weight = m.groups()
-    svc = _known_service(services, {option: service}, resolve)
-    rs = RealServer(address, parse_port(port, svc.protocol), _FORWARDING[forwarding],
-                    parse_weight(weight, MAX_INT))
+    svc = services.get((option, service))
+    if svc is None:
+        svc = services[option, service] = _known_service(services, {option: service}, resolve)
+    rs = RealServer(address, int(port), _FORWARDING[forwarding], int(weight))  # ranges: add's
     rs = table.add_server(svc, rs)
     keep.add((svc.key, rs.key))
 

@@ -148,12 +148,15 @@ def save(services: list[VirtualService]) -> str:
 def save_lines(services: list[VirtualService], ordered: bool = True) -> list[str]:
     """save()'s lines; unordered, in the table's own order (cheaper, for comparing sets)."""
     lines = []
+    tunnel, switch = Forwarding.TUNNEL, FWD_SWITCH
     for svc in sorted_services(services) if ordered else services:
         spec = service_spec(svc)
         lines.append(service_line(svc, spec))
-        lines.extend(f"-a {spec} -r {format_endpoint(rs.address, rs.port)} "
-                     f"{server_options(rs, thresholds=False)}"
-                     for rs in (sorted_servers(svc.servers) if ordered else svc.servers))
+        lines += [f"-a {spec} -r {rs.address}:{rs.port} {switch[rs.forwarding]} -w {rs.weight}"
+                  if ":" not in rs.address and rs.forwarding is not tunnel else   # the bulk
+                  f"-a {spec} -r {format_endpoint(rs.address, rs.port)} "
+                  f"{server_options(rs, thresholds=False)}"
+                  for rs in (sorted_servers(svc.servers) if ordered else svc.servers)]
     return lines
 
 

@@ -136,3 +136,15 @@ def test_real_servers_are_listed_in_ipvsadms_order(kernel, args):  # noqa: F811
     ours = lvstui("list", *args)
     assert ours.returncode == 0, ours.stderr
     assert ours.stdout == ipvsadm("-Ln", *args)
+
+
+def test_a_table_of_many_services_is_saved_and_listed_as_ipvsadms(kernel):  # noqa: F811
+    """40 services of 1 to 9 servers (listed by the fast name column, saved by the fast
+    server line): as ipvsadm saves and lists them."""
+    lines = []
+    for s in range(40):
+        lines.append(f"-A -t 10.9.{s}.1:80 -s wlc")
+        lines += [f"-a -t 10.9.{s}.1:80 -r 10.8.{s}.{r}:80 -m -w {r}" for r in range(1, s % 9 + 2)]
+    ipvsadm("-R", stdin="\n".join(lines) + "\n")
+    assert lvstui("save").stdout == ipvsadm("-Sn")
+    assert lvstui("list").stdout == ipvsadm("-Ln")

@@ -386,16 +386,12 @@ class DestLayout:
         def decode(buf, off):
             return decode_tuple(unpack(buf, off))
 
-        length, attr_type = headers[0], headers[3]
+        def decode_tuple(t):
+            """The message's struct tuple, every attribute header checked; None if one differs."""
+            return build(t) if get_headers(t) == headers else None
 
-        def decode_tuple(t, full=True):
-            """*full*: check every attribute header; else the message's own four (length, type,
-            DEST header), for the later messages of a run whose first one was checked in full."""
-            if full:
-                if get_headers(t) != headers:
-                    return None
-            elif t[0] != length or t[3] != attr_type:
-                return None
+        def build(t):
+            """The real server of a tuple already checked."""
             if pad:
                 t = t + pad
             raw = t[i_addr]
@@ -412,6 +408,6 @@ class DestLayout:
                 (t[i_tp] << 8) | t[i_tp + 1] if has_tun_port else 0,
                 csum[t[i_tf] & 3], t[i_a], t[i_i], t[i_p], new_stats(*stats_get(t)), name[1])
 
-        decode.from_tuple = decode_tuple
-        decode.struct = self.struct
+        decode.from_tuple, decode.build, decode.struct = decode_tuple, build, self.struct
+        decode.head, decode.heads = (headers[0], headers[3]), itemgetter(0, 3)
         return decode

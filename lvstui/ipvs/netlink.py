@@ -178,20 +178,20 @@ class NetlinkBackend(Backend):
                 except (ValueError, struct.error):
                     decode = False
                 layouts[key] = decode
-            start = off
-            if decode and step == length:
-                from_tuple, full = decode.from_tuple, True
-                for t in decode.struct.iter_unpack(view[off:off + (n - off) // step * step]):
-                    rs = from_tuple(t, full)
-                    if rs is None:
-                        break
-                    append(rs)
-                    off += step
-                    full = False
-            if off == start:                      # not of the run's layout: one by one
+            first = None
+            if decode and step == length and off + step <= n:
+                first = decode.from_tuple(decode.struct.unpack_from(view, off))
+            if first is None:                     # not of the run's layout: one by one
                 append(genl.decode_dest(view, off + dest_off, off + length))
-                off += step
-            return off
+                return off + step
+            append(first)         # a run: its first message checked in full, the rest by
+            run = list(decode.struct.iter_unpack(            # their length, type, DEST header
+                view[off + step:off + step + (n - off - step) // step * step]))
+            heads = list(map(decode.heads, run))
+            if heads.count(decode.head) != len(heads):
+                run = run[:next(i for i, h in enumerate(heads) if h != decode.head)]
+            servers.extend(map(decode.build, run))
+            return off + step * (1 + len(run))
 
         missing = {errno.ESRCH: lambda: NoSuchService(svc), errno.ENOENT: lambda: NoSuchService(svc)}
         self._read(genl.CMD_GET_DEST, genl.service_attrs(svc, full=False), dump=True,

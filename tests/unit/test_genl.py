@@ -73,3 +73,36 @@ def test_a_server_encoded_for_the_kernel_decodes_back():
         fields = ("address", "port", "forwarding", "weight", "upper_threshold",
                   "lower_threshold", "tunnel_type", "tunnel_port", "tunnel_checksum", "family")
         assert [getattr(back, f) for f in fields] == [getattr(rs, f) for f in fields]
+
+
+def test_a_dump_read_in_runs_gives_what_the_reference_decoder_gives():
+    """One received buffer: a run of one layout, a shorter message (no tunnel attributes, as
+    an older kernel writes), the run again, an IPv6 server, then NLMSG_DONE: every server as
+    decode_dest reads it, in order, none misread where the layout changes."""
+    from lvstui.ipvs.netlink import NetlinkBackend
+    from lvstui.model import VirtualService
+    payloads = [kernel_dest(f"10.1.0.{i}", 80, i) for i in range(1, 6)]
+    tunnel = (genl.u8(genl.DEST_TUN_TYPE, 0) + genl.be16(genl.DEST_TUN_PORT, 0)
+              + genl.u16(genl.DEST_TUN_FLAGS, 0))
+    odd = kernel_dest("10.1.0.9", 80, 0).replace(tunnel, b"")
+    assert len(odd) == len(payloads[0]) - 24
+    payloads += [odd] + [kernel_dest(f"10.2.0.{i}", 80, i) for i in range(1, 4)]
+    payloads.append(kernel_dest("2001:db8::10", 443, 3, fwd=0, family=socket.AF_INET6))
+    buf = bytearray(b"".join(genl.message(30, genl.CMD_NEW_DEST, 2, 7, genl.nla(genl.A_DEST, p))
+                             for p in payloads) + genl.NLMSGHDR.pack(20, genl.NLMSG_DONE, 2, 7, 0)
+                    + b"\0" * 4)
+    table = NetlinkBackend.__new__(NetlinkBackend)
+    table._layouts = {}
+
+    def read(cmd, attrs, dump=False, errors=None, on_message=None):   # as _request walks
+        off = 0
+        while True:
+            length, kind = struct.unpack_from("=IH", buf, off)
+            if kind == genl.NLMSG_DONE:
+                return
+            off = on_message(memoryview(buf), off, length, len(buf))
+
+    table._read = read
+    got = table._servers(VirtualService("tcp", "10.0.0.1", 80))
+    assert got == [genl.decode_dest(p, 0, len(p)) for p in payloads]
+    assert [rs.weight for rs in got] == [1, 2, 3, 4, 5, 0, 1, 2, 3, 3]

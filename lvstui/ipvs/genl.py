@@ -357,20 +357,60 @@ class DestLayout:
         self.index += 2 if code == ">H" else 1
         self.pos += width
 
-    def _indices(self) -> dict:
-        """Where each field lies in the struct's tuple; absent optional attributes point one
-        past its end, where the decoder pads a 0."""
-        w, zero = self.where, self.fields
-        out = {k: w.get(k, zero) for k in self._ORDER}
-        out["tun_port"] = w.get(DEST_TUN_PORT)
-        out["stats"] = itemgetter(*(w[("s", i)] for i in range(1, STATS_FIELDS + 1)))
-        out["pad"] = (0,) * (zero + 1) if zero in out.values() else ()
+    @staticmethod
+    def _indices(where: dict, fields: int) -> dict:
+        """Where each field lies in a struct's tuple of *fields*; absent optional attributes
+        point one past its end, where the decoder pads a 0."""
+        out = {k: where.get(k, fields) for k in DestLayout._ORDER}
+        out["tun_port"] = where.get(DEST_TUN_PORT)
+        out["stats"] = itemgetter(*(where[("s", i)] for i in range(1, STATS_FIELDS + 1)))
+        out["pad"] = (0,) * (fields + 1) if fields in out.values() else ()
         return out
 
+    def _lean(self) -> tuple[struct.Struct, dict, int]:
+        """The layout without its attribute headers but the message's own (length, type, DEST
+        header): a shorter tuple for the later messages of a run. (struct, where, fields)."""
+        fmt, where, full_at, lean_at, seen_dest_header = [], {}, {}, 0, False
+        index = 0
+        for token in self.fmt:
+            count = (0 if token == "=" or token.endswith("x") else 1 if token.endswith("s")
+                     else len(token))
+            if token == "HH" and seen_dest_header:
+                fmt.append("4x")
+            else:
+                seen_dest_header = seen_dest_header or token == "HH"
+                fmt.append(token)
+                for i in range(count):
+                    full_at[index + i] = lean_at + i
+                lean_at += count
+            index += count
+        for key, i in self.where.items():
+            where[key] = full_at[i]
+        return struct.Struct("".join(fmt)), where, lean_at
+
     def decoder(self):
-        """A function (buf, off) -> RealServer | None for messages of this layout."""
+        """A function (buf, off) -> RealServer | None for messages of this layout; for a whole
+        message, also ``lean`` (a struct without attribute headers) and ``build_lean``."""
         unpack, headers, get_headers = self.struct.unpack_from, self.headers, self.get_headers
-        at = self._indices()
+        build = self._builder(self.where, self.fields)
+
+        def decode(buf, off):
+            return decode_tuple(unpack(buf, off))
+
+        def decode_tuple(t):
+            """The message's struct tuple, every attribute header checked; None if one differs."""
+            return build(t) if get_headers(t) == headers else None
+
+        decode.from_tuple, decode.struct = decode_tuple, self.struct
+        if self.header_idx[:4] == [0, 1, 2, 3]:                 # laid out as a whole message
+            decode.lean, where, fields = self._lean()
+            decode.build_lean = self._builder(where, fields)
+            decode.head, decode.heads = (headers[0], headers[3]), itemgetter(0, 3)
+        return decode
+
+    def _builder(self, where: dict, fields: int):
+        """A function (struct tuple) -> RealServer, the fields found by *where*."""
+        at = self._indices(where, fields)
         i_addr, i_port, i_fwd, i_weight = (at[k] for k in (DEST_ADDR, DEST_PORT,
                                                             DEST_FWD_METHOD, DEST_WEIGHT))
         i_af, i_tt, i_tf = at[DEST_ADDR_FAMILY], at[DEST_TUN_TYPE], at[DEST_TUN_FLAGS]
@@ -383,15 +423,7 @@ class DestLayout:
         new_server, new_stats = RealServer, Stats
         names4, names6 = _ADDRESS_NAMES
 
-        def decode(buf, off):
-            return decode_tuple(unpack(buf, off))
-
-        def decode_tuple(t):
-            """The message's struct tuple, every attribute header checked; None if one differs."""
-            return build(t) if get_headers(t) == headers else None
-
         def build(t):
-            """The real server of a tuple already checked."""
             if pad:
                 t = t + pad
             raw = t[i_addr]
@@ -408,6 +440,4 @@ class DestLayout:
                 (t[i_tp] << 8) | t[i_tp + 1] if has_tun_port else 0,
                 csum[t[i_tf] & 3], t[i_a], t[i_i], t[i_p], new_stats(*stats_get(t)), name[1])
 
-        decode.from_tuple, decode.build, decode.struct = decode_tuple, build, self.struct
-        decode.head, decode.heads = (headers[0], headers[3]), itemgetter(0, 3)
-        return decode
+        return build

@@ -185,12 +185,12 @@ class NetlinkBackend(Backend):
                 append(genl.decode_dest(view, off + dest_off, off + length))
                 return off + step
             append(first)         # a run: its first message checked in full, the rest by
-            run = list(decode.struct.iter_unpack(            # their length, type, DEST header
+            run = list(decode.lean.iter_unpack(              # their length, type, DEST header
                 view[off + step:off + step + (n - off - step) // step * step]))
             heads = list(map(decode.heads, run))
             if heads.count(decode.head) != len(heads):
                 run = run[:next(i for i, h in enumerate(heads) if h != decode.head)]
-            servers.extend(map(decode.build, run))
+            servers.extend(map(decode.build_lean, run))
             return off + step * (1 + len(run))
 
         missing = {errno.ESRCH: lambda: NoSuchService(svc), errno.ENOENT: lambda: NoSuchService(svc)}

@@ -81,7 +81,8 @@ def test_a_dump_read_in_runs_gives_what_the_reference_decoder_gives():
     decode_dest reads it, in order, none misread where the layout changes."""
     from lvstui.ipvs.netlink import NetlinkBackend
     from lvstui.model import VirtualService
-    payloads = [kernel_dest(f"10.1.0.{i}", 80, i) for i in range(1, 6)]
+    payloads = [kernel_dest(f"10.1.0.{i}", 80, i) for i in range(1, 5)]
+    payloads.append(kernel_dest("10.1.0.5", 443, 5, fwd=2, conns=10**12, tun=(1, 6080, 1)))
     tunnel = (genl.u8(genl.DEST_TUN_TYPE, 0) + genl.be16(genl.DEST_TUN_PORT, 0)
               + genl.u16(genl.DEST_TUN_FLAGS, 0))
     odd = kernel_dest("10.1.0.9", 80, 0).replace(tunnel, b"")
@@ -106,3 +107,4 @@ def test_a_dump_read_in_runs_gives_what_the_reference_decoder_gives():
     got = table._servers(VirtualService("tcp", "10.0.0.1", 80))
     assert got == [genl.decode_dest(p, 0, len(p)) for p in payloads]
     assert [rs.weight for rs in got] == [1, 2, 3, 4, 5, 0, 1, 2, 3, 3]
+    assert (got[4].tunnel_type, got[4].tunnel_port, got[4].stats.conns) == ("gue", 6080, 10**12 + 1)

@@ -16,11 +16,11 @@ import re
 import threading
 import time
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Callable, Iterator
 
 from .audit import AuditLog
 from .ipvs.backend import (Backend, IPVSError, NoSuchServer, NoSuchService, NotPermitted)
-from .ipvs.listing import listing
+from .ipvs.listing import listing_parts
 from .ipvs.rules import (Kind, Operation, apply, diff, diff_by_lines, parse_rules, save,
                          sorted_services)
 from .model import (Info, RealServer, SyncDaemon, Timeouts, ValidationError, VirtualService,
@@ -221,12 +221,14 @@ class Session:
         return save(self.backend.services())
 
     def listing(self, mode: str | None = None, exact: bool = False,
-                service: VirtualService | None = None) -> str:
-        """The table as ``ipvsadm -Ln`` prints it (mode: one of listing.MODES); *service*
-        alone as ``ipvsadm -Ln -t VIP:PORT`` does (NoSuchService when it is not there)."""
+                service: VirtualService | None = None) -> Iterator[str]:
+        """The table as ``ipvsadm -Ln`` prints it (mode: one of listing.MODES), a service at a
+        time as it is read; *service* alone as ``ipvsadm -Ln -t VIP:PORT`` does (NoSuchService
+        at once when it is not there)."""
         if service is not None:
-            return listing([self.backend.find_service(service)], None, mode, exact)
-        return listing(self.backend.services(), self.backend.info(), mode, exact)
+            return listing_parts([self.backend.find_service(service)], None, mode, exact)
+        info = self.backend.info()
+        return listing_parts(self.backend.each_service(sorted_services), info, mode, exact)
 
     def set_timeouts(self, wanted: Timeouts) -> Result:
         """``ipvsadm --set``: a 0 keeps that timeout as it is."""

@@ -31,14 +31,14 @@ def one_service(args):
 def _list(args, session: Session) -> int:
     backend = session.backend
     if args.connection:
-        text = connections_text(session.connections(), args.mode == "persistent")
+        parts = [connections_text(session.connections(), args.mode == "persistent")]
     elif args.mode == "timeout":
-        text = timeouts_text(backend.timeouts())
+        parts = [timeouts_text(backend.timeouts())]
     elif args.mode == "daemon":
-        text = daemons_text(backend.daemons())
-    else:
-        text = session.listing(args.mode, args.exact, one_service(args))
-    sys.stdout.write(text)
+        parts = [daemons_text(backend.daemons())]
+    else:                                  # the table a service at a time, printed as read
+        parts = session.listing(args.mode, args.exact, one_service(args))
+    sys.stdout.writelines(parts)
     return 0
 
 

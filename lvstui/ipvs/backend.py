@@ -11,6 +11,7 @@ import functools
 import gc
 import threading
 from abc import ABC, abstractmethod
+from collections.abc import Iterator
 from dataclasses import replace
 
 from ..model import (Connection, Forwarding, Info, RealServer, SyncDaemon, Timeouts, ValidationError,
@@ -100,6 +101,14 @@ class Backend(ABC):
     @abstractmethod
     def services(self) -> list[VirtualService]:
         """Every virtual service with its real servers and statistics (kernel order)."""
+
+    def each_service(self, order=None) -> Iterator[VirtualService]:
+        """The services one at a time, each with its real servers, in *order* (a function that
+        sorts a list of services): a large table printed as it is read, without holding all
+        of it, as ipvsadm -Ln does. Here from services(); the kernel's reads each one's
+        servers as it comes."""
+        services = self.services()
+        yield from order(services) if order else services
 
     @abstractmethod
     def info(self) -> Info: ...

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
+
 from ..model import (Connection, Forwarding, Info, RealServer, SyncDaemon, Timeouts,
                      VirtualService, format_endpoint)
 from .backend import gc_paused
@@ -59,11 +61,19 @@ def listing(services: list[VirtualService], info: Info | None, mode: str | None 
             exact: bool = False) -> str:
     """*mode*: one of MODES (None: weights and connections). Without *info* (one service, as
     ``ipvsadm -Ln -t VIP:PORT``) there is no version line."""
-    lines = [f"IP Virtual Server version {info.version} (size={info.conn_table_size})\n"
-             if info else "", TITLES[mode]]
+    return "".join(listing_parts(sorted_services(services), info, mode, exact))
+
+
+def listing_parts(services: Iterable[VirtualService], info: Info | None,
+                  mode: str | None = None, exact: bool = False) -> Iterator[str]:
+    """listing()'s text a service at a time, of *services* already in ipvsadm's order (as
+    Backend.each_service reads them): printed as read, the table never held whole."""
+    yield (f"IP Virtual Server version {info.version} (size={info.conn_table_size})\n"
+           if info else "") + TITLES[mode]
     num = lambda n: largenum(n, exact)  # noqa: E731
     server_line = _server_lines(mode, num)
-    for svc in sorted_services(services):
+    for svc in services:
+        lines = []
         label = service_label(svc)
         st = svc.stats
         if mode == "stats":
@@ -78,7 +88,7 @@ def listing(services: list[VirtualService], info: Info | None, mode: str | None 
         names = [f"{r.address}:{r.port}" if ":" not in r.address      # IPv4: at most 21 wide
                  else _v6_name(r, svc.family) for r in servers]
         lines += map(server_line, servers, names)
-    return "".join(lines)
+        yield "".join(lines)
 
 
 def _v6_name(rs: RealServer, family: int) -> str:

@@ -12,6 +12,8 @@ import os
 import socket
 import struct
 import threading
+from dataclasses import replace
+from collections.abc import Iterator
 
 from ..model import Info, RealServer, SyncDaemon, Timeouts, ValidationError, VirtualService
 from . import genl
@@ -128,6 +130,18 @@ class NetlinkBackend(Backend):
     # ------------------------------------------------------------ reading
     @gc_paused
     def services(self) -> list[VirtualService]:
+        out = self._services_alone()
+        for svc in out:
+            svc.servers = self._servers(svc)
+        return out
+
+    def each_service(self, order=None) -> Iterator[VirtualService]:
+        services = self._services_alone()
+        for svc in order(services) if order else services:
+            yield replace(svc, servers=self._servers(svc))      # held by the caller alone
+
+    def _services_alone(self) -> list[VirtualService]:
+        """Every service, its real servers not read."""
         out: list[VirtualService] = []
 
         def on_service(buf, off, end):
@@ -136,8 +150,6 @@ class NetlinkBackend(Backend):
                     out.append(genl.decode_service(buf, poff, poff + plen))
 
         self._read(genl.CMD_GET_SERVICE, b"", on_service, dump=True)
-        for svc in out:
-            svc.servers = self._servers(svc)
         return out
 
     @gc_paused

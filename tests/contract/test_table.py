@@ -6,7 +6,7 @@ import pytest
 
 from lvstui.ipvs.backend import (IPVSError, NoSuchServer, NoSuchService, SchedulerNotFound,
                                  ServerExists, ServiceExists)
-from lvstui.ipvs.rules import ApplyError, Operation, apply, diff, parse_rules, save
+from lvstui.ipvs.rules import ApplyError, Operation, apply, diff, parse_rules, save, sorted_services
 from lvstui.model import (Forwarding, RealServer, SyncDaemon, Timeouts, ValidationError,
                           parse_service)
 
@@ -242,3 +242,17 @@ def test_a_failed_step_rolls_back_the_earlier_ones(table):
     with pytest.raises(ApplyError, match="step 3 .* 2 other change"):
         apply(table, ops)
     assert save(table.services()) == before
+
+
+def test_services_one_at_a_time_are_the_table_in_the_order_asked(table):
+    rules = parse_rules("-A -t 172.26.46.119:80 -s wlc\n"
+                        "-a -t 172.26.46.119:80 -r 172.26.46.81:80 -g -w 1\n"
+                        "-a -t 172.26.46.119:80 -r 172.26.46.80:80 -g -w 5\n"
+                        "-A -u 10.0.0.2:53 -s rr\n"
+                        "-A -t 10.0.0.1:443 -s rr\n"
+                        "-a -t 10.0.0.1:443 -r 10.1.0.1:443 -m -w 2\n")
+    apply(table, diff(table.services(), rules.services))
+    one_by_one = list(table.each_service(sorted_services))
+    assert [s.key for s in one_by_one] == [s.key for s in sorted_services(table.services())]
+    assert save(one_by_one) == save(table.services())
+    assert [s.key for s in table.each_service()] == [s.key for s in table.services()]

@@ -32,6 +32,12 @@ def rules_text(services: int, servers: int) -> str:
     return "\n".join(lines) + "\n"
 
 
+def lvstui_command() -> list[str]:
+    """The installed ``lvstui`` command, as the operator types it (else ``python -m``)."""
+    script = os.path.join(os.path.dirname(sys.executable), "lvstui")
+    return [script] if os.access(script, os.X_OK) else [sys.executable, "-m", "lvstui.cli"]
+
+
 def timed(fn, repeat: int) -> float:
     times = []
     for _ in range(repeat):
@@ -84,7 +90,7 @@ def main() -> int:
     ipvsadm_ln, ours, cli = interleaved([
         lambda: run(["ipvsadm", "-Ln"]),
         lambda: counted.append(sum(len(s.servers) for s in table.services())),
-        lambda: run([sys.executable, "-m", "lvstui.cli", "list"])], args.repeat)
+        lambda: run([*lvstui_command(), "list"])], args.repeat)
     assert counted[-1] == args.services * args.servers, counted
     rows.append(("dump+parse (in process) vs ipvsadm -Ln", ours, ipvsadm_ln))
     rows.append(("lvstui list (whole process) vs ipvsadm -Ln", cli, ipvsadm_ln))

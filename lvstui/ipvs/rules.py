@@ -191,8 +191,7 @@ def diff_by_lines(live: list[VirtualService], text: str) -> list[Operation] | No
     except ValidationError:
         return None
     touched = [by_spec[spec] for spec in whole if spec in by_spec] + [
-        replace(by_spec[spec], servers=[rs for rs in by_spec[spec].servers
-                                        if (rs.address, rs.port) in named])
+        replace(by_spec[spec], servers=_named_servers(by_spec[spec], named))
         for spec, named in servers.items()]
     untouched = {svc.key for svc in live} - {svc.key for svc in touched}
     if any(svc.key in untouched for svc in rules.services):    # another spelling of a service
@@ -203,6 +202,12 @@ def diff_by_lines(live: list[VirtualService], text: str) -> list[Operation] | No
            for svc in rules.services if svc.key in kept for rs in svc.servers):
         return None                                          # another spelling of a server
     return diff(touched, rules.services, rules.keep_thresholds)
+
+
+def _named_servers(svc: VirtualService, named: set) -> list[RealServer]:
+    """The service's real servers whose (address, port) is in *named* (a few of many)."""
+    hosts = {host for host, _ in named}
+    return [rs for rs in svc.servers if rs.address in hosts and (rs.address, rs.port) in named]
 
 
 def _lines_to_parse(lines: list[str], file_only: list[str], live_only: list[str],

@@ -59,6 +59,22 @@ class Stats:
     outbps: int = 0
 
 
+class UnreadStats(Stats):
+    """The counters of a read that skipped them (configuration only): zero, one shared
+    instance, and setting one is an error rather than a change seen by every server."""
+
+    __slots__ = ()
+
+    def __setattr__(self, name, value):
+        raise AttributeError(f"the counters were not read (setting {name})")
+
+
+UNREAD_STATS = object.__new__(UnreadStats)
+for _name in Stats.__slots__:
+    object.__setattr__(UNREAD_STATS, _name, 0)
+del _name
+
+
 @dataclass(slots=True)
 class RealServer:
     """One destination of a virtual service."""

@@ -218,7 +218,7 @@ class Session:
 
     def rules_text(self) -> str:
         """The table as ``ipvsadm -Sn`` writes it."""
-        return save(self.backend.services())
+        return save(self.backend.services_without_counters())
 
     def listing(self, mode: str | None = None, exact: bool = False,
                 service: VirtualService | None = None) -> Iterator[str]:
@@ -500,7 +500,7 @@ class Session:
         the table, found from the differing lines alone. A file that would delete every live
         service (empty, or none of them in it) is refused unless *emptying* (a broken pipe or
         a wrong file must not empty production)."""
-        live = self.backend.services()
+        live = self.backend.services_without_counters()
         ops = diff_by_lines(live, text) if text.count("\n") > LINE_DIFF_FROM else None
         if ops is None:
             rules = parse_rules(text)

@@ -102,6 +102,11 @@ class Backend(ABC):
     def services(self) -> list[VirtualService]:
         """Every virtual service with its real servers and statistics (kernel order)."""
 
+    def services_without_counters(self) -> list[VirtualService]:
+        """services() for a reader of the configuration alone (a plan, a save): the kernel's
+        skips the real servers' counters (their stats UNREAD_STATS, shared, read-only)."""
+        return self.services()
+
     def each_service(self, order=None) -> Iterator[VirtualService]:
         """The services one at a time, each with its real servers, in *order* (a function that
         sorts a list of services): a large table printed as it is read, without holding all

@@ -15,8 +15,8 @@ import struct
 from operator import itemgetter
 
 from .backend import IPVSError
-from ..model import (Forwarding, RealServer, Stats, SyncDaemon, Timeouts, V4_HOST_MASK,
-                     VirtualService)
+from ..model import (UNREAD_STATS, Forwarding, RealServer, Stats, SyncDaemon, Timeouts,
+                     V4_HOST_MASK, VirtualService)
 
 # netlink
 NLMSG_ERROR, NLMSG_DONE = 2, 3
@@ -390,7 +390,9 @@ class DestLayout:
 
     def decoder(self):
         """A function (buf, off) -> RealServer | None for messages of this layout; for a whole
-        message, also ``lean`` (a struct without attribute headers) and ``build_lean``."""
+        message, also ``fits`` (a struct tuple's every attribute header checked), ``lean`` (a
+        struct without attribute headers), ``build_lean`` and ``build_config`` (its tuples'
+        real servers, with their counters or UNREAD_STATS)."""
         unpack, headers, get_headers = self.struct.unpack_from, self.headers, self.get_headers
         build = self._builder(self.where, self.fields)
 
@@ -403,13 +405,16 @@ class DestLayout:
 
         decode.from_tuple, decode.struct = decode_tuple, self.struct
         if self.header_idx[:4] == [0, 1, 2, 3]:                 # laid out as a whole message
+            decode.fits = lambda t: get_headers(t) == headers
             decode.lean, where, fields = self._lean()
             decode.build_lean = self._builder(where, fields)
+            decode.build_config = self._builder(where, fields, counters=False)
             decode.head, decode.heads = (headers[0], headers[3]), itemgetter(0, 3)
         return decode
 
-    def _builder(self, where: dict, fields: int):
-        """A function (struct tuple) -> RealServer, the fields found by *where*."""
+    def _builder(self, where: dict, fields: int, counters: bool = True):
+        """A function (struct tuple) -> RealServer, the fields found by *where*; without
+        *counters* its stats are UNREAD_STATS."""
         at = self._indices(where, fields)
         i_addr, i_port, i_fwd, i_weight = (at[k] for k in (DEST_ADDR, DEST_PORT,
                                                             DEST_FWD_METHOD, DEST_WEIGHT))
@@ -438,6 +443,7 @@ class DestLayout:
                 name[0], (t[i_port] << 8) | t[i_port + 1],
                 fwd_by_code[t[i_fwd] & 7], t[i_weight], t[i_u], t[i_l], tun_types[t[i_tt]],
                 (t[i_tp] << 8) | t[i_tp + 1] if has_tun_port else 0,
-                csum[t[i_tf] & 3], t[i_a], t[i_i], t[i_p], new_stats(*stats_get(t)), name[1])
+                csum[t[i_tf] & 3], t[i_a], t[i_i], t[i_p],
+                new_stats(*stats_get(t)) if counters else UNREAD_STATS, name[1])
 
         return build

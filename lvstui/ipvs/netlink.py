@@ -135,6 +135,13 @@ class NetlinkBackend(Backend):
             svc.servers = self._servers(svc)
         return out
 
+    @gc_paused
+    def services_without_counters(self) -> list[VirtualService]:
+        out = self._services_alone()
+        for svc in out:
+            svc.servers = self._servers(svc, counters=False)
+        return out
+
     def each_service(self, order=None) -> Iterator[VirtualService]:
         services = self._services_alone()
         for svc in order(services) if order else services:
@@ -171,11 +178,13 @@ class NetlinkBackend(Backend):
         found[0].servers = self._servers(found[0])
         return found[0]
 
-    def _servers(self, svc: VirtualService) -> list[RealServer]:
-        """Dump one service's real servers. Runs of messages with one layout (all of them, from
-        one kernel) are read with ``struct.iter_unpack``; any other message attribute by attribute."""
+    def _servers(self, svc: VirtualService, counters: bool = True) -> list[RealServer]:
+        """Dump one service's real servers (without *counters*: their stats UNREAD_STATS).
+        Runs of messages with one layout (all of them, from one kernel) are read with
+        ``struct.iter_unpack``; any other message attribute by attribute."""
         servers: list[RealServer] = []
         append = servers.append
+        build_of = "build_lean" if counters else "build_config"
         layouts = self._layouts
         dest_off = genl.NLMSGHDR.size + genl.GENLHDR_LEN + 4     # payload of IPVS_CMD_ATTR_DEST
 
@@ -190,20 +199,16 @@ class NetlinkBackend(Backend):
                 except (ValueError, struct.error):
                     decode = False
                 layouts[key] = decode
-            first = None
-            if decode and step == length and off + step <= n:
-                first = decode.from_tuple(decode.struct.unpack_from(view, off))
-            if first is None:                     # not of the run's layout: one by one
-                append(genl.decode_dest(view, off + dest_off, off + length))
+            if not (decode and step == length and off + step <= n
+                    and decode.fits(decode.struct.unpack_from(view, off))):
+                append(genl.decode_dest(view, off + dest_off, off + length))   # one by one
                 return off + step
-            append(first)         # a run: its first message checked in full, the rest by
-            run = list(decode.lean.iter_unpack(              # their length, type, DEST header
-                view[off + step:off + step + (n - off - step) // step * step]))
-            heads = list(map(decode.heads, run))
-            if heads.count(decode.head) != len(heads):
+            run = list(decode.lean.iter_unpack(view[off:off + (n - off) // step * step]))
+            heads = list(map(decode.heads, run))        # the first checked in full, the rest
+            if heads.count(decode.head) != len(heads):  # by length, type and DEST header
                 run = run[:next(i for i, h in enumerate(heads) if h != decode.head)]
-            servers.extend(map(decode.build_lean, run))
-            return off + step * (1 + len(run))
+            servers.extend(map(getattr(decode, build_of), run))
+            return off + step * len(run)
 
         missing = {errno.ESRCH: lambda: NoSuchService(svc), errno.ENOENT: lambda: NoSuchService(svc)}
         self._read(genl.CMD_GET_DEST, genl.service_attrs(svc, full=False), dump=True,

@@ -256,3 +256,14 @@ def test_services_one_at_a_time_are_the_table_in_the_order_asked(table):
     assert [s.key for s in one_by_one] == [s.key for s in sorted_services(table.services())]
     assert save(one_by_one) == save(table.services())
     assert [s.key for s in table.each_service()] == [s.key for s in table.services()]
+
+
+def test_services_without_counters_hold_the_same_configuration(table):
+    rules = parse_rules("-A -t 172.26.46.119:80 -s wlc -p 300\n"
+                        "-a -t 172.26.46.119:80 -r 172.26.46.81:80 -g -w 1 -x 10 -y 5\n"
+                        "-a -t 172.26.46.119:80 -r 172.26.46.80:8080 -m -w 0\n"
+                        "-A -u 10.0.0.2:53 -s rr\n")
+    apply(table, diff(table.services(), rules.services, rules.keep_thresholds))
+    without = table.services_without_counters()
+    assert save(without) == save(table.services()) == save(rules.services)
+    assert diff(without, rules.services, rules.keep_thresholds) == []

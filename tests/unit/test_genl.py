@@ -5,6 +5,8 @@ from __future__ import annotations
 import socket
 import struct
 
+import pytest
+
 from lvstui.ipvs import genl
 from lvstui.model import Forwarding
 
@@ -108,3 +110,23 @@ def test_a_dump_read_in_runs_gives_what_the_reference_decoder_gives():
     assert got == [genl.decode_dest(p, 0, len(p)) for p in payloads]
     assert [rs.weight for rs in got] == [1, 2, 3, 4, 5, 0, 1, 2, 3, 3]
     assert (got[4].tunnel_type, got[4].tunnel_port, got[4].stats.conns) == ("gue", 6080, 10**12 + 1)
+
+
+def test_a_dump_read_without_counters_has_the_configuration_and_unread_stats():
+    from lvstui.ipvs.netlink import NetlinkBackend
+    from lvstui.model import UNREAD_STATS, VirtualService, config_of
+    payloads = [kernel_dest(f"10.1.0.{i}", 80 + i, i, conns=i) for i in range(1, 4)]
+    buf = bytearray(b"".join(genl.message(30, genl.CMD_NEW_DEST, 2, 7, genl.nla(genl.A_DEST, p))
+                             for p in payloads) + genl.NLMSGHDR.pack(20, genl.NLMSG_DONE, 2, 7, 0)
+                    + b"\0" * 4)
+    table = NetlinkBackend.__new__(NetlinkBackend)
+    table._layouts = {}
+    table._read = lambda cmd, attrs, dump=False, errors=None, on_message=None: on_message(
+        memoryview(buf), 0, struct.unpack_from("=I", buf)[0], len(buf))
+    svc = VirtualService("tcp", "10.0.0.1", 80)
+    with_counters, without = table._servers(svc), table._servers(svc, counters=False)
+    assert [config_of(rs) for rs in without] == [config_of(rs) for rs in with_counters]
+    assert [rs.stats.conns for rs in with_counters] == [2, 3, 4]
+    assert all(rs.stats is UNREAD_STATS for rs in without)
+    with pytest.raises(AttributeError, match="not read"):
+        without[0].stats.conns = 5

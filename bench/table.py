@@ -66,7 +66,7 @@ def main() -> int:
     p.add_argument("--services", type=int, default=1000)
     p.add_argument("--servers", type=int, default=100)
     p.add_argument("--restore-rules", type=int, default=10000)
-    p.add_argument("--repeat", type=int, default=3)
+    p.add_argument("--repeat", type=int, default=5)
     args = p.parse_args()
     code = rerun_in_vm(__file__, ("ip_vs", "ip_vs_wlc"), {"KL_TIMEOUT": "3000", "KL_MEM": "3G"})
     if code is not None:

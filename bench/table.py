@@ -11,6 +11,7 @@ list as a whole process <= 2x, restore <= 1.2x, re-applying a large file after a
 from __future__ import annotations
 
 import argparse
+import glob
 import os
 import subprocess
 import sys
@@ -36,6 +37,13 @@ def lvstui_command() -> list[str]:
     """The installed ``lvstui`` command, as the operator types it (else ``python -m``)."""
     script = os.path.join(os.path.dirname(sys.executable), "lvstui")
     return [script] if os.access(script, os.X_OK) else [sys.executable, "-m", "lvstui.cli"]
+
+
+def one_file_command() -> list[str] | None:
+    """The one file (dist/lvstui-VERSION.pyz, made by scripts/build.sh) as a director runs it,
+    by Debian's /usr/bin/python3; None without either."""
+    found = sorted(glob.glob(os.path.join(ROOT, "dist", "lvstui-*.pyz")))
+    return ["/usr/bin/python3", found[-1]] if found and os.path.exists("/usr/bin/python3") else None
 
 
 def timed(fn, repeat: int) -> float:
@@ -87,13 +95,19 @@ def main() -> int:
     build = timed(lambda: run(["ipvsadm", "-R"], big), 1)
     print(f"built {args.services} x {args.servers} with ipvsadm -R in {build:.1f} s", flush=True)
     counted = []
-    ipvsadm_ln, ours, cli = interleaved([
+    one_file = one_file_command()
+    if one_file:
+        run([*one_file, "list"])                # its first run unpacks its dependencies once
+    ipvsadm_ln, ours, cli, *pyz = interleaved([
         lambda: run(["ipvsadm", "-Ln"]),
         lambda: counted.append(sum(len(s.servers) for s in table.services())),
-        lambda: run([*lvstui_command(), "list"])], args.repeat)
+        lambda: run([*lvstui_command(), "list"]),
+        *([lambda: run([*one_file, "list"])] if one_file else [])], args.repeat)
     assert counted[-1] == args.services * args.servers, counted
     rows.append(("dump+parse (in process) vs ipvsadm -Ln", ours, ipvsadm_ln))
     rows.append(("lvstui list (whole process) vs ipvsadm -Ln", cli, ipvsadm_ln))
+    if pyz:
+        rows.append(("  the one file, by /usr/bin/python3", pyz[0], ipvsadm_ln))
 
     # 1b. the whole big file re-applied after a 1% edit (what configuration management does):
     # lvstui's difference-only restore against the operator's ipvsadm -C && ipvsadm -R

@@ -10,8 +10,7 @@ import signal
 import sys
 import threading
 
-from ..history import History, HistoryError, Recording, parse_time
-from ..history import DEFAULT_CAP_MB
+from ..history import DEFAULT_CAP_MB, History, HistoryError, Recording, parse_time
 from ..history.samples import FIELDS, server_row
 from ..history.store import format_time
 from ..ipvs.rules import service_spec

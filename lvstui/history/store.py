@@ -13,8 +13,7 @@ import fcntl
 import os
 import sqlite3
 
-from . import DEFAULT_DB
-from . import DEFAULT_CAP_MB
+from . import DEFAULT_CAP_MB, DEFAULT_DB
 from .samples import TIERS, decode, encode, mean, row_of
 
 CHECKPOINT_EVERY = 50     # changes between two whole tables (a large table's text is big)

@@ -396,16 +396,17 @@ class DestLayout:
         unpack, headers, get_headers = self.struct.unpack_from, self.headers, self.get_headers
         build = self._builder(self.where, self.fields)
 
+        def fits(t):
+            """Whether every attribute header of the struct tuple *t* is this layout's."""
+            return get_headers(t) == headers
+
         def decode(buf, off):
-            return decode_tuple(unpack(buf, off))
+            t = unpack(buf, off)
+            return build(t) if fits(t) else None
 
-        def decode_tuple(t):
-            """The message's struct tuple, every attribute header checked; None if one differs."""
-            return build(t) if get_headers(t) == headers else None
-
-        decode.from_tuple, decode.struct = decode_tuple, self.struct
+        decode.struct = self.struct
         if self.header_idx[:4] == [0, 1, 2, 3]:                 # laid out as a whole message
-            decode.fits = lambda t: get_headers(t) == headers
+            decode.fits = fits
             decode.lean, where, fields = self._lean()
             decode.build_lean = self._builder(where, fields)
             decode.build_config = self._builder(where, fields, counters=False)

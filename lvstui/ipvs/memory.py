@@ -6,7 +6,6 @@ against this and the kernel.
 
 from __future__ import annotations
 
-
 import contextlib
 import threading
 from dataclasses import replace
@@ -181,14 +180,11 @@ def _copy_stats(st: Stats) -> Stats:
 
 def _copy_server(r: RealServer, counters: bool = True) -> RealServer:
     """A copy of *r*; without *counters*, its connections and statistics zero (a new one)."""
-    if not counters:
-        return RealServer(r.address, r.port, r.forwarding, r.weight, r.upper_threshold,
-                          r.lower_threshold, r.tunnel_type, r.tunnel_port, r.tunnel_checksum,
-                          family=r.family)
+    kept = ((r.active_conns, r.inactive_conns, r.persistent_conns, _copy_stats(r.stats))
+            if counters else (0, 0, 0, Stats()))
     return RealServer(r.address, r.port, r.forwarding, r.weight, r.upper_threshold,
                       r.lower_threshold, r.tunnel_type, r.tunnel_port, r.tunnel_checksum,
-                      r.active_conns, r.inactive_conns, r.persistent_conns,
-                      _copy_stats(r.stats), r.family)
+                      *kept, r.family)
 
 
 def _copy_service(s: VirtualService) -> VirtualService:

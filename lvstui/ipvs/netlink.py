@@ -128,18 +128,17 @@ class NetlinkBackend(Backend):
             raise self._error(exc.code, errors or {}, reading=True) from None
 
     # ------------------------------------------------------------ reading
-    @gc_paused
     def services(self) -> list[VirtualService]:
-        out = self._services_alone()
-        for svc in out:
-            svc.servers = self._servers(svc)
-        return out
+        return self._table(counters=True)
+
+    def services_without_counters(self) -> list[VirtualService]:
+        return self._table(counters=False)
 
     @gc_paused
-    def services_without_counters(self) -> list[VirtualService]:
+    def _table(self, counters: bool) -> list[VirtualService]:
         out = self._services_alone()
         for svc in out:
-            svc.servers = self._servers(svc, counters=False)
+            svc.servers = self._servers(svc, counters)
         return out
 
     def each_service(self, order=None) -> Iterator[VirtualService]:

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Callable, Iterator
 
 from .audit import AuditLog
 from .ipvs.backend import (Backend, IPVSError, NoSuchServer, NoSuchService, NotPermitted)
-from .ipvs.listing import listing_parts
+from .ipvs.listing import listing_parts, needs_counters
 from .ipvs.rules import (Kind, Operation, apply, diff, diff_by_lines, parse_rules, save,
                          sorted_services)
 from .model import (Info, RealServer, SyncDaemon, Timeouts, ValidationError, VirtualService,
@@ -228,7 +228,8 @@ class Session:
         if service is not None:
             return listing_parts([self.backend.find_service(service)], None, mode, exact)
         info = self.backend.info()
-        return listing_parts(self.backend.each_service(sorted_services), info, mode, exact)
+        services = self.backend.each_service(sorted_services, counters=needs_counters(mode))
+        return listing_parts(services, info, mode, exact)
 
     def set_timeouts(self, wanted: Timeouts) -> Result:
         """``ipvsadm --set``: a 0 keeps that timeout as it is."""

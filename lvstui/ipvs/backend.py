@@ -107,12 +107,12 @@ class Backend(ABC):
         skips the real servers' counters (their stats UNREAD_STATS, shared, read-only)."""
         return self.services()
 
-    def each_service(self, order=None) -> Iterator[VirtualService]:
+    def each_service(self, order=None, counters: bool = True) -> Iterator[VirtualService]:
         """The services one at a time, each with its real servers, in *order* (a function that
         sorts a list of services): a large table printed as it is read, without holding all
-        of it, as ipvsadm -Ln does. Here from services(); the kernel's reads each one's
-        servers as it comes."""
-        services = self.services()
+        of it, as ipvsadm -Ln does; without *counters* as services_without_counters() reads
+        them. Here from services(); the kernel's reads each one's servers as it comes."""
+        services = self.services() if counters else self.services_without_counters()
         yield from order(services) if order else services
 
     @abstractmethod

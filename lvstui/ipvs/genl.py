@@ -360,16 +360,19 @@ class DestLayout:
     @staticmethod
     def _indices(where: dict, fields: int) -> dict:
         """Where each field lies in a struct's tuple of *fields*; absent optional attributes
-        point one past its end, where the decoder pads a 0."""
+        point one past its end, where the decoder pads a 0. Without the counters in *where*
+        (a configuration-only struct) "stats" is None."""
         out = {k: where.get(k, fields) for k in DestLayout._ORDER}
         out["tun_port"] = where.get(DEST_TUN_PORT)
-        out["stats"] = itemgetter(*(where[("s", i)] for i in range(1, STATS_FIELDS + 1)))
+        out["stats"] = (itemgetter(*(where[("s", i)] for i in range(1, STATS_FIELDS + 1)))
+                        if ("s", 1) in where else None)
         out["pad"] = (0,) * (fields + 1) if fields in out.values() else ()
         return out
 
-    def _lean(self) -> tuple[struct.Struct, dict, int]:
+    def _lean(self, counters: bool = True) -> tuple[struct.Struct, dict, int]:
         """The layout without its attribute headers but the message's own (length, type, DEST
-        header): a shorter tuple for the later messages of a run. (struct, where, fields)."""
+        header): a shorter tuple for the later messages of a run; without *counters* their
+        bytes skipped too. (struct, where, fields)."""
         fmt, where, full_at, lean_at, seen_dest_header = [], {}, {}, 0, False
         index = 0
         for token in self.fmt:
@@ -377,6 +380,8 @@ class DestLayout:
                      else len(token))
             if token == "HH" and seen_dest_header:
                 fmt.append("4x")
+            elif token == "Q" and not counters:             # the only 64-bit fields: stats
+                fmt.append("8x")
             else:
                 seen_dest_header = seen_dest_header or token == "HH"
                 fmt.append(token)
@@ -385,14 +390,15 @@ class DestLayout:
                 lean_at += count
             index += count
         for key, i in self.where.items():
-            where[key] = full_at[i]
+            if i in full_at:
+                where[key] = full_at[i]
         return struct.Struct("".join(fmt)), where, lean_at
 
     def decoder(self):
         """A function (buf, off) -> RealServer | None for messages of this layout; for a whole
-        message, also ``fits`` (a struct tuple's every attribute header checked), ``lean`` (a
-        struct without attribute headers), ``build_lean`` and ``build_config`` (its tuples'
-        real servers, with their counters or UNREAD_STATS)."""
+        message, also ``fits`` (a struct tuple's every attribute header checked), ``lean`` and
+        ``build_lean`` (a struct without attribute headers, and its tuples' real servers),
+        ``config`` and ``build_config`` (the same without the counters: UNREAD_STATS)."""
         unpack, headers, get_headers = self.struct.unpack_from, self.headers, self.get_headers
         build = self._builder(self.where, self.fields)
 
@@ -409,13 +415,14 @@ class DestLayout:
             decode.fits = fits
             decode.lean, where, fields = self._lean()
             decode.build_lean = self._builder(where, fields)
-            decode.build_config = self._builder(where, fields, counters=False)
+            decode.config, where, fields = self._lean(counters=False)
+            decode.build_config = self._builder(where, fields)
             decode.head, decode.heads = (headers[0], headers[3]), itemgetter(0, 3)
         return decode
 
-    def _builder(self, where: dict, fields: int, counters: bool = True):
-        """A function (struct tuple) -> RealServer, the fields found by *where*; without
-        *counters* its stats are UNREAD_STATS."""
+    def _builder(self, where: dict, fields: int):
+        """A function (struct tuple) -> RealServer, the fields found by *where*; where it has
+        no counters its stats are UNREAD_STATS."""
         at = self._indices(where, fields)
         i_addr, i_port, i_fwd, i_weight = (at[k] for k in (DEST_ADDR, DEST_PORT,
                                                             DEST_FWD_METHOD, DEST_WEIGHT))
@@ -423,6 +430,7 @@ class DestLayout:
         i_u, i_l = at[DEST_U_THRESH], at[DEST_L_THRESH]
         i_a, i_i, i_p = at[DEST_ACTIVE_CONNS], at[DEST_INACT_CONNS], at[DEST_PERSIST_CONNS]
         i_tp, stats_get, pad = at["tun_port"], at["stats"], at["pad"]
+        counters = stats_get is not None
         has_tun_port = i_tp is not None
         ntop, v4, v6 = socket.inet_ntop, socket.AF_INET, socket.AF_INET6
         fwd_by_code, tun_types, csum = FWD_BY_RAW, TUN_TYPE_BY_RAW, CSUM_BY_RAW

@@ -71,24 +71,27 @@ def listing_parts(services: Iterable[VirtualService], info: Info | None,
     yield (f"IP Virtual Server version {info.version} (size={info.conn_table_size})\n"
            if info else "") + TITLES[mode]
     num = lambda n: largenum(n, exact)  # noqa: E731
-    server_line = _server_lines(mode, num)
+    server_lines = _server_lines(mode, num)
     for svc in services:
-        lines = []
         label = service_label(svc)
         st = svc.stats
         if mode == "stats":
-            lines.append(f"{label:<33}" + "".join(num(v) for v in (
-                st.conns, st.inpkts, st.outpkts, st.inbytes, st.outbytes)) + "\n")
+            head = f"{label:<33}" + "".join(num(v) for v in (
+                st.conns, st.inpkts, st.outpkts, st.inbytes, st.outbytes)) + "\n"
         elif mode == "rate":
-            lines.append(f"{label:<33}" + "".join(num(v) for v in (
-                st.cps, st.inpps, st.outpps, st.inbps, st.outbps)) + "\n")
+            head = f"{label:<33}" + "".join(num(v) for v in (
+                st.cps, st.inpps, st.outpps, st.inbps, st.outbps)) + "\n"
         else:
-            lines.append(f"{label} {service_flags(svc)}\n")
+            head = f"{label} {service_flags(svc)}\n"
         servers = sorted_servers(svc.servers)
         names = [f"{r.address}:{r.port}" if ":" not in r.address      # IPv4: at most 21 wide
                  else _v6_name(r, svc.family) for r in servers]
-        lines += map(server_line, servers, names)
-        yield "".join(lines)
+        yield head + "".join(server_lines(servers, names))
+
+
+def needs_counters(mode: str | None) -> bool:
+    """Whether *mode*'s listing prints the real servers' counters (stats, rate)."""
+    return mode in ("stats", "rate")
 
 
 def _v6_name(rs: RealServer, family: int) -> str:
@@ -98,30 +101,33 @@ def _v6_name(rs: RealServer, family: int) -> str:
 
 
 def _server_lines(mode: str | None, num):
-    """A function (real server, its name column) -> its line in *mode*."""
+    """A function (real servers, their name columns) -> their lines in *mode*."""
     labels = {f: f"{f.label:<7}" for f in Forwarding}
 
-    def plain(rs, name):
-        return (f"  -> {name:<28} {labels[rs.forwarding]} {rs.weight:<6} "
-                f"{rs.active_conns:<10} {rs.inactive_conns:<10}\n")
+    def plain(servers, names):
+        return ["  -> %-28s %s %-6d %-10d %-10d\n" % (
+            name, labels[rs.forwarding], rs.weight, rs.active_conns, rs.inactive_conns)
+            for rs, name in zip(servers, names)]
 
-    def stats(rs, name):
-        st = rs.stats
-        return f"  -> {name:<28}" + "".join(num(v) for v in (
+    def stats(servers, names):
+        return [f"  -> {name:<28}" + "".join(num(v) for v in (
             st.conns, st.inpkts, st.outpkts, st.inbytes, st.outbytes)) + "\n"
+            for st, name in zip((rs.stats for rs in servers), names)]
 
-    def rate(rs, name):
-        st = rs.stats
-        return (f"  -> {name:<28} {st.cps:>8} {st.inpps:>8} {st.outpps:>8}"
-                f"{num(st.inbps)}{num(st.outbps)}\n")
+    def rate(servers, names):
+        return [f"  -> {name:<28} {st.cps:>8} {st.inpps:>8} {st.outpps:>8}"
+                f"{num(st.inbps)}{num(st.outbps)}\n"
+                for st, name in zip((rs.stats for rs in servers), names)]
 
-    def thresholds(rs, name):
-        return (f"  -> {name:<28} {rs.upper_threshold:<10} "
-                f"{rs.lower_threshold:<10} {rs.active_conns:<10} {rs.inactive_conns:<10}\n")
+    def thresholds(servers, names):
+        return ["  -> %-28s %-10d %-10d %-10d %-10d\n" % (
+            name, rs.upper_threshold, rs.lower_threshold, rs.active_conns, rs.inactive_conns)
+            for rs, name in zip(servers, names)]
 
-    def persistent(rs, name):
-        return (f"  -> {name:<28} {rs.weight:<9} {rs.persistent_conns:<11} "
-                f"{rs.active_conns:<10} {rs.inactive_conns:<10}\n")
+    def persistent(servers, names):
+        return ["  -> %-28s %-9d %-11d %-10d %-10d\n" % (
+            name, rs.weight, rs.persistent_conns, rs.active_conns, rs.inactive_conns)
+            for rs, name in zip(servers, names)]
 
     return {None: plain, "stats": stats, "rate": rate, "thresholds": thresholds,
             "persistent": persistent}[mode]

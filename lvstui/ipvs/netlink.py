@@ -12,7 +12,6 @@ import os
 import socket
 import struct
 import threading
-from dataclasses import replace
 from collections.abc import Iterator
 
 from ..model import Info, RealServer, SyncDaemon, Timeouts, ValidationError, VirtualService
@@ -141,10 +140,13 @@ class NetlinkBackend(Backend):
             svc.servers = self._servers(svc, counters)
         return out
 
-    def each_service(self, order=None) -> Iterator[VirtualService]:
+    def each_service(self, order=None, counters: bool = True) -> Iterator[VirtualService]:
         services = self._services_alone()
-        for svc in order(services) if order else services:
-            yield replace(svc, servers=self._servers(svc))      # held by the caller alone
+        services = order(services) if order else services
+        for i, svc in enumerate(services):
+            services[i] = None                                  # held by the caller alone
+            svc.servers = self._servers(svc, counters)
+            yield svc
 
     def _services_alone(self) -> list[VirtualService]:
         """Every service, its real servers not read."""
@@ -183,7 +185,7 @@ class NetlinkBackend(Backend):
         ``struct.iter_unpack``; any other message attribute by attribute."""
         servers: list[RealServer] = []
         append = servers.append
-        build_of = "build_lean" if counters else "build_config"
+        struct_of, build_of = ("lean", "build_lean") if counters else ("config", "build_config")
         layouts = self._layouts
         dest_off = genl.NLMSGHDR.size + genl.GENLHDR_LEN + 4     # payload of IPVS_CMD_ATTR_DEST
 
@@ -202,7 +204,8 @@ class NetlinkBackend(Backend):
                     and decode.fits(decode.struct.unpack_from(view, off))):
                 append(genl.decode_dest(view, off + dest_off, off + length))   # one by one
                 return off + step
-            run = list(decode.lean.iter_unpack(view[off:off + (n - off) // step * step]))
+            run = list(getattr(decode, struct_of).iter_unpack(
+                view[off:off + (n - off) // step * step]))
             heads = list(map(decode.heads, run))        # the first checked in full, the rest
             if heads.count(decode.head) != len(heads):  # by length, type and DEST header
                 run = run[:next(i for i, h in enumerate(heads) if h != decode.head)]

@@ -13,9 +13,15 @@ if [ -n "$missing" ]; then
     # shellcheck disable=SC2086
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >/dev/null
 fi
+# the venv on Debian's own python3 (installed above), the interpreter a director runs lvstui
+# with, whatever other python3 comes first on PATH (pyenv's shims on a developer's machine)
+PY=/usr/bin/python3
+if [ "$(readlink -f .venv/bin/python 2>/dev/null)" != "$(readlink -f $PY)" ]; then
+    rm -rf .venv
+    $PY -m venv .venv
+fi
 stamp=.venv/.installed-$(sha1sum pyproject.toml | cut -c1-12)
 if [ ! -f "$stamp" ]; then
-    [ -x .venv/bin/python ] || python3 -m venv .venv
     .venv/bin/pip install -q --disable-pip-version-check -e '.[test]' \
         --config-settings editable_mode=compat        # a path entry: no import finder to load
     rm -f .venv/.installed-*; touch "$stamp"

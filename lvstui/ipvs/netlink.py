@@ -24,12 +24,22 @@ NETLINK_GENERIC = 16
 GENL_ID_CTRL, CTRL_CMD_GETFAMILY, CTRL_ATTR_FAMILY_ID, CTRL_ATTR_FAMILY_NAME = 0x10, 3, 1, 2
 RECV_SIZE = 1 << 17
 BATCH = 256          # requests per send when applying many changes
+# The kernel answers a request before send() returns (a dump's further parts are made as they
+# are read), so a reply not there within seconds never comes: netlink sends none for a
+# request whose handler returned EINTR.
+ANSWER_WAIT = 5.0
 
 
 class NetlinkError(IPVSError):
     def __init__(self, code: int):
         self.code = code
         super().__init__(f"kernel refused: {os.strerror(code)}")
+
+
+class NoAnswer(IPVSError):
+    def __init__(self):
+        super().__init__(f"the kernel gave no answer within {ANSWER_WAIT:g} s: the change may or "
+                         "may not have been made (read the table again)")
 
 
 class NetlinkBackend(Backend):
@@ -40,6 +50,7 @@ class NetlinkBackend(Backend):
         self._sock = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, NETLINK_GENERIC)
         self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 21)
         self._sock.bind((0, 0))
+        self._sock.settimeout(ANSWER_WAIT)
         self._seq = 0
         self._lock = threading.Lock()
         self._buf = bytearray(RECV_SIZE)
@@ -87,7 +98,7 @@ class NetlinkBackend(Backend):
             buf, view = self._buf, memoryview(self._buf)
             unpack_hdr = genl.NLMSGHDR.unpack_from
             while True:
-                n = self._sock.recv_into(buf)
+                n = self._receive(buf)
                 off = 0
                 while off + 16 <= n:
                     length, kind, _flags, mseq, _pid = unpack_hdr(buf, off)
@@ -105,6 +116,13 @@ class NetlinkBackend(Backend):
                         return
                     upto = on_message(view, off, length, n) if on_message else None
                     off = upto if upto is not None else off + ((length + 3) & ~3)
+
+    def _receive(self, buf: bytearray) -> int:
+        """The next datagram into *buf*; NoAnswer when none comes within ANSWER_WAIT."""
+        try:
+            return self._sock.recv_into(buf)
+        except TimeoutError:
+            raise NoAnswer() from None
 
     def _call(self, cmd: int, attrs: bytes, errors: dict):
         try:
@@ -349,7 +367,7 @@ class NetlinkBackend(Backend):
             codes: dict[int, int] = {}
             buf = self._buf
             while len(codes) < len(requests):
-                n = self._sock.recv_into(buf)
+                n = self._receive(buf)
                 off = 0
                 while off + 16 <= n:
                     length, kind, _flags, seq, _pid = genl.NLMSGHDR.unpack_from(buf, off)
@@ -385,5 +403,11 @@ class NetlinkBackend(Backend):
                     errno.ENODEV: lambda: IPVSError(f"No such device: there is no interface {daemon.interface!r}")})
 
     def stop_daemon(self, state):
-        self._call(genl.CMD_DEL_DAEMON, genl.daemon_attrs(SyncDaemon(state, "lo"), full=False),
-                   {errno.ESRCH: lambda: IPVSError(f"No daemon is running: no {state} sync daemon runs")})
+        try:
+            self._call(genl.CMD_DEL_DAEMON, genl.daemon_attrs(SyncDaemon(state, "lo"), full=False),
+                       {errno.ESRCH: lambda: IPVSError(f"No daemon is running: no {state} sync daemon runs")})
+        except NoAnswer:
+            # a stop that comes before the sync thread first ran stops it all the same, but the
+            # kernel's handler returns EINTR (kthread_stop's), for which netlink sends no answer
+            if any(d.state == state for d in self.daemons()):
+                raise

@@ -46,6 +46,19 @@ def test_an_unknown_service_is_said_in_ipvsadms_words(kernel):  # noqa: F811
         assert got.stderr.startswith("lvstui: No such service") and got.stderr.count("\n") == 1
 
 
+
+def test_a_stop_right_after_a_start_returns_and_the_daemon_is_gone(kernel):  # noqa: F811
+    """The kernel sends no answer to a stop that comes before the sync thread first ran (its
+    handler returns kthread_stop's EINTR): each stop returns and the daemon is gone."""
+    from lvstui.ipvs.netlink import ANSWER_WAIT, NetlinkBackend
+    from lvstui.model import SyncDaemon
+    table = NetlinkBackend()
+    assert table._sock.gettimeout() == ANSWER_WAIT          # a silent kernel is never waited out
+    for _ in range(30):
+        table.start_daemon(SyncDaemon("master", "lo", sync_id=3))
+        table.stop_daemon("master")
+        assert ipvsadm("-L", "--daemon") == ""
+
 def test_set_changes_the_timeouts_as_ipvsadm_does_and_zero_keeps_one(kernel, tmp_path):  # noqa: F811
     ipvsadm("--set", "900", "120", "300")
     got = lvstui("--audit-log", str(tmp_path / "audit.log"), "set", "1000", "0", "310")

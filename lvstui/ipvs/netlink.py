@@ -37,9 +37,9 @@ class NetlinkError(IPVSError):
 
 
 class NoAnswer(IPVSError):
-    def __init__(self):
-        super().__init__(f"the kernel gave no answer within {ANSWER_WAIT:g} s: the change may or "
-                         "may not have been made (read the table again)")
+    def __init__(self, reading: bool = False):
+        super().__init__(f"the kernel gave no answer within {ANSWER_WAIT:g} s" + (
+            "" if reading else ": the change may or may not have been made (read the table again)"))
 
 
 class NetlinkBackend(Backend):
@@ -143,6 +143,8 @@ class NetlinkBackend(Backend):
             self._request(cmd, attrs, dump=dump, on_message=on_message)
         except NetlinkError as exc:
             raise self._error(exc.code, errors or {}, reading=True) from None
+        except NoAnswer:
+            raise NoAnswer(reading=True) from None
 
     # ------------------------------------------------------------ reading
     def services(self) -> list[VirtualService]:

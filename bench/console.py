@@ -1,6 +1,7 @@
 """The console's speed at 10,000 services x 10 real servers (memory backend), in one run.
 
     .venv/bin/python bench/console.py [--services 10000] [--servers 10] [--repeat 20] [--peer]
+    .venv/bin/python bench/console.py --against REV [...]     this tree and REV side by side
 
 With --peer (root: it starts sshd on loopback with keys made on the spot) the console has a
 peer director: a real ``lvstui agent`` over OpenSSH holding the same table, one weight
@@ -73,7 +74,7 @@ def peer_over_ssh(table: MemoryBackend, workdir: str):
     changed there: (the connected Peer, sshd)."""
     from pathlib import Path
 
-    from lvstui.ipvs.rules import Kind, Operation, diff
+    from lvstui.ipvs.operations import Kind, Operation, diff
     from lvstui.peer import Peer
     from tests.pair.sshd import Sshd
     sshd = Sshd(Path(workdir)).start()
@@ -163,7 +164,7 @@ async def measure(args) -> dict:
             await pilot.pause()
     ssh = [p for p in psutil.Process().children(recursive=True) if p.name() == "ssh"]
     if peer:
-        session.close_peer()
+        session.pair.close()
         sshd.stop()
     return {"first": first_frame, "pair": pair_frame, "ssh": len(ssh), "rss": rss, **out}
 
@@ -175,7 +176,39 @@ def connections(count: int) -> list:
             for i in range(count)]
 
 
+def against(rev: str, argv: list[str]) -> int:
+    """This tree's figures beside those of revision *rev* (a git worktree of it), each bench
+    in a process of its own, alternately, in one run: the medians and the ratio now / then."""
+    import re
+    import subprocess
+    import tempfile
+    here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    there = tempfile.mkdtemp(prefix="lvstui-bench-")
+    subprocess.run(["git", "-C", here, "worktree", "add", "--detach", "-q", there, rev],
+                   check=True)
+    try:
+        runs = {}
+        for name, tree in (("then", there), ("now", here)):
+            out = subprocess.run([sys.executable, os.path.join(tree, "bench", "console.py"),
+                                  *argv], capture_output=True, text=True, check=True,
+                                 cwd=tree, env={**os.environ, "PYTHONPATH": tree}).stdout
+            runs[name] = {m[1].strip(): float(m[2]) for m in re.finditer(
+                r"^(first frame|keypress -> screen, \w+|RSS|connection screen.*?: open)\s+"
+                r"([\d.]+)", out, re.M)}
+    finally:
+        subprocess.run(["git", "-C", here, "worktree", "remove", "--force", there])
+    print(f"{'':<34}{rev[:12]:>12}{'this tree':>12}  now/then")
+    for key, then in runs["then"].items():
+        now = runs["now"].get(key)
+        if now is not None:
+            print(f"{key:<34}{then:>12.1f}{now:>12.1f}  {now / then if then else 0:8.2f}")
+    return 0
+
+
 def main() -> int:
+    if "--against" in sys.argv:
+        at = sys.argv.index("--against")
+        return against(sys.argv[at + 1], sys.argv[1:at] + sys.argv[at + 2:])
     p = argparse.ArgumentParser()
     p.add_argument("--services", type=int, default=10000)
     p.add_argument("--servers", type=int, default=10)

@@ -24,7 +24,8 @@ QUADRATIC_CONTROL = re.compile(r"^(?P<lead>\s*)(?P<name>[^\s#]+)(?P<sep>\s*)(?P<
 
 def growth_cases():
     from lvstui.ha.config import HaCf
-    from lvstui.health.config import read_ldirectord, read_toml
+    from lvstui.health.ldirectord import read_ldirectord
+    from lvstui.health.toml_config import read_toml
     from lvstui.ipvs.connections import parse_connections
     from lvstui.ipvs.rules import parse_rules
     return {

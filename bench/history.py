@@ -116,7 +116,7 @@ def plot_24h(args, history: History) -> float:
     name = sorted(history.rows())[-1]
 
     def read_and_draw():
-        points, marks = session.history_plot(name, now - 86400, now)
+        points, marks = session.record.plot(name, now - 86400, now)
         assert len(points) >= 1440, len(points)
         draw(points, marks, now - 86400, now, 200, 30, 0)
     return statistics.median(cpu(read_and_draw) for _ in range(5))

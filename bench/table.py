@@ -82,7 +82,8 @@ def main() -> int:
 
     from lvstui.ipvs.netlink import NetlinkBackend
     from lvstui.audit import AuditLog
-    from lvstui.ipvs.rules import apply, parse_rules
+    from lvstui.ipvs.operations import apply
+    from lvstui.ipvs.rules import parse_rules
     from lvstui.session import Session
 
     table = NetlinkBackend()
@@ -117,7 +118,7 @@ def main() -> int:
     touched = []
 
     def lvstui_reapply():                       # what lvstui restore does
-        ops = session.plan_restore(edited)
+        ops = session.rules.plan(edited)
         apply(table, ops)
         touched.append(len(ops))
 
@@ -137,7 +138,7 @@ def main() -> int:
 
     def lvstui_restore():
         table.flush()
-        apply(table, session.plan_restore(small))
+        apply(table, session.rules.plan(small))
 
     t_ipvsadm, t_lvstui = interleaved([ipvsadm_restore, lvstui_restore], args.repeat)
     rows.append((f"restore {n_rules} rules (parse+diff+apply) vs -R", t_lvstui, t_ipvsadm))

@@ -12,9 +12,11 @@ from .console import open_table
 from .ipvs import IPVSError
 from .session import Session
 from .model import ValidationError
-from .ha import HeartbeatError
+from .ha import HA_DIR, HeartbeatError
 from .health import CONFIG_PATH as HEALTH_CONFIG, STATE_PATH as HEALTH_STATE
 from .history import DEFAULT_CAP_MB, DEFAULT_DB as HISTORY_DB
+from .commands.exporter import DEFAULT_LISTEN as EXPORTER_LISTEN
+from .keepalived import CONF_PATH as KEEPALIVED_CONF, PID_FILE as KEEPALIVED_PID
 from .system import SettingError
 
 
@@ -53,28 +55,51 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--health-state", default=HEALTH_STATE, metavar="FILE",
                    help=f"where lvstui monitor publishes its state (default {HEALTH_STATE})")
     _peer_options(p, console=True)
+    p.set_defaults(run=_console)
     sub = p.add_subparsers(dest="command")
+    for commands in (_pair_commands, _history_commands, _table_commands,
+                     _host_commands):
+        commands(sub, common)
+    return p
+
+
+def _pair_commands(sub, common) -> None:
+    """save (and save --peer), drift, sync: this director and the other."""
     sv = sub.add_parser("save", parents=[common], help="print the table as ipvsadm -Sn does")
+    sv.set_defaults(run=_on_session(_save))
     _peer_options(sv, "print the table of HOST (the other director) instead")
     dr = sub.add_parser("drift", parents=[common],
                         help="the ipvsadm commands that would make the peer equal to this "
                              "director: exit 0 equal, 1 different, 2 peer unreadable, 3 this "
                              "table unreadable")
     _peer_options(dr, "the other director (default: the other node of ha.cf)")
+    dr.add_argument("--keepalived", metavar="FILE", nargs="?", const=KEEPALIVED_CONF,
+                    help="instead: the ipvsadm commands that would make this table what "
+                         f"keepalived.conf asks for (default {KEEPALIVED_CONF})")
+    dr.set_defaults(run=_on_session(_pair))
     sy = sub.add_parser("sync", parents=[common],
                         help="make the peer equal to this director (the differences only)")
     _peer_options(sy, "the other director (default: the other node of ha.cf)", flag="--to")
     sy.add_argument("--dry-run", action="store_true", default=argparse.SUPPRESS,
                     help="print the ipvsadm commands only")
+    sy.set_defaults(run=_on_session(_pair))
+
+
+def _history_commands(sub, common) -> None:
+    """record, history: the incident recorder and what it kept."""
     rec = sub.add_parser("record", parents=[common],
                          help="record the table's changes and who made them (foreground)")
     rec.add_argument("--db", default=HISTORY_DB, help=f"the history (default {HISTORY_DB})")
+    rec.add_argument("--metrics", metavar="ADDR:PORT",
+                     help="also serve Prometheus metrics there, as lvstui exporter does")
     rec.add_argument("--interval", type=float, default=1.0, metavar="S",
                      help="seconds between reads (default 1)")
     rec.add_argument("--max-size", type=float, default=DEFAULT_CAP_MB, metavar="MB",
                      help=f"the samples' size cap: past it the oldest go (default {DEFAULT_CAP_MB})")
+    rec.set_defaults(run=_on_table(_record))
     hist = sub.add_parser("history", help="the recorded past: the table at a moment, the changes")
     hist.add_argument("--db", default=HISTORY_DB, help=f"the history (default {HISTORY_DB})")
+    hist.set_defaults(run=_history)
     what = hist.add_mutually_exclusive_group(required=True)
     what.add_argument("--at", metavar="TIME", help="the table then, as ipvsadm -Sn prints it "
                                                    "(2026-11-25T03:12:00 local time, or @EPOCH)")
@@ -89,12 +114,18 @@ def _parser() -> argparse.ArgumentParser:
     _service_options(hist)
     hist.add_argument("-r", "--real-server", metavar="RIP:PORT",
                       help="with --export: that real server of the service")
+
+
+def _table_commands(sub, common) -> None:
+    """agent, restore, list, set, daemon, zero, flush: ipvsadm's everyday commands."""
     ag = sub.add_parser("agent", parents=[common],
                         help="answer the other director's lvstui on stdin/stdout (run by it "
                              "over ssh)")
-    ag.add_argument("--ha-dir", default="/etc/ha.d", help=argparse.SUPPRESS)
+    ag.add_argument("--ha-dir", default=HA_DIR, help=argparse.SUPPRESS)
+    ag.set_defaults(run=_on_session(_agent))
     r = sub.add_parser("restore", parents=[common],
                        help="make the table equal to a rules file (only changes are sent)")
+    r.set_defaults(run=_on_session(_restore))
     r.add_argument("file", help="rules file in ipvsadm -S format, or - for stdin")
     r.add_argument("--dry-run", action="store_true", default=argparse.SUPPRESS,
                    help="print the ipvsadm commands only")
@@ -131,8 +162,14 @@ def _parser() -> argparse.ArgumentParser:
     _service_options(zr)
     fl = sub.add_parser("flush", parents=[common], help="delete every virtual service (asks)")
     fl.add_argument("--yes", action="store_true", help="do not ask")
+    for parser in (ls, st, dm, zr, fl):
+        parser.set_defaults(run=_on_session(_table))
 
+
+def _host_commands(sub, common) -> None:
+    """net, check-config, monitor, ha, vip: this host, heartbeat, the checks."""
     net = sub.add_parser("net", help="the DR sysctl profiles: show or apply")
+    net.set_defaults(run=_system)
     net.add_argument("action", choices=("status", "apply"))
     net.add_argument("role", choices=("director", "real-server", "tunnel-real-server"))
     net.add_argument("--interface", default="eth0", help="the director's VIP interface")
@@ -141,13 +178,48 @@ def _parser() -> argparse.ArgumentParser:
                      help="also write /etc/sysctl.d/90-lvstui-ROLE.conf")
     chk = sub.add_parser("check-config", help="validate heartbeat's ha.cf, haresources, "
                                               "authkeys, or a health-check file")
-    chk.add_argument("--ha-dir", default="/etc/ha.d")
+    chk.set_defaults(run=_check_config)
+    chk.add_argument("--ha-dir", default=HA_DIR)
     chk.add_argument("--node", help="this host's node name (default: uname -n)")
     which = chk.add_mutually_exclusive_group()
     which.add_argument("--health", metavar="FILE", help="check lvstui's health-check TOML file")
     which.add_argument("--ldirectord", metavar="FILE", help="check an ldirectord.cf")
+    which.add_argument("--keepalived", metavar="FILE", nargs="?", const=KEEPALIVED_CONF,
+                       help=f"check a keepalived.conf as keepalived -t does (default "
+                            f"{KEEPALIVED_CONF})")
+    _monitor_command(sub, common)
+    exp = sub.add_parser("exporter", parents=[common],
+                         help="Prometheus metrics of this director over HTTP (read-only)")
+    exp.set_defaults(run=_exporter)
+    exp.add_argument("--listen", default=EXPORTER_LISTEN, metavar="ADDR:PORT",
+                     help=f"where to serve /metrics (default {EXPORTER_LISTEN})")
+    exp.add_argument("--per-server", choices=("on", "off"), default="on",
+                     help="the real servers' series too (off: per service only, for large "
+                          "tables)")
+    ha = sub.add_parser("ha", help="heartbeat: state, manual failover")
+    ha.set_defaults(run=_ha)
+    ha.add_argument("action", choices=("status", "standby", "takeover"))
+    ha.add_argument("--wait", metavar="VIP", help="follow VIP until it has moved, and time it")
+    ha.add_argument("--timeout", type=float, default=30.0)
+    ha.add_argument("--ha", choices=("auto", "heartbeat", "keepalived", "none"), default="auto",
+                    help="the HA manager (default: keepalived where it runs, else heartbeat; "
+                         "none: this director has none)")
+    ha.add_argument("--keepalived-pid", default=KEEPALIVED_PID, metavar="FILE",
+                    help=f"keepalived's pid file (default {KEEPALIVED_PID})")
+    vip = sub.add_parser("vip", help="add, remove or list VIP addresses on this host")
+    vip.set_defaults(run=_system)
+    vip.add_argument("action", choices=("add", "del", "list"))
+    vip.add_argument("address", nargs="?")
+    vip.add_argument("--dev", default="eth0", help="interface (lo on DR real servers)")
+    vip.add_argument("--label", help="alias label (default: the first free DEV:N)")
+    vip.add_argument("--no-announce", action="store_true", help="no gratuitous ARP after adding")
+
+
+def _monitor_command(sub, common) -> None:
+    """monitor: the checker in the foreground, or one round of checks."""
     mon = sub.add_parser("monitor", parents=[common],
                          help="check the real servers and quiesce the failed ones (foreground)")
+    mon.set_defaults(run=_monitor)
     src = mon.add_mutually_exclusive_group()
     src.add_argument("--config", default=HEALTH_CONFIG, metavar="FILE",
                      help=f"lvstui's TOML file (default {HEALTH_CONFIG})")
@@ -160,71 +232,228 @@ def _parser() -> argparse.ArgumentParser:
     mon.add_argument("--record", action="store_true",
                      help="also record the table's changes, as lvstui record does (one process)")
     mon.add_argument("--db", default=HISTORY_DB, help=f"with --record (default {HISTORY_DB})")
-    ha = sub.add_parser("ha", help="heartbeat: state, manual failover")
-    ha.add_argument("action", choices=("status", "standby", "takeover"))
-    ha.add_argument("--wait", metavar="VIP", help="follow VIP until it has moved, and time it")
-    ha.add_argument("--timeout", type=float, default=30.0)
-    vip = sub.add_parser("vip", help="add, remove or list VIP addresses on this host")
-    vip.add_argument("action", choices=("add", "del", "list"))
-    vip.add_argument("address", nargs="?")
-    vip.add_argument("--dev", default="eth0", help="interface (lo on DR real servers)")
-    vip.add_argument("--label", help="alias label (default: the first free DEV:N)")
-    vip.add_argument("--no-announce", action="store_true", help="no gratuitous ARP after adding")
-    return p
+    mon.add_argument("--metrics", metavar="ADDR:PORT",
+                     help="also serve Prometheus metrics there, as lvstui exporter does")
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    if args.audit_log is None and not (args.demo and args.command is None):
-        args.audit_log = _demo_audit() if args.demo else DEFAULT_AUDIT
+    world = _demo_world(args) if args.demo and args.command is not None else None
+    if args.audit_log is None and not args.demo:
+        args.audit_log = DEFAULT_AUDIT
     try:
-        if args.command is None:
-            from .console import run
-            return run(args.backend, args.demo, args.refresh, args.audit_log, args.dry_run,
-                       args.theme, (args.health or args.ldirectord_console,
-                                    bool(args.ldirectord_console), args.health_state),
-                       confirm_within=args.confirm_within,
-                       peer=(args.peer, args.no_peer, args.peer_command, args.ssh_config))
-        if args.command == "check-config":
-            if args.health or args.ldirectord:
-                from .commands.health import check_health_config
-                return check_health_config(args.health or args.ldirectord, bool(args.ldirectord))
-            from .commands.ha import check_config
-            return check_config(args.ha_dir, args.node)
-        if args.command == "ha":
-            from .commands.ha import run_ha
-            return run_ha(args, AuditLog(args.audit_log, via="cli"))
-        if args.command == "history":
-            from .commands.history import run_history
-            return run_history(args)
-        if args.command in ("net", "vip"):
-            from .commands.system import run_system
-            return run_system(args, AuditLog(args.audit_log, via="cli"))
-        if args.command == "monitor" and args.once:
-            from .commands.health import check_once
-            return check_once(args.ldirectord or args.config, bool(args.ldirectord),
-                              lambda: open_table(args.backend, args.demo))
-        backend = open_table(args.backend, args.demo)
-        try:
-            if args.command == "record":
-                from .commands.history import host_observer, run_record
-                with host_observer(backend, args.health_state, args.demo) as observe:
-                    return run_record(args.db, args.interval, backend, args.audit_log, observe,
-                                      args.max_size)
-            if args.command == "monitor":
-                from .commands.health import run_monitor
-                from .commands.history import host_observer, recording_beside
-                with host_observer(backend, args.state, args.demo) as observe, \
-                        recording_beside(args.record, args.db, backend, args.audit_log, observe):
-                    return run_monitor(args.ldirectord or args.config, bool(args.ldirectord),
-                                       args.state, backend,
-                                       AuditLog(args.audit_log, via="monitor"))
-            return _run(args, backend, AuditLog(args.audit_log, via="cli"))
-        finally:
-            backend.close()
+        return args.run(args)
     except (IPVSError, ValidationError, SettingError, HeartbeatError, OSError) as exc:
         print(f"lvstui: {exc}", file=sys.stderr)
         return 1
+    finally:
+        if world is not None:
+            world.close()
+
+
+def _demo_world(args):
+    """A command given ``--demo`` runs on the demo cluster: its table, network, heartbeat,
+    checks, history and peer; every default path in the demo's sandbox (``args.demo`` is
+    the world from here on)."""
+    from .demo.world import DemoWorld
+    world = DemoWorld(args.audit_log)
+    args.audit_log = world.audit.path
+    sandboxed = {"db": (HISTORY_DB, world.history_path),
+                 "state": (HEALTH_STATE, world.sandbox.health_state),
+                 "health_state": (HEALTH_STATE, world.sandbox.health_state),
+                 "config": (HEALTH_CONFIG, world.health_config),
+                 "ha_dir": (HA_DIR, world.sandbox.ha_dir)}
+    for name, (default, there) in sandboxed.items():
+        if getattr(args, name, None) == default:
+            setattr(args, name, there)
+    if hasattr(args, "node") and args.node is None:
+        args.node = world.heartbeat.me
+    if args.command == "history":
+        world.record_past()
+    args.demo = world
+    return world
+
+
+# ---------------------------------------------------------------- the commands, run
+def _console(args) -> int:
+    from .console import run
+    return run(args.backend, args.demo, args.refresh, args.audit_log, args.dry_run, args.theme,
+               (args.health or args.ldirectord_console, bool(args.ldirectord_console),
+                args.health_state),
+               confirm_within=args.confirm_within,
+               peer=(args.peer, args.no_peer, args.peer_command, args.ssh_config,
+                     args.peer_timeout))
+
+
+def _check_config(args) -> int:
+    """The HA manager's files (heartbeat's, or keepalived.conf on a director that has it and
+    no ha.cf), or a health-check file."""
+    plain = not (args.health or args.ldirectord or args.keepalived)
+    if plain and not os.path.exists(os.path.join(args.ha_dir, "ha.cf")) \
+            and os.path.exists(KEEPALIVED_CONF) and not args.demo:
+        args.keepalived = KEEPALIVED_CONF
+    if args.keepalived:
+        from .commands.keepalived import check_keepalived
+        return check_keepalived(args.keepalived)
+    if args.health or args.ldirectord:
+        from .commands.health import check_health_config
+        return check_health_config(args.health or args.ldirectord, bool(args.ldirectord))
+    from .commands.ha import check_config
+    return check_config(args.ha_dir, args.node, args.demo.host_facts() if args.demo else None)
+
+
+def _ha(args) -> int:
+    from .commands.ha import run_ha
+    audit = AuditLog(args.audit_log, via="cli")
+    if args.ha == "none":
+        print("no HA manager on this director (--ha none): no state to show, no failover")
+        return 0 if args.action == "status" else 1
+    if not args.demo and args.ha != "heartbeat":
+        from .commands.keepalived import keepalived_status
+        from .keepalived.state import Keepalived
+        keepalived = Keepalived(args.keepalived_pid)
+        if args.ha == "keepalived" or keepalived.pid() is not None:
+            return keepalived_status(args, keepalived)
+    if args.demo:
+        return run_ha(args, audit, args.demo.heartbeat, args.demo.network)
+    from .ha.cluster import Heartbeat
+    from .system.network import HostNetwork
+    network = HostNetwork() if args.wait else None
+    try:
+        return run_ha(args, audit, Heartbeat(), network)
+    finally:
+        if network is not None:
+            network.close()
+
+
+def _history(args) -> int:
+    from .commands.history import run_history
+    return run_history(args)
+
+
+def _system(args) -> int:
+    from .commands.system import run_system
+    audit = AuditLog(args.audit_log, via="cli")
+    if args.demo:
+        return run_system(args, audit, args.demo.network)
+    from .system.network import HostNetwork
+    network = HostNetwork(args.interface if args.command == "net" else args.dev)
+    try:
+        return run_system(args, audit, network)
+    finally:
+        network.close()
+
+
+def _on_table(run):
+    """*run(args, backend)* on the table the arguments name, closed after."""
+    def opened(args) -> int:
+        backend = open_table(args.backend, args.demo)
+        try:
+            return run(args, backend)
+        finally:
+            backend.close()
+    return opened
+
+
+def _on_session(run):
+    """*run(args, session)* on a session of the CLI over that table."""
+    return _on_table(lambda args, backend: run(
+        args, Session(backend, audit=AuditLog(args.audit_log, via="cli"), dry_run=args.dry_run,
+                      **(args.demo.places() if args.demo else {}))))
+
+
+def _record(args, backend) -> int:
+    from .commands.exporter import beside
+    from .commands.history import host_observer, run_record
+    with host_observer(backend, args.health_state, args.demo) as observe, \
+            beside(args.metrics, lambda: _metrics_session(args, backend), _manager()):
+        return run_record(args.db, args.interval, backend, args.audit_log, observe,
+                          args.max_size)
+
+
+def _monitor(args) -> int:
+    if args.once:
+        from .commands.health import check_once
+        return check_once(args.ldirectord or args.config, bool(args.ldirectord),
+                          lambda: open_table(args.backend, args.demo), _probe(args))
+    return _on_table(_run_monitor)(args)
+
+
+def _manager() -> str:
+    """The HA manager the metrics name."""
+    from .cases.managers import running_manager
+    return running_manager()
+
+
+def _metrics_session(args, backend) -> Session:
+    """A session for the metrics of a long-running command: its table, the state its
+    monitor publishes, this host's VIPs (none in the demo)."""
+    from .health.sources import PublishedHealth
+    network = args.demo.network if args.demo else None
+    if network is None:
+        from .system.network import HostNetwork
+        network = HostNetwork()
+    return Session(backend, network=network,
+                   health=PublishedHealth(getattr(args, "state", None) or args.health_state))
+
+
+def _exporter(args) -> int:
+    from .commands.exporter import serve
+    manager = _manager()
+    if args.demo:
+        world = args.demo
+        session = Session(world.table, network=world.network, health=world.health,
+                          traffic=world.traffic, **world.places())
+        return serve(session, args.listen, args.per_server == "on", manager)
+    from .health.sources import PublishedHealth
+    from .system.network import HostNetwork
+    backend, network = open_table(args.backend, False), HostNetwork()
+    try:
+        session = Session(backend, network=network, health=PublishedHealth(args.health_state))
+        return serve(session, args.listen, args.per_server == "on", manager)
+    finally:
+        network.close()
+        backend.close()
+
+
+def _probe(args):
+    """How the monitor checks a server: for real, or the demo's simulated servers."""
+    from .health.checks import run_check
+    return args.demo.checks if args.demo else run_check
+
+
+def _run_monitor(args, backend) -> int:
+    from .commands.exporter import beside
+    from .commands.health import run_monitor
+    from .commands.history import host_observer, recording_beside
+    with host_observer(backend, args.state, args.demo) as observe, \
+            recording_beside(args.record, args.db, backend, args.audit_log, observe), \
+            beside(args.metrics, lambda: _metrics_session(args, backend), _manager()):
+        return run_monitor(args.ldirectord or args.config, bool(args.ldirectord), args.state,
+                           backend, AuditLog(args.audit_log, via="monitor"), _probe(args))
+
+
+def _save(args, session: Session) -> int:
+    if args.peer:
+        return _pair(args, session)
+    sys.stdout.write(session.rules.text())
+    return 0
+
+
+def _table(args, session: Session) -> int:
+    from .commands.table import run_table
+    return run_table(args, session)
+
+
+def _restore(args, session: Session) -> int:
+    text = sys.stdin.read() if args.file == "-" else open(args.file).read()
+    plan = session.rules.plan(text, emptying=args.yes or args.dry_run)
+    result = session.rules.restore(plan, args.file)
+    if result.error:
+        raise IPVSError(result.error)
+    for command in result.commands:
+        print(command)
+    return 0
 
 
 def _peer_options(parser: argparse.ArgumentParser, what: str = "", flag: str = "--peer",
@@ -241,6 +470,20 @@ def _peer_options(parser: argparse.ArgumentParser, what: str = "", flag: str = "
                         help="the lvstui to run on the peer (default: lvstui)")
     parser.add_argument("--ssh-config", metavar="FILE",
                         help="an ssh client configuration file (ssh -F)")
+    parser.add_argument("--peer-timeout", type=_peer_seconds, metavar="SECONDS",
+                        help="how long the peer's agent may take to start, and each of its "
+                             "answers (default 60 to start, 20 an answer; ssh's ConnectTimeout "
+                             "of 10 s bounds the network)")
+
+
+def _peer_seconds(text: str) -> float:
+    try:
+        seconds = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not 1 <= seconds <= 3600:
+        raise argparse.ArgumentTypeError("between 1 and 3600 seconds")
+    return seconds
 
 
 def _minutes(text: str) -> float:
@@ -263,34 +506,6 @@ def _service_options(parser: argparse.ArgumentParser) -> None:
     one.add_argument("-f", "--fwmark-service", metavar="MARK")
 
 
-def _demo_audit() -> str:
-    """The demo touches nothing of the host's: its changes are logged in a temporary file."""
-    import tempfile
-    return os.path.join(tempfile.mkdtemp(prefix="lvstui-demo-"), "audit.log")
-
-
-def _run(args, backend, audit: AuditLog) -> int:
-    session = Session(backend, audit=audit, dry_run=args.dry_run)
-    if args.command == "agent":
-        return _agent(args, session)
-    if args.command in ("drift", "sync") or (args.command == "save" and args.peer):
-        return _pair(args, session)
-    if args.command == "save":
-        sys.stdout.write(session.rules_text())
-    elif args.command in ("list", "set", "daemon", "zero", "flush"):
-        from .commands.table import run_table
-        return run_table(args, session)
-    elif args.command == "restore":
-        text = sys.stdin.read() if args.file == "-" else open(args.file).read()
-        plan = session.plan_restore(text, emptying=args.yes or args.dry_run)
-        result = session.restore(plan, args.file)
-        if result.error:
-            raise IPVSError(result.error)
-        for command in result.commands:
-            print(command)
-    return 0
-
-
 def _agent(args, session: Session) -> int:
     from .commands.agent import agent_table, serve
     from .health.sources import PublishedHealth
@@ -308,18 +523,23 @@ def _agent(args, session: Session) -> int:
 
 
 def _pair(args, session: Session) -> int:
+    if getattr(args, "keepalived", None):
+        from .commands.keepalived import drift_keepalived
+        return drift_keepalived(args.keepalived, session)
     from .commands.pair import CANNOT_TELL, drift_peer, save_peer, sync_peer
     from .console import peer_opener
-    session.peer_opener = peer_opener(session, False, args.peer, False, args.peer_command,
-                                      args.ssh_config)
-    if session.peer_opener is None:
+    from .health.sources import PublishedHealth
+    session.health = PublishedHealth(args.health_state)     # its checks' quiesce is no drift
+    session.pair.opener = peer_opener(session, bool(args.demo), args.peer, False,
+                                      args.peer_command, args.ssh_config, args.peer_timeout)
+    if session.pair.opener is None:
         print("lvstui: no peer: name it (--peer HOST, --to HOST) or list both directors as "
               "node lines in ha.cf", file=sys.stderr)
         return CANNOT_TELL if args.command == "drift" else 1
     try:
         return {"save": save_peer, "drift": drift_peer, "sync": sync_peer}[args.command](session)
     finally:
-        session.close_peer()
+        session.pair.close()
 
 
 if __name__ == "__main__":

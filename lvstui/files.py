@@ -7,6 +7,14 @@ import os
 import tempfile
 
 
+def read_text(path: str) -> str:
+    """A configuration file as its daemon reads it: bytes, not a codec. UTF-8 where it is;
+    any other byte (an old director's Latin-1 comment) is kept as a surrogate, so that a save
+    writes it back unchanged. Line ends stay as they are (CRLF included)."""
+    with open(path, "rb") as fh:
+        return fh.read().decode("utf-8", "surrogateescape")
+
+
 def atomic_write(path: str, data: str | bytes, mode: int | None = None,
                  backup: bool = True) -> str | None:
     """Replace *path* with *data*: temp file in the same directory, fsync, rename, fsync of the
@@ -14,7 +22,7 @@ def atomic_write(path: str, data: str | bytes, mode: int | None = None,
     keeps its mode and owner unless *mode* is given. Returns the backup's path, if one was made.
     Either the old or the new file is there at every moment; never a half-written one."""
     if isinstance(data, str):
-        data = data.encode()
+        data = data.encode("utf-8", "surrogateescape")      # bytes read_text kept come back
     directory = os.path.dirname(os.path.abspath(path))
     try:
         old = os.stat(path)

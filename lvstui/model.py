@@ -7,6 +7,7 @@ UI reject bad input with the same words. Addresses are kept in canonical text fo
 
 from __future__ import annotations
 
+import datetime
 import ipaddress
 import re
 import socket
@@ -152,6 +153,12 @@ class VirtualService:
     @property
     def key(self) -> tuple:
         return (self.family, self.protocol, self.address, self.port, self.fwmark)
+
+    @property
+    def black_holed(self) -> bool:
+        """No real server can take a new connection (every weight 0, or none left): the
+        VIP's traffic for this service goes nowhere."""
+        return not any(rs.weight > 0 for rs in self.servers)
 
     @property
     def is_fwmark(self) -> bool:
@@ -372,9 +379,9 @@ def parse_service(text: str, protocol: str = "tcp", resolve: Resolver | None = N
     if protocol not in PROTOCOLS:
         raise ValidationError(f"unknown protocol {protocol!r}")
     host, port = split_endpoint(endpoint)
+    address, family = parse_address(host, resolve)      # the worst problem first
     if port is None:
         raise ValidationError(f"{endpoint!r} needs a port, e.g. {host}:80")
-    address, family = parse_address(host, resolve)
     return VirtualService(protocol, address=address, port=parse_port(port, protocol), family=family,
                           netmask=128 if family == 6 else V4_HOST_MASK)
 
@@ -441,6 +448,11 @@ def _contiguous(mask: int) -> bool:
 
 
 # ---------------------------------------------------------------- formatting
+
+def format_time(t: float) -> str:
+    """A moment as the operator reads it: local time to the second (ISO 8601)."""
+    return datetime.datetime.fromtimestamp(t).isoformat(timespec="seconds")
+
 
 def format_endpoint(address: str, port: int) -> str:
     return f"[{address}]:{port}" if ":" in address else f"{address}:{port}"

@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PKGS="python3 python3-venv iproute2 kmod"
-[ "${1:-}" = "--test" ] && PKGS="$PKGS qemu-system-x86 busybox-static cpio ipvsadm tmux util-linux iputils-arping heartbeat ldirectord openssh-server openssh-client"
+[ "${1:-}" = "--test" ] && PKGS="$PKGS qemu-system-x86 busybox-static cpio ipvsadm tmux util-linux iputils-arping heartbeat ldirectord keepalived prometheus openssh-server openssh-client"
 missing=$(for p in $PKGS; do dpkg -s "$p" >/dev/null 2>&1 || echo "$p"; done)
 if [ -n "$missing" ] || { [ "${1:-}" = "--test" ] && [ ! -d /var/cache/lvstui-vm/kernel ]; }; then
     apt-get update -qq

@@ -31,3 +31,8 @@ def table(request):
     yield backend
     backend.flush()
     backend.close()
+
+
+def pytest_report_header(config):
+    from tests.pace import MARGIN, slowness
+    return f"lvstui: this machine's slowness {slowness():.1f} (deadlines x {MARGIN:g} of that)"

@@ -15,7 +15,8 @@ from ..audit import who
 from ..ipvs.backend import IPVSError, NotPermitted
 from ..model import SyncDaemon, Timeouts, ValidationError
 from ..peer.protocol import (PROTOCOL, ProtocolError, TableDelta, decode_operation,
-                             decode_plain, decode_service, encode_plain, encode_service)
+                             decode_plain, decode_service, encode_plain, encode_quiesced,
+                             encode_service)
 from ..session import Session
 
 
@@ -55,20 +56,24 @@ class Agent:
             request = json.loads(line)
             if not isinstance(request, dict):
                 raise ProtocolError("a request is a JSON object")
-        except (ValueError, ProtocolError) as exc:
-            return {"id": None, "ok": False, "error": f"not a request: {exc}",
+        except (ValueError, ProtocolError, RecursionError) as exc:
+            why = "nested too deeply" if isinstance(exc, RecursionError) else exc
+            return {"id": None, "ok": False, "error": f"not a request: {why}",
                     "kind": "ProtocolError"}
-        handler = self.handlers.get(request.get("op"))
-        reply = {"id": request.get("id")}
+        ident, op = request.get("id"), request.get("op")
+        reply = {"id": ident if type(ident) is int and abs(ident) < 2 ** 63 else None}
+        handler = self.handlers.get(op) if isinstance(op, str) else None
         if handler is None:
-            return {**reply, "ok": False, "error": f"unknown request {request.get('op')!r}",
+            return {**reply, "ok": False, "error": f"unknown request {str(op)[:40]!r}",
                     "kind": "ProtocolError"}
         try:
             return {**reply, "ok": True, **handler(request)}
-        except (IPVSError, ValidationError, OSError, KeyError, TypeError) as exc:
-            text = (str(exc) if not isinstance(exc, (KeyError, TypeError))
-                    else f"bad request: {exc}")
-            return {**reply, "ok": False, "error": text, "kind": type(exc).__name__}
+        except (IPVSError, ValidationError, OSError) as exc:
+            return {**reply, "ok": False, "error": str(exc), "kind": type(exc).__name__}
+        except (KeyError, TypeError, ValueError, AttributeError, OverflowError,
+                RecursionError) as exc:       # a request of the wrong shape
+            return {**reply, "ok": False, "error": f"bad request: {str(exc)[:200]}",
+                    "kind": "ProtocolError"}
 
     def services(self, request: dict) -> dict:
         return {"services": [encode_service(s) for s in self.session.backend.services()]}
@@ -86,23 +91,24 @@ class Agent:
                 "timeouts": _maybe(lambda: encode_plain(backend.timeouts())),
                 "daemons": _maybe(lambda: [encode_plain(d) for d in backend.daemons()]),
                 "conns": _maybe(lambda: dict(Counter(c.state for c in backend.connections()))),
-                "health": session.health_summary(), "heartbeat": session.heartbeat_summary()}
+                "health": session.health_summary(), "heartbeat": session.ha.summary(),
+                "quiesced": encode_quiesced(session.quiesced())}
 
     def apply(self, request: dict) -> dict:
         ops = [decode_operation(op) for op in request["ops"]]
-        return self._changed(request, lambda: self.session.change(lambda: ops, undoable=False))
+        return self._changed(request, lambda: self.session.table.change(lambda: ops, undoable=False))
 
     def set_timeouts(self, request: dict) -> dict:
         timeouts = decode_plain(Timeouts, request["timeouts"], "timeouts")
-        return self._changed(request, lambda: self.session.set_timeouts(timeouts))
+        return self._changed(request, lambda: self.session.table.set_timeouts(timeouts))
 
     def start_daemon(self, request: dict) -> dict:
         daemon = decode_plain(SyncDaemon, request["daemon"], "a sync daemon")
-        return self._changed(request, lambda: self.session.start_daemon(daemon))
+        return self._changed(request, lambda: self.session.table.start_daemon(daemon))
 
     def stop_daemon(self, request: dict) -> dict:
         state = str(request["state"])
-        return self._changed(request, lambda: self.session.stop_daemon(state))
+        return self._changed(request, lambda: self.session.table.stop_daemon(state))
 
     def _changed(self, request: dict, make) -> dict:
         """Run one change here in the name of the operator who asked (audited via=peer)."""

@@ -8,12 +8,13 @@ import sys
 
 from ..findings import print_findings
 from ..ha import HeartbeatError
-from ..ha.api import read_state
-from ..ha.config import HaConfig, HostFacts, check
+from ..ha.check import HostFacts, check
+from ..ha.config import HaConfig
 
 
-def check_config(directory: str, node: str | None) -> int:
-    """One line per problem (file:line: level: message); exit 1 on errors, 0 otherwise."""
+def check_config(directory: str, node: str | None, facts: HostFacts | None = None) -> int:
+    """One line per problem (file:line: level: message); exit 1 on errors, 0 otherwise.
+    *facts*: what heartbeat would find on this host (default: this host's)."""
     try:
         config = HaConfig.read(directory)
     except FileNotFoundError as exc:
@@ -22,7 +23,7 @@ def check_config(directory: str, node: str | None) -> int:
     except OSError as exc:
         print(f"{exc.filename}: error: {exc.strerror}", file=sys.stderr)
         return 1
-    findings = check(config, node or os.uname().nodename, host_facts())
+    findings = check(config, node or os.uname().nodename, facts or host_facts())
     errors = print_findings(findings)
     print(f"{directory}: {errors} error(s), {len(findings) - errors} warning(s)")
     return 1 if errors else 0
@@ -47,10 +48,11 @@ def _resolves(name: str) -> bool:
         return False
 
 
-def run_ha(args, audit) -> int:
-    """``lvstui ha status | standby | takeover [--wait VIP] [--timeout S]``."""
+def run_ha(args, audit, heartbeat, network) -> int:
+    """``lvstui ha status | standby | takeover [--wait VIP] [--timeout S]`` through *heartbeat*;
+    *network* tells where the VIP is."""
     if args.action == "status":
-        state = read_state()
+        state = heartbeat.state()
         if not state.running:
             print(f"heartbeat: {state.error}")
             return 1
@@ -61,15 +63,8 @@ def run_ha(args, audit) -> int:
             print(f"{node.name:<24} {node.status:<8} {node.kind:<7} {links}")
         return 0
     from ..session import Session
-    from ..system.network import HostNetwork
-    from ..ha.cluster import Heartbeat
-    network = HostNetwork() if args.wait else None
-    try:
-        session = Session(None, network=network, heartbeat=Heartbeat(), audit=audit)
-        result = session.failover(args.action, args.wait, args.timeout)
-    finally:
-        if network is not None:
-            network.close()
+    session = Session(network=network, heartbeat=heartbeat, audit=audit)
+    result = session.ha.failover(args.action, args.wait, args.timeout)
     if result.commands[1:] or result.ok:
         print(f"asked heartbeat: {args.action}")
     if result.detail:

@@ -13,7 +13,8 @@ import time
 from ..findings import print_findings
 from ..ipvs.backend import IPVSError
 from ..health.checks import run_check
-from ..health.config import HealthConfig, load
+from ..health.config import load
+from ..health.readers import HealthConfig
 from ..health.engine import Monitor
 from ..health.state import quiesced_by, read_state, snapshot, write_state
 
@@ -39,10 +40,11 @@ def check_health_config(path: str, ldirectord: bool) -> int:
     return 0
 
 
-def check_once(path: str, ldirectord: bool, open_table) -> int:
+def check_once(path: str, ldirectord: bool, open_table, probe=run_check) -> int:
     """One round of every configured check, one line per real server, the table untouched:
     ``SERVICE SERVER up|down REASON LATENCY``. Exit 0 all up, 1 any down, 2 a config error.
-    *open_table()* gives the table, read only for services that list no real servers."""
+    *open_table()* gives the table, read only for services that list no real servers; *probe*
+    checks one server (run_check, or the demo's simulated servers)."""
     config = read_config(path, ldirectord)
     if config is None:
         return 2
@@ -61,14 +63,20 @@ def check_once(path: str, ldirectord: bool, open_table) -> int:
         targets += [(svc, rs, policy.of(rs.key).check) for rs in servers if rs.key != fallback]
 
     async def probe_all():
-        return await asyncio.gather(*(run_check(check, rs.address, rs.port)
+        return await asyncio.gather(*(probe(check, rs.address, rs.port)
                                       for _, rs, check in targets))
 
     _room_for(len(targets))
     results = asyncio.run(probe_all())
+    up: dict[tuple, bool] = {}
     for (svc, rs, _), result in zip(targets, results):
         print(f"{svc.name.replace(' ', '/')} {rs.endpoint} {'up' if result.up else 'down'} "
               f"{result.reason} {result.latency * 1000:.0f}ms")
+        up[svc.key] = up.get(svc.key, False) or result.up
+    for svc, _ in config.services:
+        if up.get(svc.key) is False:
+            print(f"{svc.name.replace(' ', '/')}: no real server is up: its VIP would answer "
+                  "nobody", file=sys.stderr)
     return 1 if unreadable or not all(r.up for r in results) else 0
 
 
@@ -76,7 +84,8 @@ def log(message: str) -> None:
     print(f"{time.strftime('%Y-%m-%dT%H:%M:%S')} {message}", flush=True)
 
 
-def run_monitor(path: str, ldirectord: bool, state_path: str, backend, audit) -> int:
+def run_monitor(path: str, ldirectord: bool, state_path: str, backend, audit,
+                probe=run_check) -> int:
     """Foreground until SIGTERM or SIGINT; every state change logged with its reason."""
     config = read_config(path, ldirectord)
     if config is None:
@@ -84,7 +93,7 @@ def run_monitor(path: str, ldirectord: bool, state_path: str, backend, audit) ->
     lock = _only_one(state_path)
     if lock is None:
         return 1
-    monitor = Monitor(backend, config.services, log=log, record=audit.record)
+    monitor = Monitor(backend, config.services, log=log, record=audit.record, probe=probe)
     monitor.prepare(quiesced_by(read_state(state_path)))
     _room_for(sum(map(len, monitor.health.values())))   # owned and watched servers alike
     log(f"monitoring {len(config.services)} virtual service(s) from {path}; state in {state_path}")

@@ -6,16 +6,14 @@ from __future__ import annotations
 import contextlib
 import csv
 import json
-import signal
 import sys
-import threading
 
 from ..history import DEFAULT_CAP_MB, History, HistoryError, Recording, parse_time
 from ..history.samples import FIELDS, server_row
-from ..history.store import format_time
-from ..ipvs.rules import service_spec
-from ..model import ValidationError, parse_server
+from ..ipvs.switches import service_spec
+from ..model import ValidationError, format_time, parse_server
 from ..session import Session
+from . import stop_on_signals
 from .table import one_service
 
 
@@ -32,7 +30,7 @@ def host_observer(backend, state_path: str, demo: bool):
     network = HostNetwork()
     try:
         yield Session(backend, network=network, heartbeat=Heartbeat(),
-                      health=PublishedHealth(state_path)).observed
+                      health=PublishedHealth(state_path)).record.observed
     finally:
         network.close()
 
@@ -50,9 +48,7 @@ def run_record(db: str, every: float, backend, audit_path: str | None, observe=N
     except HistoryError as exc:
         print(f"lvstui: {exc}", file=sys.stderr)
         return 1
-    stop = threading.Event()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(sig, lambda *_: stop.set())
+    stop = stop_on_signals()
     print(f"lvstui record: every {every:g} s into {db}", file=sys.stderr, flush=True)
     stop.wait()
     recording.stop()

@@ -16,7 +16,7 @@ HERE_UNREADABLE = 3      # drift: this director's own table could not be read
 def save_peer(session: Session) -> int:
     """The peer's table as ``ipvsadm -Sn`` prints it."""
     try:
-        sys.stdout.write(save(session.connected_peer().table()))
+        sys.stdout.write(save(session.pair.connected().table()))
     except (IPVSError, ValidationError) as exc:
         print(f"lvstui: {exc}", file=sys.stderr)
         return 1
@@ -31,18 +31,20 @@ def drift_peer(session: Session) -> int:
     except IPVSError as exc:
         print(f"lvstui: this director's table: {exc}", file=sys.stderr)
         return HERE_UNREADABLE
-    view = session.peer_read(here)
+    view = session.pair_view.read(here)
     if view.error:
         print(f"lvstui: {view.error}", file=sys.stderr)
         return CANNOT_TELL
     for op in view.drift:
         print(op.command())
+    for line in view.health:            # a comment to a shell: the drift stays runnable
+        print(f"# health: {line}")
     return 1 if view.drift else 0
 
 
 def sync_peer(session: Session) -> int:
     """Apply the drift on the peer (only the differences); with --dry-run print it."""
-    result = session.sync_peer()
+    result = session.pair.sync()
     for command in result.commands:
         print(command)
     if result.error:

@@ -31,13 +31,13 @@ def one_service(args):
 def _list(args, session: Session) -> int:
     backend = session.backend
     if args.connection:
-        parts = [connections_text(session.connections(), args.mode == "persistent")]
+        parts = [connections_text(session.table.connections(), args.mode == "persistent")]
     elif args.mode == "timeout":
         parts = [timeouts_text(backend.timeouts())]
     elif args.mode == "daemon":
         parts = [daemons_text(backend.daemons())]
     else:                                  # the table a service at a time, printed as read
-        parts = session.listing(args.mode, args.exact, one_service(args))
+        parts = session.table.listing(args.mode, args.exact, one_service(args))
     sys.stdout.writelines(parts)
     return 0
 
@@ -48,7 +48,7 @@ def _set(args, session: Session) -> int:
         if not (text.isascii() and text.isdigit()):
             raise ValidationError(f"invalid timeout value `{text}' specified")
         values.append(int(text))
-    return _done(session.set_timeouts(Timeouts(*values)))
+    return _done(session.table.set_timeouts(Timeouts(*values)))
 
 
 def _daemon(args, session: Session) -> int:
@@ -56,7 +56,7 @@ def _daemon(args, session: Session) -> int:
         raise ValidationError(f"illegal {args.action}-daemon parameter specified "
                               f"({args.state!r}: master or backup)")
     if args.action == "stop":
-        return _done(session.stop_daemon(args.state))
+        return _done(session.table.stop_daemon(args.state))
     if not args.mcast_interface:
         raise ValidationError("--mcast-interface is needed: the interface the daemon "
                               "multicasts on")
@@ -64,14 +64,14 @@ def _daemon(args, session: Session) -> int:
              "port": args.mcast_port, "ttl": args.mcast_ttl}
     daemon = SyncDaemon(args.state, args.mcast_interface,
                         **{k: v for k, v in given.items() if v is not None})
-    return _done(session.start_daemon(daemon))
+    return _done(session.table.start_daemon(daemon))
 
 
 def _zero(args, session: Session) -> int:
     svc = one_service(args)
     if svc is not None:
         svc = session.backend.find_service(svc)
-    return _done(session.zero(svc))
+    return _done(session.table.zero(svc))
 
 
 def _flush(args, session: Session) -> int:
@@ -84,7 +84,7 @@ def _flush(args, session: Session) -> int:
         if answer.strip() != str(count):
             print("nothing deleted", file=sys.stderr)
             return 1
-    return _done(session.flush())
+    return _done(session.table.flush())
 
 
 def _done(result: Result) -> int:

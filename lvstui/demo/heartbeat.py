@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import threading
+
 from ..ha.api import ClusterState, Node
 
 
 PEER = "debian.cluster.net"       # the demo's other director
+STANDBY_TAKES, TAKEOVER_TAKES = 1.3, 1.5    # seconds, as heartbeat took on a real pair
 
 
 class SimulatedHeartbeat:
     """The demo's two directors (cluster.md): rh1 active with the VIP, debian as the backup.
 
-    Failover moves the VIP in the simulated network, so the console shows it move."""
+    Failover moves the VIP in the simulated network after the time heartbeat takes
+    (shared/reference/heartbeat.md), so the console shows it move."""
 
     def __init__(self, network, vip: str = "172.26.46.119", me: str = "rh1.cluster.net",
                  peer: str = PEER):
@@ -24,12 +28,18 @@ class SimulatedHeartbeat:
                             "all" if here else "none", "10", "2")
 
     def standby(self) -> None:
-        if self.vip in self.network.vips():
-            self.network.remove_vip(self.vip)
+        """As heartbeat does it: asked now, the VIP gone after its resource scripts ran."""
+        self._later(STANDBY_TAKES, lambda: self.vip in self.network.vips()
+                    and self.network.remove_vip(self.vip))
 
     def takeover(self) -> None:
-        if self.vip not in self.network.vips():
-            self.network.add_vip(self.vip)
+        self._later(TAKEOVER_TAKES, lambda: self.vip not in self.network.vips()
+                    and self.network.add_vip(self.vip))
+
+    def _later(self, seconds: float, move) -> None:
+        timer = threading.Timer(seconds, move)
+        timer.daemon = True
+        timer.start()
 
     reload_command = "heartbeat -r (simulated: the demo starts no process)"
 

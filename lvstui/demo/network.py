@@ -36,18 +36,28 @@ class SimulatedNetwork:
     def set(self, name: str, value: str) -> None:
         self.values[name] = value
 
-    def add_vip(self, vip: str) -> str:
+    def add_vip(self, vip: str, label: str | None = None, announce: bool = True) -> str:
         if vip in self.addresses:
             raise AddressError(f"cannot add {vip}/32 to {self.interface}: it is already there")
         used = set(self.addresses.values())
-        label = next(f"{self.interface}:{n}" for n in range(1000)
-                     if f"{self.interface}:{n}" not in used)
+        label = label or next(f"{self.interface}:{n}" for n in range(1000)
+                              if f"{self.interface}:{n}" not in used)
         self.addresses[vip] = label
         return label
 
     def remove_vip(self, vip: str) -> None:
         if self.addresses.pop(vip, None) is None:
             raise AddressError(f"cannot remove {vip} from {self.interface}: it is not there")
+
+    def listing(self) -> list[tuple[str, str, int]]:
+        """(label, address, prefix): the demo director's addresses (a VIP as /32)."""
+        prefixes = {"lo": 8, "eth0": 24, "eth1": 24}
+        return [(label, address, prefixes.get(label, 32))
+                for address, label in self.addresses.items()]
+
+    def persist(self, role: str) -> str:
+        """The demo writes no file under /etc: the path a director would have written."""
+        return f"/etc/sysctl.d/90-lvstui-{role}.conf (simulated: the demo writes nothing)"
 
     def close(self) -> None:
         pass

@@ -6,7 +6,7 @@ from __future__ import annotations
 import sys
 from dataclasses import replace
 
-from ..ipvs.rules import Kind, Operation
+from ..ipvs.operations import Kind, Operation
 from ..peer import AgentLink, Peer
 from .heartbeat import PEER
 from .table import REAL_SERVERS, reference_cluster

@@ -23,23 +23,25 @@ def reference_cluster() -> MemoryBackend:
 
 
 class Traffic:
-    """Moves the memory table's counters like a lightly loaded web cluster (seeded, repeatable)."""
+    """Moves the memory table's counters like a lightly loaded web cluster (seeded, repeatable).
+    Clients reach a service only while this director holds its VIP (*holds(address)*; by
+    default always): after a failover its new connections stop and the open ones finish."""
 
-    def __init__(self, table: MemoryBackend, seed: int = 1):
-        self.table = table
+    def __init__(self, table: MemoryBackend, seed: int = 1, holds=lambda address: True):
+        self.table, self.holds = table, holds
         self.random = random.Random(seed)
 
     def tick(self, seconds: float = 1.0) -> None:
-        rnd = self.random
+        rnd, timeouts = self.random, self.table.timeouts()
         with self.table.held() as services:
             conns = []
             for svc in services:
                 live = [rs for rs in svc.servers if rs.weight > 0]
                 total_weight = sum(rs.weight for rs in live) or 1
-                cps = rnd.randint(20, 60)
+                cps = rnd.randint(20, 60) if self.holds(svc.address or VIP) else 0
                 svc_rates = [0, 0, 0, 0, 0]
                 for rs in svc.servers:
-                    share = rs.weight / total_weight if rs.weight > 0 else 0.0
+                    share = rs.weight / total_weight if rs.weight > 0 and cps else 0.0
                     rs_cps = int(cps * share)
                     st = rs.stats
                     st.cps, st.inpps, st.outpps = rs_cps, rs_cps * 9, rs_cps * 8
@@ -55,11 +57,13 @@ class Traffic:
                     for i, v in enumerate((st.cps, st.inpps, st.outpps, st.inbps, st.outbps)):
                         svc_rates[i] += v
                     for n in range(min(rs.active_conns, 50)):
+                        state, timeout = ("ESTABLISHED", timeouts.tcp) if n % 4 else \
+                            ("FIN_WAIT", timeouts.tcpfin)         # within list --timeout's
                         conns.append(Connection(
                             svc.protocol if not svc.is_fwmark else "tcp",
                             f"198.51.100.{rnd.randint(1, 254)}", rnd.randint(1024, 65535),
                             svc.address or VIP, svc.port, rs.address, rs.port,
-                            "ESTABLISHED" if n % 4 else "FIN_WAIT", rnd.randint(1, 900)))
+                            state, rnd.randint(1, timeout)))
                 st = svc.stats
                 st.cps, st.inpps, st.outpps, st.inbps, st.outbps = svc_rates
                 st.conns = sum(rs.stats.conns for rs in svc.servers)

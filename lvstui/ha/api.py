@@ -37,6 +37,8 @@ class ClusterState:
     deadtime: str = ""
     keepalive: str = ""
     error: str = ""
+    manager: str = "heartbeat"       # or "keepalived" (its VRRP instances, in *summary*)
+    summary: str = ""
 
     def node(self, name: str) -> Node | None:
         return next((n for n in self.nodes if n.name == name), None)

@@ -1,7 +1,7 @@
 """Real-server checks, all asyncio: TCP connect, HTTP(S) request, external command.
 
 Each returns a ``CheckResult``: up or down, the reason in operator words (``timeout``,
-``refused``, ``HTTP 503``, ``body mismatch``, ``exit 1``) and the latency.
+``refused``, ``reset``, ``HTTP 503``, ``body mismatch``, ``exit 1``) and the latency.
 """
 
 from __future__ import annotations
@@ -54,6 +54,8 @@ async def run_check(check: Check, host: str, port: int) -> CheckResult:
         reason = f"timeout after {check.timeout:g} s"
     except ConnectionRefusedError:
         reason = "refused"
+    except ConnectionResetError:                  # the server went away mid-answer
+        reason = "reset"
     except OSError as exc:
         reason = exc.strerror or str(exc)
     return CheckResult(reason == "", reason or "ok", time.monotonic() - start)

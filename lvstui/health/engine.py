@@ -1,7 +1,8 @@
 """The check engine: every real server checked concurrently, rise/fall counted, and the IPVS
 table changed through the backend — quiesce (weight 0) or remove on down, the configured weight
-back on up (optionally ramped: slow start), a fallback server when none is left, a guard that
-keeps the last healthy servers in, and operator maintenance left alone."""
+back on up (optionally ramped: slow start), a fallback server when none is left, a depool limit
+that keeps the last healthy servers in (by default the last one: a check failing everywhere is
+likelier the check's fault than every server's), and operator maintenance left alone."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from typing import Awaitable, Callable
 
 from ..ipvs.backend import Backend, IPVSError, NoSuchService
-from ..ipvs.rules import Operation
+from ..ipvs.operations import Operation
 from ..model import RealServer, VirtualService
 from .checks import Check, CheckResult, run_check
 
@@ -29,11 +30,18 @@ class Policy:
     action: str = "quiesce"       # or "remove"
     slow_start: int = 0           # intervals to ramp the weight back up (0: at once)
     fallback: RealServer | None = None
-    keep_healthy: int = 0         # guard: never take out the last N healthy servers
+    keep_healthy: int | None = None   # the depool limit: never take out the last N healthy
+                                      # servers (None: the last one, unless a fallback serves)
+    depool_threshold: float = 0.0     # PyBal's: the share of the servers checks never take out
     overrides: dict = field(default_factory=dict)     # (address, port) -> Policy
 
     def of(self, key: tuple) -> Policy:
         return self.overrides.get(key, self)
+
+    def keep(self, servers: int) -> int:
+        """How many of a service's *servers* checks alone never take out."""
+        least = (0 if self.fallback else 1) if self.keep_healthy is None else self.keep_healthy
+        return max(least, math.ceil(self.depool_threshold * servers - 1e-9))
 
     @property
     def period(self) -> float:
@@ -57,7 +65,7 @@ class Health:
     removed: bool = False         # not in the table (taken out, or not added yet)
     maintenance: bool = False     # drained by the operator: checked, never restored
     ramp: int = 0                 # slow-start steps still to go
-    guarded: bool = False         # down, but kept in by the guard
+    guarded: bool = False         # down, but kept in by the depool limit
     override: bool = False        # down, but the operator gave it weight: left in until it
                                   # passes its checks again or is drained
     fresh: bool = False           # configured, not in the table yet: the first check decides
@@ -197,12 +205,15 @@ class Monitor:
                 self._take_down(svc, policy, rs, st, result.reason)   # guard may allow it now
 
     def _take_down(self, svc, policy: Policy, rs: RealServer, st: Health, reason: str) -> None:
-        healthy = [k for k, h in self.health[svc.key].items()
-                   if h.up and not h.maintenance and k != rs.key]
-        if policy.keep_healthy and len(healthy) < policy.keep_healthy and not st.removed:
+        pool = [k for k, h in self.health[svc.key].items() if not h.maintenance]
+        healthy = [k for k in pool if self.health[svc.key][k].up and k != rs.key]
+        keep = policy.keep(len(pool))
+        if len(healthy) < keep and not st.removed and not st.maintenance:
             if not st.guarded:
-                self.log(f"{svc.name} {rs.endpoint}: down ({reason}) but kept in: fewer than "
-                         f"{policy.keep_healthy} healthy server(s) would be left")
+                self.log(f"{svc.name} {rs.endpoint}: DOWN ({reason}) but KEPT IN by the depool "
+                         f"limit: checks alone never take out the last {keep} of "
+                         f"{len(pool)} server(s)"
+                         + (" (the VIP would answer nobody)" if not healthy else ""))
             st.up, st.guarded, st.since = False, True, time.time()
             return
         st.up, st.guarded, st.since = False, False, time.time()

@@ -39,6 +39,14 @@ class PublishedHealth:
     def close(self) -> None:
         pass
 
+    @staticmethod
+    def describe(state: HealthState | None) -> str:
+        """Where the health comes from, for the console's status line."""
+        if state is None:
+            return "no lvstui monitor"
+        return (f"lvstui monitor (pid {state.pid})" if state.running
+                else "lvstui monitor NOT RUNNING (last state shown)")
+
 
 class LocalMonitor:
     """A ``Monitor`` run by the console, for when no ``lvstui monitor`` runs. Its state is
@@ -59,6 +67,10 @@ class LocalMonitor:
             self._ready.set()
             await self.monitor.run(self._stop)
         asyncio.run(main())
+
+    def describe(self, state: HealthState | None) -> str:
+        """Where the health comes from, for the console's status line."""
+        return self.source
 
     async def _snapshot(self) -> HealthState:
         return snapshot(self.monitor, self.source)

@@ -39,6 +39,12 @@ class ServerHealth:
     action: str
     override: bool = False       # down, weight given by the operator: left in
 
+    @property
+    def why_down(self) -> str:
+        """Why it is down: its last failure (its latest check may have passed already while
+        it waits to rise), never "ok"."""
+        return self.last_failure or self.result
+
 
 @dataclass(frozen=True)
 class HealthState:
@@ -71,6 +77,12 @@ def quiesced_by(state: HealthState | None) -> set:
             if not h.up and not h.maintenance and not h.override and h.action == "quiesce"}
 
 
+def intents(state: HealthState | None) -> dict:
+    """(service key, server key) -> configured weight, for each server a check has quiesced:
+    its weight 0 in the kernel is the check's effect; the configured one is the intent."""
+    return {key: state.servers[key].weight for key in quiesced_by(state)}
+
+
 def write_state(path: str, state: HealthState) -> None:
     os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
     data = {"running": state.running, "pid": state.pid, "updated": state.updated,
@@ -88,7 +100,9 @@ def read_state(path: str) -> HealthState | None:
             data = json.load(fh)
         servers = {(tuple(row.pop("service")), tuple(row.pop("server"))): ServerHealth(**row)
                    for row in data["servers"]}
-        running = bool(data["running"]) and _alive(int(data["pid"]))
+        if type(data["pid"]) is not int or not 0 < data["pid"] < 2 ** 31:
+            return None                   # no process: a file no monitor wrote
+        running = bool(data["running"]) and _alive(data["pid"])
         return HealthState(running, data["pid"], data["updated"], data["source"], servers)
     except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
         return None

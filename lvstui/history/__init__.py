@@ -5,8 +5,12 @@ SQLite)."""
 
 DEFAULT_DB = "/var/lib/lvstui/history.db"
 DEFAULT_CAP_MB = 500                 # the samples' size cap (lvstui record --max-size)
-LAZY = {"History": "store", "HistoryError": "store", "parse_time": "store",
+LAZY = {"History": "store", "parse_time": "store",
         "Recorder": "recorder", "Recording": "recorder"}
+
+
+class HistoryError(Exception):
+    """A question the record cannot answer, in one line."""
 
 
 def __getattr__(name: str):
@@ -16,4 +20,4 @@ def __getattr__(name: str):
     return getattr(import_module(f".{LAZY[name]}", __name__), name)
 
 
-__all__ = ["DEFAULT_CAP_MB", "DEFAULT_DB", *LAZY]
+__all__ = ["DEFAULT_CAP_MB", "DEFAULT_DB", "HistoryError", *LAZY]

@@ -1,14 +1,17 @@
 """What the recorder writes down as events when it changes (pure: the caller reads): each
 real server's health verdict, heartbeat's resources, whether this director holds each VIP
-heartbeat moves. A state that changed between two ticks is one event."""
+heartbeat moves, and the alarm of a service black-holed. A state that changed between two
+ticks is one event."""
 
 from __future__ import annotations
 
-from ..ipvs.rules import service_spec
+from ..ipvs.switches import service_spec
 from ..model import VirtualService, format_endpoint
 from .samples import server_row
 
-HEALTH, FAILOVER = "health", "failover"
+HEALTH, FAILOVER, ALARM = "health", "failover", "alarm"
+BLACK_HOLED = "black-holed: no real server can take a connection (every weight 0 or none)"
+ALARM_OVER = "alarm over: a live real server again (or the service gone)"
 
 
 def server_name(service_key: tuple, server_key: tuple) -> str:
@@ -21,7 +24,7 @@ def server_name(service_key: tuple, server_key: tuple) -> str:
 def verdict(h) -> str:
     if h.maintenance:
         return "maintenance"
-    return "up" if h.up else f"DOWN ({h.result})"
+    return "up" if h.up else f"DOWN ({h.why_down})"
 
 
 def observed_states(health, cluster, vips: list[str], held: set | None) -> dict:
@@ -33,11 +36,20 @@ def observed_states(health, cluster, vips: list[str], held: set | None) -> dict:
             if h.checked:
                 states[(HEALTH, server_name(svc, rs))] = verdict(h)
     if cluster is not None and not cluster.error:
-        states[(FAILOVER, "heartbeat")] = (
+        states[(FAILOVER, cluster.manager)] = (
             f"{cluster.me}: resources {cluster.resources or 'unknown'}" if cluster.running
-            else f"{cluster.me or 'this director'}: heartbeat not running")
+            else f"{cluster.me or 'this director'}: {cluster.manager} not running")
     if held is not None:
         for vip in vips:
             states[(FAILOVER, f"VIP {vip}")] = ("held by this director" if vip in held
                                                 else "not held by this director")
     return states
+
+
+def alarm_states(services, last: dict) -> dict:
+    """{(ALARM, service name): text} for each service of the read black-holed, and the end of
+    each alarm *last* (the states recorded so far) left raised."""
+    now = {(ALARM, s.name): BLACK_HOLED for s in services if s.black_holed}
+    now.update({key: ALARM_OVER for key, text in last.items()
+                if key[0] == ALARM and key not in now and text != ALARM_OVER})
+    return now

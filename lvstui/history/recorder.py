@@ -11,13 +11,16 @@ import sqlite3
 import threading
 import time
 
-from ..ipvs.rules import diff, parse_rules, save
+from ..ipvs.operations import diff
+from ..ipvs.rules import parse_rules, save
 from ..ipvs.backend import IPVSError
 from ..model import service_config
 from . import DEFAULT_CAP_MB
+from .events import ALARM, alarm_states
 from .samples import Sampler
 from .store import CHECKPOINT_EVERY, History, HistoryError, writer_lock
 
+SEEN = "seen"                 # a state first seen: where things stood, not a change
 AUDIT_LAG = 0.2       # seconds: how long after a change its audit line may come
 AUDIT_LINE = re.compile(r" user=(?P<user>\S+) via=(?P<via>\S+)(?: for=(?P<asked>\S+))?.*? "
                         r"result=ok (?P<command>ipvsadm .*)$")
@@ -38,7 +41,7 @@ class Recorder:
                  audit_lag: float = AUDIT_LAG):
         self.backend, self.history, self.every, self.clock = backend, history, every, clock
         self.observe = observe            # () -> {(kind, subject): state text}: events
-        self.observed: dict = history.last_states() if observe is not None else {}
+        self.observed: dict = history.last_states()
         self.audit_lag = audit_lag
         self.sampler = Sampler()
         self.checkpoint_every = checkpoint_every
@@ -72,19 +75,22 @@ class Recorder:
             if self.history.changes_since_checkpoint() + len(changes) >= self.checkpoint_every:
                 rules = save(services)
         self.history.record(self.span, now, rules, changes,
-                            self.sampler.records(services, changed), self._events())
+                            self.sampler.records(services, changed), self._events(services))
         self.before = (config, services)
         return len(changes)
 
-    def _events(self) -> list[tuple[str, str, str]]:
-        """(kind, subject, text) for each observed state that is new or changed."""
-        if self.observe is None:
-            return []
-        try:
-            now = self.observe()
-        except (OSError, ValueError) as exc:
-            now = {("recorder", "observe"): f"cannot read health or heartbeat: {exc}"}
-        events = [(*key, text) for key, text in now.items() if self.observed.get(key) != text]
+    def _events(self, services) -> list[tuple[str, str, str]]:
+        """(kind, subject, text) for each observed state that changed; one seen for the
+        first time (the recording starts: nothing moved) is of kind SEEN, not a failover. A
+        black-holed service is an ALARM however it is first seen."""
+        now = alarm_states(services, self.observed)
+        if self.observe is not None:
+            try:
+                now.update(self.observe())
+            except (OSError, ValueError) as exc:
+                now[("recorder", "observe")] = f"cannot read health or heartbeat: {exc}"
+        events = [(key[0] if key in self.observed or key[0] == ALARM else SEEN, key[1], text)
+                  for key, text in now.items() if self.observed.get(key) != text]
         self.observed.update(now)
         return events
 

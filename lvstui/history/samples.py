@@ -14,7 +14,7 @@ import zlib
 from array import array
 from itertools import chain
 
-from ..ipvs.rules import service_spec
+from ..ipvs.switches import service_spec
 
 FIELDS = ("cps", "inbps", "outbps", "active", "inactive", "weight")
 CHUNK_ROWS = 1024

@@ -13,7 +13,8 @@ import fcntl
 import os
 import sqlite3
 
-from . import DEFAULT_CAP_MB, DEFAULT_DB
+from ..model import format_time
+from . import DEFAULT_CAP_MB, DEFAULT_DB, HistoryError
 from .samples import TIERS, decode, encode, mean, row_of
 
 CHECKPOINT_EVERY = 50     # changes between two whole tables (a large table's text is big)
@@ -32,10 +33,6 @@ CREATE TABLE IF NOT EXISTS events (t REAL NOT NULL, kind TEXT NOT NULL, subject 
 CREATE INDEX IF NOT EXISTS events_t ON events (t);
 """
 CAP_EVERY = 60            # ticks between two looks at the database's size
-
-
-class HistoryError(Exception):
-    """A question the record cannot answer, in one line."""
 
 
 def writer_lock(path: str):
@@ -72,10 +69,6 @@ def rowset_text(names: list[str]) -> str:
 
 def rowset_names(text: str) -> list[str]:
     return text.split("\n")[1:-1]
-
-
-def format_time(t: float) -> str:
-    return datetime.datetime.fromtimestamp(t).isoformat(timespec="seconds")
 
 
 class History:

@@ -8,7 +8,8 @@ from collections.abc import Iterable, Iterator
 from ..model import (Connection, Forwarding, Info, RealServer, SyncDaemon, Timeouts,
                      VirtualService, format_endpoint)
 from .backend import gc_paused
-from .rules import service_settings, sorted_servers, sorted_services
+from .order import sorted_servers, sorted_services
+from .switches import service_settings
 
 TITLES = {
     None: "Prot LocalAddress:Port Scheduler Flags\n"

@@ -1,17 +1,14 @@
 """The kernel's IPVS table over generic netlink.
 
-The IPVS family id is asked of the generic-netlink controller, and requests and dumps use
-``genl``'s codec, all on one netlink socket guarded by a lock so a polling thread and the UI
-can share the backend (no import of pyroute2 on this path: it costs a start-up second in the VM).
+Requests and dumps use ``genl``'s codec on one ``GenlSocket`` (nlsocket.py: guarded by a lock,
+so a polling thread and the UI can share the backend); here each reply becomes the model and
+each errno the operator's error.
 """
 
 from __future__ import annotations
 
 import errno
-import os
-import socket
 import struct
-import threading
 from collections.abc import Iterator
 
 from ..model import Info, RealServer, SyncDaemon, Timeouts, ValidationError, VirtualService
@@ -19,114 +16,25 @@ from . import genl
 from .backend import (Backend, gc_paused, InvalidRequest, IPVSError, IPVSUnavailable, NoSuchServer,
                       NoSuchService, NotPermitted, SchedulerNotFound, ServerExists, ServiceExists)
 from .connections import PROC_CONN, read_connections
+from .nlsocket import GenlSocket, NetlinkError, NoAnswer
 
-NETLINK_GENERIC = 16
-GENL_ID_CTRL, CTRL_CMD_GETFAMILY, CTRL_ATTR_FAMILY_ID, CTRL_ATTR_FAMILY_NAME = 0x10, 3, 1, 2
-RECV_SIZE = 1 << 17
 BATCH = 256          # requests per send when applying many changes
-# The kernel answers a request before send() returns (a dump's further parts are made as they
-# are read), so a reply not there within seconds never comes: netlink sends none for a
-# request whose handler returned EINTR.
-ANSWER_WAIT = 5.0
-
-
-class NetlinkError(IPVSError):
-    def __init__(self, code: int):
-        self.code = code
-        super().__init__(f"kernel refused: {os.strerror(code)}")
-
-
-class NoAnswer(IPVSError):
-    def __init__(self, reading: bool = False):
-        super().__init__(f"the kernel gave no answer within {ANSWER_WAIT:g} s" + (
-            "" if reading else ": the change may or may not have been made (read the table again)"))
 
 
 class NetlinkBackend(Backend):
     name = "netlink"
 
-    def __init__(self, proc_conn: str = PROC_CONN):
+    def __init__(self, proc_conn: str = PROC_CONN, link: GenlSocket | None = None):
         self.proc_conn = proc_conn
-        self._sock = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, NETLINK_GENERIC)
-        self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 21)
-        self._sock.bind((0, 0))
-        self._sock.settimeout(ANSWER_WAIT)
-        self._seq = 0
-        self._lock = threading.Lock()
-        self._buf = bytearray(RECV_SIZE)
+        self.link = link or GenlSocket()
         self._layouts: dict[bytes, object] = {}   # message layout -> decoder (or False)
-        try:
-            self.family = self._family_id()
-        except BaseException:
-            self._sock.close()
-            raise
-
-    def _family_id(self) -> int:
-        """The IPVS family's id, from the controller (CTRL_CMD_GETFAMILY "IPVS");
-        IPVSUnavailable when the kernel has no IPVS."""
-        found: list[int] = []
-        skip = genl.NLMSGHDR.size + genl.GENLHDR_LEN
-
-        def on_reply(view, off, length, n):
-            at = genl.attrs(view, off + skip, off + length)
-            if CTRL_ATTR_FAMILY_ID in at:
-                found.append(struct.unpack_from("=H", view, at[CTRL_ATTR_FAMILY_ID][0])[0])
-
-        self.family = GENL_ID_CTRL
-        try:
-            self._request(CTRL_CMD_GETFAMILY, genl.string(CTRL_ATTR_FAMILY_NAME, "IPVS"),
-                          on_message=on_reply)
-        except NetlinkError as exc:
-            raise IPVSUnavailable(os.strerror(exc.code)) from None
-        if not found:
-            raise IPVSUnavailable("the kernel named no IPVS family")
-        return found[0]
 
     def close(self) -> None:
-        self._sock.close()
-
-    # ------------------------------------------------------------ transport
-    def _request(self, cmd: int, attrs: bytes = b"", dump: bool = False, on_message=None):
-        """Send one request and read its replies: *on_message(view, off, length, n)* gets each
-        message at *off* of the *n* bytes received, and may return the offset it has read up
-        to (a run of messages). NetlinkError on an error reply."""
-        with self._lock:
-            self._seq += 1
-            seq = self._seq
-            flags = genl.NLM_F_REQUEST | (genl.NLM_F_DUMP if dump else genl.NLM_F_ACK)
-            self._sock.send(genl.message(self.family, cmd, flags, seq, attrs))
-            buf, view = self._buf, memoryview(self._buf)
-            unpack_hdr = genl.NLMSGHDR.unpack_from
-            while True:
-                n = self._receive(buf)
-                off = 0
-                while off + 16 <= n:
-                    length, kind, _flags, mseq, _pid = unpack_hdr(buf, off)
-                    if length < 16:
-                        raise IPVSError("malformed netlink reply")
-                    if mseq != seq:
-                        off += (length + 3) & ~3
-                        continue
-                    if kind == genl.NLMSG_DONE:
-                        return
-                    if kind == genl.NLMSG_ERROR:
-                        code = -struct.unpack_from("=i", buf, off + 16)[0]
-                        if code:
-                            raise NetlinkError(code)
-                        return
-                    upto = on_message(view, off, length, n) if on_message else None
-                    off = upto if upto is not None else off + ((length + 3) & ~3)
-
-    def _receive(self, buf: bytearray) -> int:
-        """The next datagram into *buf*; NoAnswer when none comes within ANSWER_WAIT."""
-        try:
-            return self._sock.recv_into(buf)
-        except TimeoutError:
-            raise NoAnswer() from None
+        self.link.close()
 
     def _call(self, cmd: int, attrs: bytes, errors: dict):
         try:
-            self._request(cmd, attrs)
+            self.link.request(cmd, attrs)
         except NetlinkError as exc:
             raise self._error(exc.code, errors) from None
 
@@ -140,7 +48,7 @@ class NetlinkBackend(Backend):
             def on_message(view, off, length, n):
                 on_payload(view, off + skip, off + length)
         try:
-            self._request(cmd, attrs, dump=dump, on_message=on_message)
+            self.link.request(cmd, attrs, dump=dump, on_message=on_message)
         except NetlinkError as exc:
             raise self._error(exc.code, errors or {}, reading=True) from None
         except NoAnswer:
@@ -344,7 +252,7 @@ class NetlinkBackend(Backend):
                 break
         applied = []
         for start in range(0, len(requests), BATCH):
-            codes = self._pipeline(requests[start:start + BATCH])
+            codes = self.link.pipeline(requests[start:start + BATCH])
             batch = [ops[i] for i, code in enumerate(codes, start) if code == 0]
             for i, code in enumerate(codes, start):
                 if code and (failure is None or failure[0] > i):
@@ -355,28 +263,6 @@ class NetlinkBackend(Backend):
             if any(codes):
                 break
         return applied, failure
-
-    def _pipeline(self, requests) -> list[int]:
-        """Send requests back to back; the errno of each (0 = applied), in order."""
-        with self._lock:
-            first = self._seq + 1
-            packets = []
-            for cmd, attrs, _errors in requests:
-                self._seq += 1
-                packets.append(genl.message(self.family, cmd, genl.NLM_F_REQUEST | genl.NLM_F_ACK,
-                                            self._seq, attrs))
-            self._sock.send(b"".join(packets))
-            codes: dict[int, int] = {}
-            buf = self._buf
-            while len(codes) < len(requests):
-                n = self._receive(buf)
-                off = 0
-                while off + 16 <= n:
-                    length, kind, _flags, seq, _pid = genl.NLMSGHDR.unpack_from(buf, off)
-                    if kind == genl.NLMSG_ERROR and first <= seq <= self._seq:
-                        codes[seq] = -struct.unpack_from("=i", buf, off + 16)[0]
-                    off += max((length + 3) & ~3, 16)
-            return [codes[first + i] for i in range(len(requests))]
 
     @staticmethod
     def _error(code: int, errors: dict, reading: bool = False) -> IPVSError:

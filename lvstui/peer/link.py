@@ -16,8 +16,10 @@ from .protocol import PROTOCOL
 
 SSH_OPTIONS = ("-T", "-o", "BatchMode=yes", "-o", "ConnectTimeout=10",
                "-o", "ServerAliveInterval=5", "-o", "ServerAliveCountMax=3")
-CONNECT_TIMEOUT = 30.0        # seconds for ssh and the agent's first line (TCG VMs are slow)
-REQUEST_TIMEOUT = 20.0
+# ssh's ConnectTimeout bounds the network; past it, the peer's own start (its Python, lvstui's
+# imports, a first read of its table) is waited for this long: a slow director is not a dead one
+CONNECT_TIMEOUT = 60.0        # seconds for the agent's first line (--peer-timeout)
+REQUEST_TIMEOUT = 20.0        # seconds for each answer (--peer-timeout, when longer)
 
 
 class PeerError(IPVSError):
@@ -32,9 +34,10 @@ def ssh_command(host: str, peer_command: str = "lvstui", ssh_config: str | None 
                 ) -> list[str]:
     """The OpenSSH client as the operator uses it (keys, agent, ~/.ssh/config, known_hosts),
     never prompting (BatchMode), running the agent on *host*: *peer_command* is a command line
-    for the remote shell (``/opt/lvstui/lvstui.pyz``, ``sudo -n lvstui``)."""
+    for the remote shell (``/opt/lvstui/lvstui.pyz``, ``sudo -n lvstui``). ``--`` ends ssh's
+    options: a host name is never read as one (``-oProxyCommand=...``)."""
     config = ["-F", ssh_config] if ssh_config else []
-    return ["ssh", *SSH_OPTIONS, *config, host, "--", f"{peer_command} agent"]
+    return ["ssh", *SSH_OPTIONS, *config, "--", host, f"{peer_command} agent"]
 
 
 class AgentLink:

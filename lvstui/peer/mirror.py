@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from ..ipvs.rules import Kind, Operation, diff
+from dataclasses import replace
+
+from ..ipvs.operations import Kind, Operation, diff
 from ..model import VirtualService, edited
 
 
@@ -40,10 +42,28 @@ def _mirror(op: Operation, peer) -> Operation:
     return Operation(kind, svc, edited(op.before, rs, live), before=live)
 
 
-def drift(here: list[VirtualService], there: list[VirtualService]) -> list[Operation]:
+def drift(here: list[VirtualService], there: list[VirtualService],
+          quiesced_here: dict | None = None, quiesced_there: dict | None = None
+          ) -> list[Operation]:
     """The operations that make the peer's table (*there*) equal to this one's (*here*):
-    configuration only, never counters. Empty: the two agree."""
-    return diff(there, here)
+    the operators' configuration only — never counters, never a health check's quiesce
+    (*quiesced_here* / *quiesced_there*: (service key, server key) -> the configured weight of
+    each server a check took to 0 on that side). Empty: the two agree."""
+    return diff(intended(there, quiesced_there or {}), intended(here, quiesced_here or {}))
+
+
+def intended(services: list[VirtualService], quiesced: dict) -> list[VirtualService]:
+    """*services* as configured: a server a check quiesced (weight 0 in the kernel) with its
+    configured weight instead — the check's effect is not the pair's to copy."""
+    if not quiesced:
+        return services
+    out = []
+    for svc in services:
+        servers = [replace(rs, weight=quiesced[(svc.key, rs.key)])
+                   if rs.weight == 0 and (svc.key, rs.key) in quiesced else rs
+                   for rs in svc.servers]
+        out.append(replace(svc, servers=servers) if servers != svc.servers else svc)
+    return out
 
 
 def drift_marks(ops: list[Operation]) -> tuple[set, set]:

@@ -13,7 +13,9 @@ table          --                                                 changed: [row]
 find           service                                            service
 state          --                                                 info, timeouts, daemons,
                                                                   conns {state: count},
-                                                                  health, heartbeat
+                                                                  health, heartbeat,
+                                                                  quiesced (see
+                                                                  encode_quiesced)
 apply          ops: [operation], by: who asked (audited there)    commands
 set-timeouts   timeouts, by                                       commands
 start-daemon   daemon, by                                         commands
@@ -27,7 +29,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, fields
 
-from ..ipvs.rules import Kind, Operation
+from ..ipvs.operations import Kind, Operation
 from ..model import Forwarding, RealServer, Stats, ValidationError, VirtualService
 
 PROTOCOL = 1
@@ -121,6 +123,27 @@ def decode_plain(kind: type, data: dict, what: str):
         return kind(**data)
     except TypeError as exc:
         raise ProtocolError(f"{what} not understood: {exc}") from None
+
+
+def encode_quiesced(quiesced: dict) -> list:
+    """The servers the peer's checks quiesced, as [service key, server key, configured
+    weight] (an older agent sends none: nothing is known quiesced there)."""
+    return [[list(svc), list(rs), weight] for (svc, rs), weight in quiesced.items()]
+
+
+def decode_quiesced(data) -> dict:
+    """*encode_quiesced*'s list back as (service key, server key) -> configured weight."""
+    if data is None:
+        return {}
+    try:
+        out = {}
+        for svc, rs, weight in data:
+            if not isinstance(weight, int) or isinstance(weight, bool) or weight < 0:
+                raise ValueError(f"weight {weight!r}")
+            out[(tuple(svc), tuple(rs))] = weight
+        return out
+    except (TypeError, ValueError) as exc:
+        raise ProtocolError(f"the quiesced servers are not understood: {exc}") from None
 
 
 # ---------------------------------------------------------------- the table, compact, as deltas

@@ -8,11 +8,11 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from ..ipvs.backend import NoSuchServer
-from ..ipvs.rules import Operation
+from ..ipvs.operations import Operation
 from ..model import Info, RealServer, SyncDaemon, Timeouts, VirtualService
 from .link import AgentLink, PeerError, ssh_command
-from .protocol import (TableMirror, decode_plain, decode_service, encode_operation,
-                       encode_plain, encode_service)
+from .protocol import (TableMirror, decode_plain, decode_quiesced, decode_service,
+                       encode_operation, encode_plain, encode_service)
 
 
 @dataclass
@@ -25,6 +25,7 @@ class PeerState:
     conns: Counter = field(default_factory=Counter)      # connection state -> count
     health: dict | None = None       # source, running, servers, down
     heartbeat: dict | None = None    # running, me, resources, error
+    quiesced: dict = field(default_factory=dict)   # quiesced by its checks: configured weights
 
     @property
     def connections(self) -> int:
@@ -91,7 +92,8 @@ class Peer:
             else None,
             [decode_plain(SyncDaemon, d, "a sync daemon") for d in reply["daemons"]]
             if reply.get("daemons") is not None else None,
-            Counter(reply.get("conns") or {}), reply.get("health"), reply.get("heartbeat"))
+            Counter(reply.get("conns") or {}), reply.get("health"), reply.get("heartbeat"),
+            decode_quiesced(reply.get("quiesced")))
 
     def apply(self, ops: list[Operation]) -> list[str]:
         """Apply *ops* there, all or none (the agent rolls back its applied steps); the

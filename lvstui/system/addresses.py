@@ -33,6 +33,7 @@ class Interface:
     mac: str
     up: bool
     addresses: list[Address] = field(default_factory=list)
+    loopback: bool = False
 
 
 class Addresses:
@@ -50,7 +51,8 @@ class Addresses:
         for link in self.ipr.get_links():
             links[link["index"]] = Interface(link.get("IFLA_IFNAME"), link["index"],
                                              link.get("IFLA_ADDRESS") or "",
-                                             bool(link["flags"] & 1))
+                                             bool(link["flags"] & 1),
+                                             loopback=bool(link["flags"] & 8))
         for a in self.ipr.get_addr():
             iface = links.get(a["index"])
             if iface is not None:

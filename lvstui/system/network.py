@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .addresses import Addresses
-from .sysctl import PROFILES, Setting, SettingState, Sysctl
+from .sysctl import PROFILES, Setting, SettingState, Sysctl, persist
 
 DEFAULTS = {"net.ipv4.ip_forward": "0", "send_redirects": "1", "arp_ignore": "0",
             "arp_announce": "0"}
@@ -16,11 +16,6 @@ def profile(role: str, interface: str) -> list[Setting]:
 def default_of(name: str) -> str:
     """The kernel's default for a setting (what a new network namespace starts with)."""
     return DEFAULTS.get(name, DEFAULTS.get(name.rsplit(".", 1)[-1], "0"))
-
-
-def toggled(wanted: str) -> str:
-    """The value a toggle sets when the wanted one holds: off, or on where off is wanted."""
-    return "1" if wanted == "0" else "0"
 
 
 class HostNetwork:
@@ -51,13 +46,25 @@ class HostNetwork:
     def set(self, name: str, value: str) -> None:
         self.sysctl.write(name, value)
 
-    def add_vip(self, vip: str) -> str:
-        label = self.addresses.add_vip(vip, self.interface)
-        self.addresses.announce(vip, self.interface)
+    def add_vip(self, vip: str, label: str | None = None, announce: bool = True) -> str:
+        """The VIP on this host's interface (*label*: its alias, else the first free one),
+        announced by gratuitous ARP unless not *announce*; its label."""
+        label = self.addresses.add_vip(vip, self.interface, label)
+        if announce:
+            self.addresses.announce(vip, self.interface)
         return label
 
     def remove_vip(self, vip: str) -> None:
         self.addresses.remove_vip(vip, self.interface)
+
+    def persist(self, role: str) -> str:
+        """The profile written to /etc/sysctl.d (applied at boot); the file's path."""
+        return persist(profile(role, self.interface), role)
+
+    def listing(self) -> list[tuple[str, str, int]]:
+        """(label, address, prefix) of every address on every interface."""
+        return [(a.label, a.address, a.prefix) for i in self.addresses.interfaces()
+                for a in i.addresses]
 
     def close(self) -> None:
         if self._addresses is not None:

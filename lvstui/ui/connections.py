@@ -2,24 +2,32 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from textual import on, work
 from textual.app import ComposeResult
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, Static
+from textual.widgets import Header, Input, Static
 
 from ..ipvs import IPVSError
 from ..session import Session
 from .panes import CONNECTION_COLUMNS, connection_text
+from .widgets.footer import FittingFooter
 from .widgets.rowtable import RowTable
+from .widgets.field import Field
 
 
-class ConnectionsRead(Message):
+@dataclass
+class ConnectionsRead(Message, bubble=False):
     """The table and, made in the worker, the text the filter matches each entry against."""
 
-    def __init__(self, connections, texts, error=None):
-        super().__init__()
-        self.connections, self.texts, self.error = connections, texts, error
+    connections: list
+    texts: list
+    error: str | None = None
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, ConnectionsRead)
 
 
 class ConnectionsScreen(Screen):
@@ -35,12 +43,12 @@ class ConnectionsScreen(Screen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Input(placeholder="filter: client, VIP, real server, state…", id="conn-filter")
+        yield Field(placeholder="filter: client, VIP, real server, state…", id="conn-filter")
         yield RowTable(CONNECTION_COLUMNS, key=lambda c: (c.protocol, c.client, c.client_port,
                                                           c.virtual, c.virtual_port),
                        id="connections")
         yield Static(id="conn-status")
-        yield Footer()
+        yield FittingFooter()
 
     def on_mount(self) -> None:
         self.query_one("#connections").border_title = "Connections (ipvsadm -Lc)"
@@ -50,7 +58,7 @@ class ConnectionsScreen(Screen):
     @work(thread=True, exclusive=True, group="connections")
     def action_reload(self) -> None:
         try:
-            connections = self.session.connections()
+            connections = self.session.table.connections()
             self.post_message(ConnectionsRead(connections,
                                               [connection_text(c) for c in connections]))
         except (IPVSError, OSError) as exc:

@@ -3,7 +3,7 @@ until none is left, and the log says when."""
 
 from __future__ import annotations
 
-from ..ipvs.rules import Kind
+from ..ipvs.operations import Kind
 
 
 class DrainWatch:

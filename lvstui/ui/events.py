@@ -2,26 +2,29 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from textual.message import Message
 from textual.widget import Widget
 
 from ..session import Result, Session, Snapshot
 
 
-class TableRead(Message):
-    """One poll's result (``Session.read``)."""
+@dataclass
+class TableRead(Message, bubble=False):
+    """One poll's result (``Session.read``): a newer one replaces it in the queue."""
 
-    def __init__(self, snapshot: Snapshot):
-        super().__init__()
-        self.snapshot = snapshot
+    snapshot: Snapshot
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, TableRead)
 
 
-class ChangeDone(Message):
+@dataclass
+class ChangeDone(Message, bubble=False):
     """A use case's result: its commands are logged, the services it touched swapped in."""
 
-    def __init__(self, result: Result):
-        super().__init__()
-        self.result = result
+    result: Result | None
 
 
 def may_change(widget: Widget, session: Session) -> bool:

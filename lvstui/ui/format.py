@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from rich.cells import cell_len
+
 
 def human(n: float, unit: str = "") -> str:
     """``1234`` -> ``1.2k``; ``5_600_000`` with ``B/s`` -> ``5.6MB/s``."""
@@ -9,6 +11,16 @@ def human(n: float, unit: str = "") -> str:
         if abs(n) >= limit:
             return f"{n / limit:.1f}{suffix}{unit}"
     return f"{int(n)}{unit}"
+
+
+def fit(parts: list[str], width: int, joint: str = " · ") -> str:
+    """*parts* joined in their order (the first matters most) as far as they fit whole in
+    *width* cells; an ellipsis says more was left out. Never a part cut mid-word."""
+    for k in range(len(parts), 0, -1):
+        text = joint.join(parts[:k] + (["…"] if k < len(parts) else []))
+        if cell_len(text) <= width:
+            return text
+    return parts[0] if parts else ""
 
 
 def plural(n: int, word: str) -> str:
@@ -42,6 +54,8 @@ def peers_text(cluster) -> str:
     """One line: each node, its status and links; what this node holds."""
     if cluster is None:
         return "Heartbeat peers: not watched in this session"
+    if cluster.manager == "keepalived":
+        return f"keepalived: {cluster.summary or cluster.error}"
     if not cluster.running:
         return f"Heartbeat: {cluster.error}"
     nodes = " · ".join(

@@ -17,6 +17,7 @@ from ..model import (DEFAULT_SCHEDULER, PROTOCOLS, SCHED_FLAGS, SCHEDULERS, TUNN
                      TUNNEL_TYPES, Forwarding, RealServer, ValidationError, VirtualService,
                      check_thresholds, format_endpoint, format_netmask, parse_int, parse_netmask, parse_server,
                      parse_service, parse_weight)
+from .widgets.field import Field
 
 
 class Form(ModalScreen):
@@ -104,16 +105,16 @@ class ServiceForm(Form):
         where = (str(s.fwmark) if s.is_fwmark else format_endpoint(s.address, s.port)) if s else ""
         yield _row("Protocol", Select([(p, p) for p in (*PROTOCOLS, "fwmark")], value=proto,
                                       allow_blank=False, id="protocol", disabled=bool(s)))
-        yield _row("VIP:port / mark", Input(where, placeholder="172.26.46.119:80  or  5",
+        yield _row("VIP:port / mark", Field(where, placeholder="172.26.46.119:80  or  5",
                                             id="where", disabled=bool(s)))
         yield _row("Scheduler", Select([(x, x) for x in SCHEDULERS],
                                        value=s.scheduler if s else DEFAULT_SCHEDULER,
                                        allow_blank=False, id="scheduler"))
-        yield _row("Persistence (s)", Input(str(s.persistence) if s and s.persistence else "",
+        yield _row("Persistence (s)", Field(str(s.persistence) if s and s.persistence else "",
                                             placeholder="empty: not persistent", id="persistence"))
-        yield _row("Netmask / prefix", Input(format_netmask(s) if s and s.has_netmask else "",
+        yield _row("Netmask / prefix", Field(format_netmask(s) if s and s.has_netmask else "",
                                              placeholder="255.255.255.255", id="netmask"))
-        yield _row("Persistence engine", Input(s.pe if s else "", placeholder="e.g. sip", id="pe"))
+        yield _row("Persistence engine", Field(s.pe if s else "", placeholder="e.g. sip", id="pe"))
         flags = s.flags if s else frozenset()
         yield Horizontal(*(Checkbox(f, f in flags, id=f"flag-{f}")
                            for f in ("one-packet", *SCHED_FLAGS)), classes="form-flags")
@@ -150,20 +151,20 @@ class ServerForm(Form):
 
     def fields(self) -> ComposeResult:
         r = self.server
-        yield _row("Address[:port]", Input(r.endpoint if r else "", id="address",
+        yield _row("Address[:port]", Field(r.endpoint if r else "", id="address",
                                            placeholder="172.26.46.80  (port: the service's)",
                                            disabled=bool(r)))
         yield _row("Forwarding", Select([(f.label, f.value) for f in
                                          (Forwarding.ROUTE, Forwarding.MASQ, Forwarding.TUNNEL)],
                                         value=r.forwarding.value if r else "route",
                                         allow_blank=False, id="forwarding"))
-        yield _row("Weight", Input(str(r.weight) if r else "1", id="weight"))
-        yield _row("Upper threshold", Input(str(r.upper_threshold) if r else "0", id="upper"))
-        yield _row("Lower threshold", Input(str(r.lower_threshold) if r else "0", id="lower"))
+        yield _row("Weight", Field(str(r.weight) if r else "1", id="weight"))
+        yield _row("Upper threshold", Field(str(r.upper_threshold) if r else "0", id="upper"))
+        yield _row("Lower threshold", Field(str(r.lower_threshold) if r else "0", id="lower"))
         yield _row("Tunnel type", Select([(t, t) for t in TUNNEL_TYPES],
                                          value=r.tunnel_type if r else "ipip",
                                          allow_blank=False, id="tunnel-type"))
-        yield _row("Tunnel port (gue)", Input(str(r.tunnel_port) if r and r.tunnel_port else "",
+        yield _row("Tunnel port (gue)", Field(str(r.tunnel_port) if r and r.tunnel_port else "",
                                               id="tunnel-port"))
         yield _row("Tunnel checksum", Select([(c, c) for c in TUNNEL_CHECKSUMS],
                                              value=r.tunnel_checksum if r else "nocsum",
@@ -200,7 +201,7 @@ class Prompt(Form):
         self.password = password
 
     def fields(self) -> ComposeResult:
-        yield Input(self.value, placeholder=self.placeholder, id="value", password=self.password)
+        yield Field(self.value, placeholder=self.placeholder, id="value", password=self.password)
 
     def build(self) -> Any:
         return self.parse(self.text("value"))

@@ -9,7 +9,6 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from ..health.sources import LocalMonitor
 from ..model import format_endpoint
 from .format import ago
 
@@ -23,20 +22,13 @@ def health_changes(before, state, names: dict) -> list[str]:
         old = before.servers.get(key)
         if old is not None and old.up != h.up:
             lines.append(f"health: {names.get(key[0], 'service')} {format_endpoint(*key[1])} "
-                         + ("up again" if h.up else f"DOWN ({h.result})"))
+                         + ("up again" if h.up else f"DOWN ({h.why_down})"))
     return lines
 
 
 def health_source(health, state) -> str:
     """Where the console's health comes from, for the status line."""
-    if health is None:
-        return "health: not watched"
-    if isinstance(health, LocalMonitor):
-        return f"health: {health.source}"
-    if state is None:
-        return "health: no lvstui monitor"
-    return (f"health: lvstui monitor (pid {state.pid})" if state.running
-            else "health: lvstui monitor NOT RUNNING (last state shown)")
+    return f"health: {health.describe(state)}" if health is not None else "health: not watched"
 
 
 def detail_text(name: str, h, source: str) -> str:
@@ -50,7 +42,7 @@ def detail_text(name: str, h, source: str) -> str:
     if h.maintenance:
         state += " — in maintenance (drained by the operator: checked, never restored)"
     if h.guarded:
-        state += " — kept in by the guard (too few healthy servers left)"
+        state += " — kept in by the depool limit (too few healthy servers left)"
     if h.removed:
         state += " — not in the table"
     checked = (f"{ago(now - h.checked)} ago: {h.result}"

@@ -5,6 +5,8 @@ the same previewed restore as a rules file)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import time
 
 from textual import on, work
@@ -12,18 +14,20 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, Static
+from textual.widgets import Header, Input, Static
 
+from ..cases.record import server_row
 from ..history import HistoryError
-from ..history.samples import server_row
-from ..history.store import format_time
 from ..ipvs import IPVSError
-from ..ipvs.rules import service_spec, sorted_servers
-from ..model import ValidationError
+from ..ipvs.order import sorted_servers
+from ..ipvs.switches import service_spec
+from ..model import ValidationError, format_time
 from ..session import Session
 from .confirm import Confirm
 from .format import human
+from .widgets.footer import FittingFooter
 from .widgets.rowtable import Column, RowTable
+from .widgets.field import Field
 
 COLUMNS = [Column("Time", 19, lambda c: format_time(c[0]), lambda c: c[0]),
            Column("Source", 22, lambda c: c[1], lambda c: c[1]),
@@ -40,7 +44,7 @@ class PastKeys:
     def action_plot(self) -> None:
         """The history of the selected real server (servers pane focused) or service."""
         from .plots import PlotScreen
-        svc = self.selected_service()
+        svc = self.main.selected_service()
         if svc is None:
             return
         rs = self.query_one("#servers", RowTable).current
@@ -54,10 +58,15 @@ class PastKeys:
         self.push_screen(AsOfScreen(self.session, self.clock() - 60, clock=self.clock))
 
 
-class EntriesRead(Message):
-    def __init__(self, entries, error=None):
-        super().__init__()
-        self.entries, self.error = entries, error
+@dataclass
+class EntriesRead(Message, bubble=False):
+    """The timeline's entries read (or why not)."""
+
+    entries: list
+    error: str | None = None
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, EntriesRead)
 
 
 class TimelineScreen(Screen):
@@ -71,11 +80,11 @@ class TimelineScreen(Screen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Input(placeholder="filter: a server, who (user, monitor, external), health…",
+        yield Field(placeholder="filter: a server, who (user, monitor, external), health…",
                     id="timeline-filter")
         yield RowTable(COLUMNS, key=lambda c: c, id="timeline")
         yield Static("reading the history…", id="timeline-status", markup=False)
-        yield Footer()
+        yield FittingFooter()
 
     def on_mount(self) -> None:
         self.query_one("#timeline").border_title = "Changes and events, newest first"
@@ -86,7 +95,7 @@ class TimelineScreen(Screen):
     @work(thread=True, exclusive=True, group="timeline")
     def action_reload(self) -> None:
         try:
-            self.post_message(EntriesRead(self.session.history_entries()))
+            self.post_message(EntriesRead(self.session.record.entries()))
         except HistoryError as exc:
             self.post_message(EntriesRead([], str(exc)))
 
@@ -95,7 +104,7 @@ class TimelineScreen(Screen):
         self.entries = event.entries
         self.refilter()
         self.query_one("#timeline-status", Static).update(
-            event.error or f"{len(event.entries)} recorded in {self.session.history_path} · "
+            event.error or f"{len(event.entries)} recorded in {self.session.record.path} · "
                            "Enter: the table just before one")
 
     def refilter(self) -> None:
@@ -125,10 +134,15 @@ class TimelineScreen(Screen):
             self.app.push_screen(AsOfScreen(self.session, entry[0] - 0.001, entry))
 
 
-class PastRead(Message):
-    def __init__(self, past=None, error=None):
-        super().__init__()
-        self.past, self.error = past, error
+@dataclass
+class PastRead(Message, bubble=False):
+    """The table at a past moment read (or why not)."""
+
+    past: object = None
+    error: str | None = None
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, PastRead)
 
 
 def _row_name(row) -> str:
@@ -171,7 +185,7 @@ class AsOfScreen(Screen):
         yield Static(id="asof-banner", markup=False)
         yield RowTable(PAST_COLUMNS, key=lambda r: (r[0].key, r[1] and r[1].key), id="asof-table")
         yield Static(id="asof-diff", markup=False)
-        yield Footer()
+        yield FittingFooter()
 
     def on_mount(self) -> None:
         self.query_one("#asof-diff").border_title = "From now to then"
@@ -181,7 +195,7 @@ class AsOfScreen(Screen):
     @work(thread=True, exclusive=True, group="as-of")
     def load(self) -> None:
         try:
-            self.post_message(PastRead(self.session.past_table(self.t)))
+            self.post_message(PastRead(self.session.record.table_at(self.t)))
         except (HistoryError, IPVSError, ValidationError) as exc:
             self.post_message(PastRead(error=str(exc)))
 
@@ -223,6 +237,6 @@ class AsOfScreen(Screen):
         def answer(yes: bool) -> None:
             if yes:
                 self.app.pop_screen()
-                self.app.run_case(self.session.restore, past.ops, f"the history, as of {when}")
+                self.app.run_case(self.session.rules.restore, past.ops, f"the history, as of {when}")
         self.app.push_screen(Confirm(f"Bring back the table as it was at {when}?", details),
                              answer)

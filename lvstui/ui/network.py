@@ -2,24 +2,37 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from textual import on, work
 from textual.app import ComposeResult
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
+from .widgets.footer import FittingFooter
 from ..session import Session
-from ..system.network import toggled
 from .confirm import Confirm
-from .events import ChangeDone
+
+def toggled(wanted: str) -> str:
+    """The value a toggle sets when the wanted one holds: off, or on where off is wanted."""
+    return "1" if wanted == "0" else "0"
+
 
 ROLES = ("director", "real-server", "tunnel-real-server")
 
 
-class NetworkRead(Message):
-    def __init__(self, vips, states, conns, error=None):
-        super().__init__()
-        self.vips, self.states, self.conns, self.error = vips, states, conns, error
+@dataclass
+class NetworkRead(Message, bubble=False):
+    """This host's VIPs, the profile's settings and the connections per VIP (or why not)."""
+
+    vips: dict
+    states: list
+    conns: object
+    error: str | None = None
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, NetworkRead)
 
 
 class NetworkScreen(Screen):
@@ -40,7 +53,7 @@ class NetworkScreen(Screen):
         yield Static(id="net-title")
         yield DataTable(id="vips", cursor_type="row")
         yield DataTable(id="settings", cursor_type="row")
-        yield Footer()
+        yield FittingFooter()
 
     def on_mount(self) -> None:
         vips = self.query_one("#vips", DataTable)
@@ -52,7 +65,7 @@ class NetworkScreen(Screen):
 
     @work(thread=True, exclusive=True, group="network")
     def reload(self) -> None:
-        view = self.session.network_view(self.role)
+        view = self.session.host.view(self.role)
         self.post_message(NetworkRead(view.vips, view.states, view.conns, view.error))
 
     @on(NetworkRead)
@@ -99,11 +112,9 @@ class NetworkScreen(Screen):
             return
         preview = "\n".join(f"sysctl -w {st.setting.name}={st.setting.wanted}   (now {st.current})"
                             for st in changes)
-        planned = [f"sysctl -w {st.setting.name}={st.setting.wanted}" for st in changes]
-        self.app.push_screen(Confirm(f"Apply the DR {self.role} profile?", preview),
-                             lambda yes: yes and self.change(
-                                 planned, lambda: [f"sysctl -w {n}={new}   (was {old})"
-                                                   for n, old, new in self.network.apply(self.role)]))
+        role = self.role
+        self.app.push_screen(Confirm(f"Apply the DR {role} profile?", preview),
+                             lambda yes: yes and self.change(self.session.host.apply, role))
 
     def action_toggle(self) -> None:
         row = self.query_one("#settings", DataTable).cursor_row
@@ -111,8 +122,7 @@ class NetworkScreen(Screen):
             return
         st = self.states[row]
         value = toggled(st.setting.wanted) if st.holds else st.setting.wanted
-        name = st.setting.name
-        self.change([f"sysctl -w {name}={value}"], lambda: self.network.set(name, value))
+        self.change(self.session.host.set, st.setting.name, value, st.current)
 
     @on(DataTable.RowSelected, "#vips")
     def vip_selected(self) -> None:
@@ -128,19 +138,15 @@ class NetworkScreen(Screen):
                        else "No live connections use it.")
             self.app.push_screen(
                 Confirm(f"Remove VIP {vip} ({label}) from this host?", warning),
-                lambda yes: yes and self.change([f"ip addr del {vip} ({label})"],
-                                                lambda: self.network.remove_vip(vip)))
+                lambda yes: yes and self.change(self.session.host.vip_remove, vip))
         else:
             self.app.push_screen(
                 Confirm(f"Add VIP {vip} on {self.network.interface} and announce it?",
                         f"serves {names}"),
-                lambda yes: yes and self.change(
-                    [f"ip addr add {vip}/32 dev {self.network.interface} + gratuitous ARP"],
-                    lambda: [f"ip addr add {vip}/32 dev {self.network.interface} label "
-                             f"{self.network.add_vip(vip)} + gratuitous ARP"]))
+                lambda yes: yes and self.change(self.session.host.vip_add, vip))
 
-    @work(thread=True, group="network-change")
-    def change(self, planned: list[str], do) -> None:
-        """Through the session: made (or in dry-run only shown), logged and audited."""
-        self.app.post_message(ChangeDone(self.session.network_change(planned, do)))
-        self.reload()
+    def change(self, case, *args) -> None:
+        """A use case of the session, on the change thread: made (or in dry-run only shown),
+        logged and audited, one entry of the history (u takes it back); then the screen
+        reads again."""
+        self.app.run_case(case, *args, then=lambda _: self.app.call_from_thread(self.reload))

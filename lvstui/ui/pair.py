@@ -5,6 +5,8 @@ into the console app, whose session, panes and banner it uses)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import contextlib
 
 from textual import on, work
@@ -12,8 +14,9 @@ from textual.app import ComposeResult
 from textual.css.query import NoMatches
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
+from .widgets.footer import FittingFooter
 from ..model import SyncDaemon, Timeouts, ValidationError, parse_int
 from ..session import PairFacts, PeerView, Session
 from .confirm import Confirm
@@ -27,10 +30,14 @@ PEER_SHARE = 5            # a peer read taking d seconds is made again after 5 d
 PEER_LONGEST = 15.0       # ... and at the latest after this many seconds
 
 
-class PeerRead(Message):
-    def __init__(self, view: PeerView):
-        super().__init__()
-        self.view = view
+@dataclass
+class PeerRead(Message, bubble=False):
+    """One read of the peer."""
+
+    view: PeerView
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, PeerRead)
 
 
 class PairIndex:
@@ -41,10 +48,12 @@ class PairIndex:
         self.selected = selected
         self.view: PeerView | None = None
         self.services: dict = {}
+        self.failed = 0           # reads failed in a row (the console keeps trying)
 
     def update(self, view: PeerView) -> None:
         self.view = view
         self.services = {s.key: s for s in view.services or []}
+        self.failed = self.failed + 1 if view.error else 0
 
     @property
     def known(self) -> bool:
@@ -85,7 +94,8 @@ class PairIndex:
         if view is None:
             return "peer: connecting…"
         if view.error:
-            return f"peer {view.name}: {view.error}"
+            return (f"peer {view.name}: {view.error}; retrying every {PEER_RETRY:g} s"
+                    + (f" ({self.failed} tries)" if self.failed > 1 else ""))
         return (f"peer {view.name}: " + (plural(len(view.drift), "difference") if view.drift
                                          else "equal")
                 + ("" if view.writable else " (read-only)"))
@@ -100,28 +110,28 @@ class PairConsole:
     def start_pair(self) -> None:
         """The peer's first read; each change's part on the peer lands after its part here
         (a slow or dead peer never holds the local view)."""
-        if self.session.peer_opener is not None:
-            self.session.peer_later = lambda result: self.post_message(ChangeDone(result))
+        if self.session.pair.opener is not None:
+            self.session.pair.later = lambda result: self.post_message(ChangeDone(result))
             self.poll_peer()
 
     @work(thread=True, exclusive=True, group="peer")
     def poll_peer(self) -> None:
-        here = list(self.services) if self.read_at else None    # None: read here now
-        self.post_message(PeerRead(self.session.peer_read(here)))
+        here = list(self.services) or None      # None: not read here yet (read it now)
+        self.post_message(PeerRead(self.session.pair_view.read(here)))
 
     def on_peer_read(self, event: PeerRead) -> None:
         """(A handler by name: the ``on`` decorator does not reach a mixin.)"""
         before, view = self.pair.view, event.view
         self.pair.update(view)
-        if view.error and (before is None or before.error != view.error):
-            self.log_line(f"peer: {view.error}")
-        elif not view.error and (before is None or before.error):
-            self.log_line(f"peer {view.name} connected: "
-                          + (plural(len(view.drift), "difference") if view.drift else "equal"))
-        with contextlib.suppress(NoMatches):
+        with contextlib.suppress(NoMatches):     # a read that lands while the app closes
+            if view.error and (before is None or before.error != view.error):
+                self.main.log_line(f"peer: {view.error}")
+            elif not view.error and (before is None or before.error):
+                self.main.log_line(f"peer {view.name} connected: " + (
+                    plural(len(view.drift), "difference") if view.drift else "equal"))
             self.query_one("#services").refresh()
             self.query_one("#servers").refresh()
-            self.show_status()
+            self.main.show_status()
             self.show_banner()
         if self.is_running:
             if self.peer_timer is not None:
@@ -134,7 +144,7 @@ class PairConsole:
         if self.pair is None:
             return []
         name = self.pair.name
-        if not self.session.both:
+        if not self.session.pair.both:
             return [f"THIS DIRECTOR ONLY: changes do not reach {name} (b: both)"]
         if self.pair.known and not self.pair.view.writable:
             return [f"PEER READ-ONLY: {name}'s agent is not root; changes stay here"]
@@ -142,7 +152,7 @@ class PairConsole:
 
     def pair_scope(self) -> str:
         """`` on both directors`` when a change here also goes to the peer (for questions)."""
-        if self.pair is None or not self.session.both:
+        if self.pair is None or not self.session.pair.both:
             return ""
         return f" on this director and {self.pair.name}"
 
@@ -150,14 +160,14 @@ class PairConsole:
         if self.pair is None:
             self.notify("no peer director in this session (--peer HOST)", severity="warning")
             return
-        self.session.set_both(not self.session.both)
+        self.session.pair.set_both(not self.session.pair.both)
         self.show_banner()
-        self.log_line("changes go to both directors" if self.session.both
+        self.main.log_line("changes go to both directors" if self.session.pair.both
                       else "changes go to this director only")
 
     def action_retry_peer(self) -> None:
         if self.pair is not None and self.may_change():
-            self.run_case(self.session.retry_peer)
+            self.run_case(self.session.pair.retry)
 
     def action_pair_screen(self) -> None:
         if self.pair is None:
@@ -174,19 +184,23 @@ class PairConsole:
 
     @work(thread=True, group="preflight")
     def preflight(self, kind: str, question: str, vips: str) -> None:
-        facts = self.session.preflight(kind)
+        facts = self.session.pair_view.preflight(kind)
         self.call_from_thread(self._confirm_failover, kind, question,
                               "\n".join([vips, "", "Preflight:", *facts]))
 
     def _confirm_failover(self, kind: str, question: str, details: str) -> None:
         self.push_screen(Confirm(question, details),
-                         lambda yes: yes and self.run_case(self.session.failover, kind))
+                         lambda yes: yes and self.run_case(self.session.ha.failover, kind))
 
 
-class PairRead(Message):
-    def __init__(self, facts: PairFacts | None):
-        super().__init__()
-        self.facts = facts
+@dataclass
+class PairRead(Message, bubble=False):
+    """Both directors side by side (None: no peer)."""
+
+    facts: PairFacts | None
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, PairRead)
 
 
 class PairScreen(Screen):
@@ -206,7 +220,7 @@ class PairScreen(Screen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static("reading both directors…", id="pair-facts", markup=False)
-        yield Footer()
+        yield FittingFooter()
 
     def on_mount(self) -> None:
         self.query_one("#pair-facts").border_title = "The pair"
@@ -214,7 +228,7 @@ class PairScreen(Screen):
 
     @work(thread=True, exclusive=True, group="pair")
     def action_reload(self) -> None:
-        self.post_message(PairRead(self.session.pair_facts()))
+        self.post_message(PairRead(self.session.pair_view.facts()))
 
     @on(PairRead)
     def show(self, event: PairRead) -> None:
@@ -233,16 +247,17 @@ class PairScreen(Screen):
             self.notify(f"{name} and {here} already agree")
             return
         target, source = (name, here) if which == "peer" else (here, name)
-        case = self.session.sync_peer if which == "peer" else self.session.pull_from_peer
+        case = self.session.pair.sync if which == "peer" else self.session.pair.pull
         self.app.push_screen(
             Confirm(f"Make {target} equal to {source}: {plural(len(ops), 'change')} on {target}?",
                     "\n".join(op.command() for op in ops)),
             lambda yes: yes and self.run_sync(case))
 
-    @work(thread=True, group="change")
     def run_sync(self, case, *args) -> None:
-        self.app.post_message(ChangeDone(case(*args)))
-        self.app.call_from_thread(self.action_reload)
+        """A change of both directors, on the console's change thread; then the pair is read
+        again."""
+        self.app.run_case(case, *args,
+                          then=lambda _: self.app.call_from_thread(self.action_reload))
 
     def action_timeouts(self) -> None:
         """tcp, tcpfin and udp timeouts on both directors (0 keeps one as it is)."""
@@ -250,7 +265,7 @@ class PairScreen(Screen):
         self.app.push_screen(
             Prompt("Timeouts on both directors: TCP TCPFIN UDP (seconds; 0 keeps one)",
                    _timeouts(now) if now else "", parse_timeouts, "900 120 300"),
-            lambda wanted: wanted is not None and self.run_sync(self.session.pair_timeouts,
+            lambda wanted: wanted is not None and self.run_sync(self.session.pair_view.set_timeouts,
                                                                 wanted))
 
     def action_sync_start(self) -> None:
@@ -259,7 +274,7 @@ class PairScreen(Screen):
         self.app.push_screen(
             Prompt(f"Sync daemons: master on {self.session.hostname}, backup on {peer}; "
                    "multicast interface", "eth0", parse_interface),
-            lambda interface: interface and self.run_sync(self.session.pair_sync_start,
+            lambda interface: interface and self.run_sync(self.session.pair_view.sync_start,
                                                           interface))
 
     def action_sync_stop(self) -> None:
@@ -267,7 +282,7 @@ class PairScreen(Screen):
         self.app.push_screen(
             Confirm(f"Stop the connection sync daemons on {self.session.hostname} and {peer}?",
                     "After a failover, established connections will drop."),
-            lambda yes: yes and self.run_sync(self.session.pair_sync_stop))
+            lambda yes: yes and self.run_sync(self.session.pair_view.sync_stop))
 
 
 def facts_text(here: str, facts: PairFacts | None) -> str:

@@ -92,11 +92,28 @@ SERVICE_COLUMNS = [
     Column("Conns", 9, lambda s: human(s.stats.conns), lambda s: s.stats.conns, right=True),
 ]
 
-def server_state(rs: RealServer) -> str:
-    """live; weight 0 with connections still on it: draining (N); none left: drained."""
+def server_state(rs: RealServer, health=None) -> str:
+    """A word for why the kernel's weight is what it is: live; down but kept in by the depool
+    limit: kept; down but given a weight by the operator: override; below its configured
+    weight while up: ramping (slow start); weight 0 by a failed check: quiesced; by the
+    operator (maintenance) with connections still on it: draining N; none left: drained."""
     if rs.weight > 0:
+        if health is not None and not health.up and health.checked:
+            return "kept" if health.guarded else "override" if health.override else "live"
+        if health is not None and health.up and 0 < rs.weight < health.weight:
+            return "ramping"
         return "live"
+    if health is not None and not health.up and not health.maintenance:
+        return "quiesced"
     return f"draining {rs.active_conns}" if rs.active_conns else "drained"
+
+
+def weight_text(rs: RealServer, health=None) -> str:
+    """The kernel's weight, and the configured one after it where they differ (a check's
+    quiesce, a slow-start ramp): ``0/5``."""
+    if health is not None and health.weight != rs.weight:
+        return f"{rs.weight}/{health.weight}"
+    return str(rs.weight)
 
 
 def share_text(rs: RealServer, svc: VirtualService | None) -> str:
@@ -180,14 +197,16 @@ def _server_columns(health_of, clock, service_of) -> list[Column]:
     return [
         Column("Real server", 22, lambda r: format_endpoint(r.address, r.port),
                lambda r: (r.family, r.address, r.port)),
-        Column("Weight", 6, lambda r: str(r.weight), lambda r: r.weight, right=True),
+        Column("Weight", 6, lambda r: weight_text(r, health_of(r)), lambda r: r.weight,
+               right=True),
         Column("Health", 17, lambda r: health_text(health_of(r), clock()),
                lambda r: _health_order(health_of(r))),
         Column("Conn%/W%", 8, share, share, right=True),
         Column("Active", 7, lambda r: str(r.active_conns), lambda r: r.active_conns, right=True),
         Column("InAct", 6, lambda r: str(r.inactive_conns), lambda r: r.inactive_conns,
                right=True),
-        Column("State", 11, server_state, lambda r: (r.weight > 0, r.active_conns)),
+        Column("State", 11, lambda r: server_state(r, health_of(r)),
+               lambda r: (r.weight > 0, r.active_conns)),
         Column("Forward", 7, lambda r: r.forwarding.label, lambda r: r.forwarding.value),
         Column("Conn/s", 7, lambda r: human(r.stats.cps), lambda r: r.stats.cps, right=True),
         Column("In B/s", 8, lambda r: human(r.stats.inbps, "B"), lambda r: r.stats.inbps,

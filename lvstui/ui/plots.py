@@ -1,9 +1,12 @@
 """A service's or real server's history as a plot: connections/s, bytes/s or active
 connections over 15 min to 7 days (the finest samples the record keeps for the range), the
-changes (▲), health verdicts (●) and failovers (◆) about it marked under the time axis; zoom
+changes (▲), health verdicts (●), failovers (◆) and the states seen when recording began (○)
+about it marked under the time axis (two kinds at one moment side by side); zoom
 with + and -, pan with ← and →, back to now with n; f: the next series."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import time
 
@@ -12,14 +15,15 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
+from ..cases.record import FIELDS
 from ..history import HistoryError
-from ..history.samples import FIELDS
-from ..history.store import format_time
+from ..model import format_time
 from ..session import Session
 from .format import human
 from .trends import BARS
+from .widgets.footer import FittingFooter
 from .widgets.rowtable import Column, RowTable
 
 RANGES = [(15 * 60, "15 min"), (3600, "1 h"), (6 * 3600, "6 h"), (86400, "24 h"),
@@ -28,7 +32,7 @@ SERIES = [("connections/s", lambda v: v[FIELDS.index("cps")], ""),
           ("bytes/s in + out", lambda v: v[FIELDS.index("inbps")] + v[FIELDS.index("outbps")],
            "B"),
           ("active connections", lambda v: v[FIELDS.index("active")], "")]
-MARKS = {"health": "●", "failover": "◆"}          # any other source made a change: ▲
+MARKS = {"health": "●", "failover": "◆", "seen": "○"}   # any other source made a change: ▲
 AXIS = 8                                           # columns for the value axis
 
 
@@ -66,19 +70,29 @@ def draw(points, marks, since: float, until: float, width: int, height: int,
     marker = [" "] * width
     for t, who, _ in marks:
         col = int((t - since) / ((until - since) or 1) * width)
-        if 0 <= col < width:
-            marker[col] = MARKS.get(who, "▲")
+        mark = MARKS.get(who, "▲")
+        for at in (col, col + 1, col - 1):       # a second kind of mark at one moment: beside
+            if 0 <= at < width and marker[at] in (" ", mark):
+                marker[at] = mark
+                break
     text.append(" " * AXIS + "".join(marker) + "\n", style="bold yellow")
     left, right = format_time(since), format_time(until)
     text.append(" " * AXIS + left + right.rjust(max(width - len(left), 0)), style="dim")
     return text
 
 
-class PlotRead(Message):
-    def __init__(self, since, until, points, marks, error=None):
-        super().__init__()
-        self.since, self.until, self.points, self.marks, self.error = (
-            since, until, points, marks, error)
+@dataclass
+class PlotRead(Message, bubble=False):
+    """A row's samples and marks from *since* to *until* (or why not)."""
+
+    since: float
+    until: float | None
+    points: list
+    marks: list
+    error: str | None = None
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, PlotRead)
 
 
 class PlotScreen(Screen):
@@ -100,7 +114,7 @@ class PlotScreen(Screen):
                         Column("Source", 14, lambda m: m[1]),
                         Column("Change or event", 70, lambda m: m[2])],
                        key=lambda m: m, id="plot-marks")
-        yield Footer()
+        yield FittingFooter()
 
     def on_mount(self) -> None:
         self.load()
@@ -114,7 +128,7 @@ class PlotScreen(Screen):
     def load(self) -> None:
         since, until = self.window()
         try:
-            points, marks = self.session.history_plot(self.row, since, until)
+            points, marks = self.session.record.plot(self.row, since, until)
             self.post_message(PlotRead(since, until, points, marks))
         except HistoryError as exc:
             self.post_message(PlotRead(since, until, [], [], str(exc)))

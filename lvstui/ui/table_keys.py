@@ -7,10 +7,10 @@ import os
 
 from textual import work
 
-from ..ipvs.rules import Kind
+from ..ipvs.operations import Kind
 from ..model import MAX_WEIGHT, RealServer, ValidationError, VirtualService, parse_weight
 from ..session import Result
-from .confirm import Confirm, TypedConfirm
+from .confirm import Choice, Confirm, TypedConfirm
 from .events import ChangeDone
 from .format import plural
 
@@ -18,12 +18,12 @@ from .format import plural
 class TableKeys:
     # ------------------------------------------------------------ weights
     def action_weight(self, delta: int) -> None:
-        picked = self.may_change() and self.selected_server()
+        picked = self.may_change() and self.main.selected_server()
         if picked:
             self.weigh(*picked, lambda w: min(MAX_WEIGHT, max(0, w + delta)))
 
     def action_set_weight(self) -> None:
-        picked = self.may_change() and self.selected_server()
+        picked = self.may_change() and self.main.selected_server()
         if picked:
             from .forms import Prompt
             svc, rs = picked
@@ -38,17 +38,35 @@ class TableKeys:
         health = self.server_health(rs)
         if new > rs.weight and health is not None and health.checked and not health.up:
             self.push_screen(
-                Confirm(f"{rs.endpoint} is DOWN ({health.last_failure or health.result}): "
+                Confirm(f"{rs.endpoint} is DOWN ({health.why_down}): "
                         f"give it weight {new} anyway?",
                         "New connections will go to a server that fails its checks. The "
                         "monitor leaves it in (override) until it passes its checks again or "
                         "is drained."),
-                lambda yes: yes and self.run_case(self.session.set_weight, svc, rs, weight_of))
+                lambda yes: yes and self.weigh_on_both(svc, rs, weight_of))
         else:
-            self.run_case(self.session.set_weight, svc, rs, weight_of)
+            self.weigh_on_both(svc, rs, weight_of)
+
+    def weigh_on_both(self, svc: VirtualService, rs: RealServer, weight_of) -> None:
+        """Where the peer's weight differs (≠), ask: both to the new value, or each moved
+        by itself — naming both values; else the same weight on both."""
+        there = (self.pair.server_value(rs, lambda r: r.weight)
+                 if self.pair is not None and self.session.pair.both else -1)
+        new = weight_of(rs.weight)
+        if there in (-1, rs.weight) or weight_of(there) == new:
+            self.run_case(self.session.table.set_weight, svc, rs, weight_of)
+            return
+        peer = self.session.pair.name or "the peer"
+        self.push_screen(
+            Choice(f"{rs.endpoint} has weight {rs.weight} here and {there} on {peer}:",
+                   [("b", f"both to {new}", False),
+                    ("e", f"each by itself: {rs.weight} -> {new} here, {there} -> "
+                          f"{weight_of(there)} on {peer}", True)]),
+            lambda each: each is not None and self.run_case(
+                self.session.table.set_weight, svc, rs, weight_of, each))
 
     def action_drain(self) -> None:
-        picked = self.may_change() and self.selected_server()
+        picked = self.may_change() and self.main.selected_server()
         if not picked:
             return
         svc, rs = picked
@@ -58,37 +76,37 @@ class TableKeys:
         if [r for r in svc.servers if r.weight > 0] == [rs]:
             self.push_screen(Confirm(f"Drain {rs.endpoint}, the last live real server of "
                                      f"{svc.name}?", "New connections will find no server."),
-                             lambda yes: yes and self.run_case(self.session.drain, svc, rs))
+                             lambda yes: yes and self.run_case(self.session.table.drain, svc, rs))
         else:
-            self.run_case(self.session.drain, svc, rs)
+            self.run_case(self.session.table.drain, svc, rs)
 
     def action_restore(self) -> None:
-        picked = self.may_change() and self.selected_server()
+        picked = self.may_change() and self.main.selected_server()
         if picked:
-            self.run_case(self.session.undrain, *picked)
+            self.run_case(self.session.table.undrain, *picked)
 
     # ------------------------------------------------------------ add, edit, delete
     def action_add(self) -> None:
         if not self.may_change():
             return
         from .forms import ServerForm, ServiceForm
-        svc = self.selected_service()
-        if self.servers_focused() and svc is not None:
+        svc = self.main.selected_service()
+        if self.main.servers_focused() and svc is not None:
             self.push_screen(ServerForm(svc), lambda rs: rs and self.run_case(
-                self.session.add, svc, rs))
+                self.session.table.add, svc, rs))
         else:
             self.push_screen(ServiceForm(), lambda new: new and self.run_case(
-                self.session.add, new))
+                self.session.table.add, new))
 
     def target(self) -> tuple[VirtualService, RealServer | None] | None:
         """What an edit or delete acts on: the selected real server when its pane has the
         focus, else the selected service; None (and a word why) when nothing may change."""
-        svc = self.selected_service() if self.may_change() else None
+        svc = self.main.selected_service() if self.may_change() else None
         if svc is None:
             return None
-        if not self.servers_focused():
+        if not self.main.servers_focused():
             return svc, None
-        picked = self.selected_server()
+        picked = self.main.selected_server()
         return (svc, picked[1]) if picked else None
 
     def action_edit(self) -> None:
@@ -99,10 +117,10 @@ class TableKeys:
         svc, rs = target
         if rs is not None:
             self.push_screen(ServerForm(svc, rs), lambda new: new and self.run_case(
-                self.session.edit_server, svc, rs, new))
+                self.session.table.edit_server, svc, rs, new))
         else:
             self.push_screen(ServiceForm(svc), lambda new: new and self.run_case(
-                self.session.edit_service, svc, new))
+                self.session.table.edit_service, svc, new))
 
     def action_delete(self) -> None:
         target = self.target()
@@ -116,21 +134,21 @@ class TableKeys:
                      f"It has {plural(len(svc.servers), 'real server')}."))
         most = rs is None and 2 * 1 > len(self.services)     # more than half of the table
         ask = TypedConfirm(*question, word="delete") if most else Confirm(*question)
-        self.push_screen(ask, lambda yes: yes and self.run_case(self.session.delete, svc, rs))
+        self.push_screen(ask, lambda yes: yes and self.run_case(self.session.table.delete, svc, rs))
 
     def action_undo(self) -> None:
         if self.may_change():
-            self.run_case(self.session.undo)
+            self.run_case(self.session.journal.undo)
 
     def action_redo(self) -> None:
         if self.may_change():
-            self.run_case(self.session.redo)
+            self.run_case(self.session.journal.redo)
 
     # ------------------------------------------------------------ table-wide
     def action_zero(self) -> None:
-        svc = self.selected_service()
+        svc = self.main.selected_service()
         if svc is not None and self.may_change():
-            self.run_case(self.session.zero, svc)
+            self.run_case(self.session.table.zero, svc)
 
     def action_flush(self) -> None:
         if not self.may_change():
@@ -141,33 +159,33 @@ class TableKeys:
             TypedConfirm(f"Flush the IPVS table{where}?",
                          f"Deletes all {plural(len(self.services), 'virtual service')} and their "
                          "real servers (u puts them back).", word=count),
-            lambda yes: yes and self.run_case(self.session.flush))
+            lambda yes: yes and self.run_case(self.session.table.flush))
 
     def action_save(self) -> None:
         from .forms import Prompt
-        self.push_screen(Prompt("Save the table as ipvsadm rules to", self.session.rules_path,
+        self.push_screen(Prompt("Save the table as ipvsadm rules to", self.session.rules.path,
                                 _path), self.save_to)
 
     def save_to(self, path: str | None) -> None:
-        if path and self.session.file_exists(path):
+        if path and self.session.rules.exists(path):
             self.push_screen(Confirm(f"{path} exists: overwrite it?",
                                      "The old file is kept as a .bak beside it."),
-                             lambda yes: yes and self.run_case(self.session.save, path))
+                             lambda yes: yes and self.run_case(self.session.rules.save, path))
         elif path:
-            self.run_case(self.session.save, path)
+            self.run_case(self.session.rules.save, path)
 
     def action_load(self) -> None:
         if not self.may_change():
             return
         from .forms import Prompt
-        self.push_screen(Prompt("Load ipvsadm rules from", self.session.rules_path, _path),
+        self.push_screen(Prompt("Load ipvsadm rules from", self.session.rules.path, _path),
                          lambda path: path and self.preview_rules(path))
 
     @work(thread=True, group="files")
     def preview_rules(self, path: str) -> None:
         from ..ipvs import IPVSError
         try:
-            ops = self.session.plan_restore_file(path)
+            ops = self.session.rules.plan_file(path)
         except (OSError, ValidationError, IPVSError) as exc:
             self.post_message(ChangeDone(Result([f"load {path}"], str(exc))))
             return
@@ -183,7 +201,7 @@ class TableKeys:
                                       f"virtual services.\n{preview}", word=str(deleted))
                if 2 * deleted > len(self.services) else Confirm(question, preview))
         self.call_from_thread(self.push_screen, ask,
-                              lambda yes: yes and self.run_case(self.session.restore, ops, path))
+                              lambda yes: yes and self.run_case(self.session.rules.restore, ops, path))
 
 
 

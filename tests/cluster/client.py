@@ -2,9 +2,12 @@
 with Connection: close, 2 s to answer), and a few long-lived connections that ask again and
 again on one keep-alive connection. Runs until SIGTERM (or --seconds), then prints one JSON
 object: requests, failed, the longest gap between two answered requests, the pages seen, and
-how many long-lived connections broke (reset, closed, or no answer within 30 s).
+how many long-lived connections broke (reset, closed, or no answer within --patience seconds:
+TCP's own retransmissions carry a connection across a failover that takes that long).
+It prints "started PORT..." (the long-lived connections' own ports) once each has had its first
+answer.
 
-    python3 client.py VIP [--long 4] [--every 0.05] [--seconds S]
+    python3 client.py VIP [--long 4] [--every 0.05] [--seconds S] [--patience 30]
 """
 
 from __future__ import annotations
@@ -52,21 +55,27 @@ class Watch:
         except (OSError, TimeoutError, asyncio.IncompleteReadError, ValueError, StopIteration):
             self.failed += 1
 
-    async def long_lived(self, n: int, stop: asyncio.Event) -> None:
+    async def long_lived(self, n: int, stop: asyncio.Event, patience: float,
+                         ready: asyncio.Future) -> None:
         try:
             reader, writer = await asyncio.open_connection(self.vip, self.port)
         except OSError as exc:
             self.broken.append(f"#{n}: could not connect: {exc}")
+            ready.set_result(0)
             return
         try:
             while not stop.is_set():
-                async with asyncio.timeout(30.0):
+                async with asyncio.timeout(patience):
                     await ask(reader, writer, close=False)
+                if not ready.done():
+                    ready.set_result(writer.get_extra_info("sockname")[1])
                 await asyncio.sleep(0.1)
         except (OSError, TimeoutError, asyncio.IncompleteReadError, ValueError) as exc:
             self.broken.append(f"#{n}: {type(exc).__name__} {exc}")
         finally:
             writer.close()
+            if not ready.done():
+                ready.set_result(0)
 
     def longest_gap(self, start: float, end: float) -> float:
         times = [start, *self.answered, end]
@@ -82,8 +91,11 @@ async def main(args) -> None:
     if args.seconds:
         loop.call_later(args.seconds, stop.set)
     start = time.monotonic()
-    long_ones = [asyncio.create_task(watch.long_lived(n, stop)) for n in range(args.long)]
-    print("started", flush=True)
+    ready = [loop.create_future() for _ in range(args.long)]
+    long_ones = [asyncio.create_task(watch.long_lived(n, stop, args.patience, ready[n]))
+                 for n in range(args.long)]
+    ports = await asyncio.gather(*ready)
+    print("started", *ports, flush=True)
     pending = set()
     while not stop.is_set():
         task = asyncio.create_task(watch.one_request())
@@ -108,4 +120,5 @@ if __name__ == "__main__":
     parser.add_argument("--long", type=int, default=4)
     parser.add_argument("--every", type=float, default=0.05)
     parser.add_argument("--seconds", type=float, default=0)
+    parser.add_argument("--patience", type=float, default=30.0)
     asyncio.run(main(parser.parse_args()))

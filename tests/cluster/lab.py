@@ -21,9 +21,9 @@ import os
 import signal
 import subprocess
 import sys
-import time
 
 from ..heartbeat.harness import VIP, TwoNodes, sh
+from ..pace import patience, until
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
@@ -119,21 +119,20 @@ class Cluster(TwoNodes):
             proc.wait(timeout=10)
         self.wait_web(n, up=False)
 
-    def wait_web(self, n: int, up: bool, timeout: float = 60.0) -> None:
+    def wait_web(self, n: int, up: bool) -> None:
         probe = ("import socket,sys\ntry: socket.create_connection((sys.argv[1], 80), 1)\n"
                  "except OSError: sys.exit(1)")
-        deadline = time.monotonic() + timeout
-        while (subprocess.run(["ip", "netns", "exec", self.lan, sys.executable, "-c", probe,
-                               REAL_SERVERS[n]], capture_output=True).returncode == 0) != up:
-            assert time.monotonic() < deadline, f"RS{n}'s web server is not {'up' if up else 'down'}"
-            time.sleep(0.2)
+        until(lambda: (subprocess.run(["ip", "netns", "exec", self.lan, sys.executable, "-c",
+                                       probe, REAL_SERVERS[n]], capture_output=True).returncode
+                       == 0) == up, 2, f"RS{n}'s web server {'up' if up else 'down'}", step=0.2)
 
     # ------------------------------------------------------------ the directors
-    def start_both(self, timeout: float = 120.0) -> None:
+    def start_both(self, timeout: float | None = None) -> None:
         """Both heartbeats, then until LD1 (the preferred node) holds the VIP and the
         resources have settled. Under the VM's emulation heartbeat now and then never takes
         the VIP at its first start (2 in 5 lab starts on 2026-11-26, none of lvstui's code
         involved yet): its logs are printed and both are started again, once."""
+        timeout = timeout or 60 + patience(2)       # initdead, then the resource scripts
         for attempt in (1, 2):
             self.start(1)
             self.start(2)
@@ -149,18 +148,6 @@ class Cluster(TwoNodes):
                     sh("ip", "-n", self.ns[n], "addr", "del", f"{VIP}/24", "dev", "eth0",
                        check=False)
         self.wait_stable(timeout)
-
-    def log_tails(self, lines: int = 40) -> str:
-        """The end of each node's heartbeat log."""
-        out = []
-        for n in self.ns:
-            path = os.path.join(self.node_dir(n), "log", "ha-log")
-            try:
-                with open(path) as fh:
-                    out.append(f"--- node{n} {path}\n" + "".join(fh.readlines()[-lines:]))
-            except OSError as exc:
-                out.append(f"--- node{n}: {exc}")
-        return "\n".join(out)
 
     def holder(self) -> int | None:
         held = [n for n in self.ns if self.holds(n)]
@@ -196,21 +183,35 @@ class Cluster(TwoNodes):
 
     # ------------------------------------------------------------ the client
     def client(self, *args: str) -> subprocess.Popen:
-        """client.py in the LAN namespace, started (it prints "started" when it is)."""
+        """client.py in the LAN namespace, started (it prints "started PORT..." once its
+        long-lived connections have had their first answer: ``proc.ports``)."""
         proc = subprocess.Popen(["ip", "netns", "exec", self.lan, sys.executable,
                                  os.path.join(HERE, "client.py"), VIP, *args],
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        assert proc.stdout.readline().strip() == "started", proc.stderr.read()
+        words = proc.stdout.readline().split()
+        assert words[:1] == ["started"], proc.stderr.read()
+        proc.ports = {int(p) for p in words[1:]}
         return proc
 
+    def wait_synced(self, client: subprocess.Popen, host_seconds: float = 2) -> None:
+        """Until the other director's connection table (the sync daemon's backup) holds each
+        of the client's long-lived connections as ESTABLISHED."""
+        def synced() -> bool:
+            listed = self.ipvsadm(2 if self.holder() == 1 else 1, "-Lnc")
+            held = {int(w[3].rsplit(":", 1)[1]) for w in map(str.split, listed.splitlines())
+                    if len(w) >= 6 and w[2] == "ESTABLISHED" and w[4].startswith(VIP + ":")}
+            return client.ports <= held
+        until(synced, host_seconds, "the long-lived connections synced to the other director")
+
     def pages(self, count: int = 6) -> set[str]:
-        """The pages *count* GETs of the VIP brought (a failed one: "failed")."""
+        """The pages *count* GETs of the VIP brought (a failed one: "failed: " and the
+        client's last line of error)."""
         seen = set()
         for _ in range(count):
             try:
                 seen.add(self.get())
-            except subprocess.CalledProcessError:
-                seen.add("failed")
+            except subprocess.CalledProcessError as exc:
+                seen.add(f"failed: {(exc.stderr or '').strip().splitlines()[-1:]}")
         return seen
 
     def get(self) -> str:

@@ -6,7 +6,9 @@ import pytest
 
 from lvstui.ipvs.backend import (IPVSError, NoSuchServer, NoSuchService, SchedulerNotFound,
                                  ServerExists, ServiceExists)
-from lvstui.ipvs.rules import ApplyError, Operation, apply, diff, parse_rules, save, sorted_services
+from lvstui.ipvs.operations import ApplyError, Operation, apply, diff
+from lvstui.ipvs.order import sorted_services
+from lvstui.ipvs.rules import parse_rules, save
 from lvstui.model import (UNREAD_STATS, Forwarding, RealServer, SyncDaemon, Timeouts,
                           ValidationError, parse_service)
 

@@ -8,7 +8,8 @@ import sys
 
 import pytest
 
-from lvstui.ha.config import AuthKeys, HaConfig, HaCf, HaResources, check, parse_time
+from lvstui.ha.check import check, parse_time
+from lvstui.ha.config import AuthKeys, HaConfig, HaCf, HaResources
 
 from ..helpers import (REFERENCE_AUTHKEYS, REFERENCE_HA_CF, REFERENCE_HARESOURCES,
                        kill_midway)
@@ -168,6 +169,7 @@ def test_a_save_killed_midway_leaves_old_or_new(tmp_path):
     path.write_text(old)
     writer = ("import sys; sys.path.insert(0, %r)\n"
               "from lvstui.ha.config import HaCf\n"
+              "print('writing', flush=True)\n"
               "while True:\n"
               "    cf = HaCf(open(%r).read(), %r)\n"
               "    cf.set('keepalive', '1' if cf.get('keepalive') == ('2',) else '2')\n"

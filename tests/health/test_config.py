@@ -54,6 +54,7 @@ def test_the_documented_example_is_valid(capsys):
         ("172.26.46.80:80", Forwarding.ROUTE, 1), ("172.26.46.81:80", Forwarding.ROUTE, 1)]
     assert (policy.check.kind, policy.check.path, policy.check.body) == ("http", "/health", "ok")
     assert (policy.fall, policy.rise, policy.slow_start, policy.keep_healthy) == (3, 2, 3, 1)
+    assert policy.depool_threshold == 0.5 and tls_policy.keep_healthy is None
     assert policy.fallback.endpoint == "127.0.0.1:80" and policy.fallback.forwarding is Forwarding.MASQ
     assert policy.of(("172.26.46.81", 80)).check.port == 8080
     assert policy.of(("172.26.46.80", 80)) is policy
@@ -147,5 +148,10 @@ def test_bad_toml_is_reported_with_file_and_line(tmp_path, capsys):
     broken = write(tmp_path, "broken.toml", "[[service]]\nvirtual = \n")
     assert main(["check-config", "--health", broken]) == 1
     assert f"{broken}:2: error: not TOML" in capsys.readouterr().err
+    share = write(tmp_path, "share.toml", "[[service]]\nvirtual = \"tcp 10.0.0.1:80\"\n"
+                                          "depool_threshold = 2\n")
+    assert main(["check-config", "--health", share]) == 1
+    assert f"{share}:3: error: depool_threshold: 2 is not a share of the servers" in \
+        capsys.readouterr().err
     assert main(["check-config", "--health", str(tmp_path / "missing.toml")]) == 1
     assert "missing.toml: error: No such file or directory" in capsys.readouterr().err

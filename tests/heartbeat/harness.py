@@ -13,6 +13,7 @@ import subprocess
 import time
 
 from tests.helpers import REFERENCE_HA_CF
+from tests.pace import patience, until
 
 VIP = "172.26.46.119"
 
@@ -101,10 +102,8 @@ class TwoNodes:
             ["ip", "netns", "exec", self.ns[n], "unshare", "-m", "-u", "--propagation", "private",
              "sh", "-c", script], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL)
-        deadline = time.monotonic() + 15
-        while not os.path.exists(os.path.join(d, "run/heartbeat.pid")):
-            assert time.monotonic() < deadline, f"heartbeat on node{n} did not start"
-            time.sleep(0.1)
+        until(lambda: os.path.exists(os.path.join(d, "run/heartbeat.pid")), 5,
+              f"heartbeat on node{n} started")
 
     def anchor(self, n: int) -> int:
         with open(os.path.join(self.node_dir(n), "anchor.pid")) as fh:
@@ -153,16 +152,29 @@ class TwoNodes:
             time.sleep(0.05)
         return time.monotonic() - start
 
-    def wait_stable(self, timeout: float = 30.0, nodes=(1, 2)) -> None:
+    def wait_stable(self, timeout: float | None = None, nodes=(1, 2)) -> None:
         """Until no node reports a resource transition (heartbeat ignores a standby asked for
         during one) on four reads in a row, half a second apart: the peers have agreed."""
-        deadline = time.monotonic() + timeout
+        deadline = time.monotonic() + (timeout or patience(10))
         calm = 0
         while calm < 4:
             states = [self.x(n, "cl_status", "rscstatus").stdout.strip() for n in nodes]
             calm = calm + 1 if all(s not in ("", "transition") for s in states) else 0
-            assert time.monotonic() < deadline, f"resources still moving: {states}"
+            assert time.monotonic() < deadline, \
+                f"resources still moving: {states}\n{self.log_tails()}"
             time.sleep(0.5)
+
+    def log_tails(self, lines: int = 40) -> str:
+        """The end of each node's heartbeat log."""
+        out = []
+        for n in self.ns:
+            path = os.path.join(self.node_dir(n), "log", "ha-log")
+            try:
+                with open(path) as fh:
+                    out.append(f"--- node{n} {path}\n" + "".join(fh.readlines()[-lines:]))
+            except OSError as exc:
+                out.append(f"--- node{n}: {exc}")
+        return "\n".join(out)
 
     def down(self) -> None:
         for n in (1, 2):

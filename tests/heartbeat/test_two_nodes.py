@@ -5,11 +5,14 @@ from __future__ import annotations
 import os
 import shutil
 import sys
-import time
 
 import pytest
 
+from ..pace import patience, until
 from .harness import VIP, TwoNodes
+
+DEADTIME = 10.0          # the reference ha.cf's, wall-clock seconds
+WAIT = str(round(patience(6)))     # lvstui ha standby/takeover --timeout
 
 pytestmark = pytest.mark.heartbeat
 
@@ -24,7 +27,7 @@ def cluster(tmp_path_factory):
         lab.up()
         lab.start(1)
         lab.start(2)
-        lab.wait_holder(1, 60)           # cold start: resource negotiation, ~12 s
+        lab.wait_holder(1, 30 + patience(10))   # cold start: initdead, resource negotiation
         lab.wait_stable()
         yield lab
     finally:
@@ -54,17 +57,17 @@ def test_both_nodes_seen_active_with_links_up(cluster):
 
 
 def test_standby_moves_the_vip_and_takeover_brings_it_back(cluster):
-    moved = lvstui(cluster, 1, "ha", "standby", "--wait", VIP, "--timeout", "20")
+    moved = lvstui(cluster, 1, "ha", "standby", "--wait", VIP, "--timeout", WAIT)
     assert moved.returncode == 0, moved.stdout + moved.stderr
     assert f"the VIP {VIP} moved to the peer after" in moved.stdout
-    cluster.wait_holder(2, 10)
+    cluster.wait_holder(2, patience(3))
     assert f"inet {VIP}/24" in cluster.x(2, "ip", "addr", "show", "eth0").stdout
     assert not cluster.holds(1)
     cluster.wait_stable()
-    back = lvstui(cluster, 1, "ha", "takeover", "--wait", VIP, "--timeout", "20")
+    back = lvstui(cluster, 1, "ha", "takeover", "--wait", VIP, "--timeout", WAIT)
     assert back.returncode == 0, back.stdout + back.stderr
     assert f"the VIP {VIP} moved here after" in back.stdout
-    cluster.wait_holder(1, 10)
+    cluster.wait_holder(1, patience(3))
     audit = open(os.path.join(cluster.lab, "audit.log")).read()
     assert "result=ok hb_standby" in audit and "result=ok hb_takeover: the VIP" in audit
 
@@ -84,15 +87,13 @@ def test_cl_status_is_the_fallback_when_the_socket_fails(cluster):
 
 
 def test_a_killed_active_node_is_seen_dead_and_the_vip_moves(cluster):
-    cluster.wait_holder(1, 20)
+    cluster.wait_holder(1, patience(6))
     cluster.wait_stable()
     cluster.kill(1)
-    moved_after = cluster.wait_holder(2, 20)
-    # the last heartbeat left up to keepalive (2 s) before the kill; deadtime 10 s + 2 s
-    assert moved_after <= 10 + 2 + 2, f"VIP moved after {moved_after:.1f} s"
-    deadline = time.monotonic() + 10
-    while (two := status(cluster, 2))["node1"][1] != "dead":
-        assert time.monotonic() < deadline, two
-        time.sleep(0.5)
+    # deadtime (10 s, wall clock) after the last heartbeat, then node2's resource scripts;
+    # how long it took is bench/failover.py's to measure
+    cluster.wait_holder(2, DEADTIME + patience(4))
+    two = until(lambda: (s := status(cluster, 2))["node1"][1] == "dead" and s, 3,
+                "node2 saying node1 is dead")
     assert two["head"][0].startswith("this node: node2; resources here: all")
 

@@ -10,10 +10,13 @@ import sys
 
 import pytest
 
+from tests.pace import patience
+
 from lvstui.audit import AuditLog
 from lvstui.demo import reference_cluster
 from lvstui.history import History, HistoryError, Recorder
-from lvstui.ipvs.rules import Kind, Operation, save
+from lvstui.ipvs.operations import Kind, Operation
+from lvstui.ipvs.rules import save
 from lvstui.model import parse_service
 from lvstui.session import Session
 
@@ -47,7 +50,7 @@ def test_each_change_with_its_source_and_the_table_at_each_moment(bed):
     first = save(table.services())
     clock.t += 1
     rs = table.services()[0].servers[0]
-    assert session.drain(WEB, rs).ok                         # lvstui's: audited
+    assert session.table.drain(WEB, rs).ok                         # lvstui's: audited
     recorder.tick()
     drained = save(table.services())
     clock.t += 1
@@ -64,6 +67,27 @@ def test_each_change_with_its_source_and_the_table_at_each_moment(bed):
     assert changes[0][2] == f"ipvsadm -e -t 172.26.46.119:80 -r {rs.endpoint} -g -w 0"
     assert changes[1][2].startswith("ipvsadm -d -t 172.26.46.119:80 -r ")
     assert history.changes(since=1_000_001.5) == changes[1:]
+
+
+def test_a_black_holed_service_is_an_alarm_in_the_timeline_until_a_server_is_back(bed):
+    table, session, history, recorder, clock = bed
+    recorder.tick()
+    first, second = table.services()[0].servers[:2]
+    for rs in (first, second):
+        assert session.table.drain(WEB, rs).ok
+    clock.t += 1
+    recorder.tick()
+    clock.t += 1
+    recorder.tick()                                         # still black-holed: no new event
+    again = Recorder(table, history, None, every=1.0, clock=clock)
+    clock.t += 1
+    again.tick()                                            # a restarted recorder: the same
+    assert session.table.set_weight(WEB, first, lambda _: 1).ok
+    clock.t += 1
+    again.tick()
+    alarms = [(t, text.split(":")[0]) for t, kind, subject, text in history.events()
+              if kind == "alarm" and subject == "TCP 172.26.46.119:80"]
+    assert alarms == [(1_000_001.0, "black-holed"), (1_000_004.0, "alarm over")]
 
 
 def test_a_change_made_while_nobody_recorded_is_found_at_the_next_start(bed, tmp_path):
@@ -119,7 +143,7 @@ def test_the_monitor_records_beside_itself_when_asked(tmp_path, capsys):
         with recording_beside(True, db, table, None):          # a second writer: said, not run
             assert "not recording: another lvstui record writes to" in capsys.readouterr().err
         table.set_weight(WEB, *table.services()[0].servers[0].key, 0)
-        deadline = time.monotonic() + 10
+        deadline = time.monotonic() + patience(4)
         while not (History(db).changes() if os.path.exists(db) else []):
             assert time.monotonic() < deadline, "the change was not recorded"
             time.sleep(0.1)

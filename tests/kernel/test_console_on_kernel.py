@@ -78,7 +78,10 @@ async def test_a_change_is_built_on_the_kernels_entry_not_the_screens(tmp_path):
             assert thresholds(ipvsadm("-Ln", "--thresholds", "-t", vs), rs) == ["200", "20"]
             # the edit form: the operator changes the weight; someone changes the thresholds
             await pilot.press("e")
-            await until(pilot, lambda: isinstance(app.screen, ServerForm), timeout=KERNEL_WAIT)
+            # the form pushed is not yet composed: its fields come a moment later
+            await until(pilot, lambda: isinstance(app.screen, ServerForm)
+                        and app.screen.query("#weight") and app.screen.query("#ok"),
+                        timeout=KERNEL_WAIT)
             app.screen.query_one("#weight", Input).value = "7"
             ipvsadm("-e", "-t", vs, "-r", rs, "-m", "-w", "4", "-x", "300", "-y", "30")
             await pilot.click("#ok")

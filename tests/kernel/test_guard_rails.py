@@ -51,13 +51,13 @@ def test_undo_of_a_flush_brings_the_whole_table_back(kernel, tmp_path):  # noqa:
     ipvsadm("-R", stdin=FULL_TABLE)
     before = ipvsadm("-Sn")
     session = Session(kernel, audit=AuditLog(str(tmp_path / "audit.log")))
-    assert session.flush().ok
+    assert session.table.flush().ok
     assert ipvsadm("-Sn") == ""
-    undone = session.undo()
+    undone = session.journal.undo()
     assert undone.ok, undone.error
     assert ipvsadm("-Sn") == before
-    assert session.redo().ok and ipvsadm("-Sn") == ""
-    assert session.undo().ok and ipvsadm("-Sn") == before
+    assert session.journal.redo().ok and ipvsadm("-Sn") == ""
+    assert session.journal.undo().ok and ipvsadm("-Sn") == before
     assert "ipvsadm -C  # redo" in (tmp_path / "audit.log").read_text()
 
 

@@ -50,10 +50,11 @@ def test_an_unknown_service_is_said_in_ipvsadms_words(kernel):  # noqa: F811
 def test_a_stop_right_after_a_start_returns_and_the_daemon_is_gone(kernel):  # noqa: F811
     """The kernel sends no answer to a stop that comes before the sync thread first ran (its
     handler returns kthread_stop's EINTR): each stop returns and the daemon is gone."""
-    from lvstui.ipvs.netlink import ANSWER_WAIT, NetlinkBackend
+    from lvstui.ipvs.netlink import NetlinkBackend
+    from lvstui.ipvs.nlsocket import ANSWER_WAIT
     from lvstui.model import SyncDaemon
     table = NetlinkBackend()
-    assert table._sock.gettimeout() == ANSWER_WAIT          # a silent kernel is never waited out
+    assert table.link.sock.gettimeout() == ANSWER_WAIT          # a silent kernel is never waited out
     for _ in range(30):
         table.start_daemon(SyncDaemon("master", "lo", sync_id=3))
         table.stop_daemon("master")

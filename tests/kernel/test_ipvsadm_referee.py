@@ -10,7 +10,8 @@ import pytest
 
 from lvstui.ipvs.backend import IPVSUnavailable
 from lvstui.ipvs.listing import listing
-from lvstui.ipvs.rules import apply, diff, parse_rules, save
+from lvstui.ipvs.operations import apply, diff
+from lvstui.ipvs.rules import parse_rules, save
 from lvstui.model import Forwarding, SyncDaemon, Timeouts
 
 pytestmark = pytest.mark.kernel

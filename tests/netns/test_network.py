@@ -8,6 +8,8 @@ import time
 
 import pytest
 
+from tests.pace import patience
+
 pytestmark = pytest.mark.netns
 
 VIP = "10.0.0.100"
@@ -95,7 +97,7 @@ def neighbour_entry(lan, host: str, target: str) -> str:
     """Make the host's kernel resolve *target* (one UDP datagram), then read its neighbour entry."""
     lan.run(host, sys.executable, "-c", "import socket; socket.socket(socket.AF_INET, "
             f"socket.SOCK_DGRAM).sendto(b'x', ({target!r}, 9))")
-    deadline = time.monotonic() + 3
+    deadline = time.monotonic() + patience(1)
     while True:
         entry = lan.run(host, "ip", "neigh", "show", target).stdout
         if "lladdr" in entry or "FAILED" in entry or time.monotonic() > deadline:

@@ -11,11 +11,12 @@ import time
 
 import pytest
 
+from tests.pace import patience
 from tests.pair.conftest import LVSTUI, ipvsadm
 from tests.ui.test_terminal import screen, tmux, wait_for
 
 pytestmark = pytest.mark.pair
-WAIT = 60            # seconds: Python and ssh are slow in the TCG guest
+WAIT = patience(3)   # Python and ssh are slow in the TCG guest, slower beside the host tier
 RULES = ("-A -t 10.0.0.50:80 -s wlc\n-a -t 10.0.0.50:80 -r 10.0.0.11:80 -g -w 5\n"
          "-a -t 10.0.0.50:80 -r 10.0.0.12:80 -g -w 5\n")
 
@@ -47,7 +48,8 @@ def console(pair):
         ipvsadm(ns, "-R", stdin=RULES)
     name = f"lvstui-pair-{os.getpid()}"
     command = (f"ip netns exec d1 {LVSTUI} --audit-log {pair.d1_audit} --peer director2 "
-               f"--ssh-config {pair.sshd.config} --peer-command '{pair.peer_command()}'")
+               f"--ssh-config {pair.sshd.config} --peer-command '{pair.peer_command()}' "
+               f"--peer-timeout {round(WAIT)}")
     tmux("new-session", "-d", "-s", name, "-x", "120", "-y", "36", command)
     tmux("resize-window", "-t", name, "-x", "120", "-y", "36")
     try:

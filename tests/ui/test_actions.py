@@ -5,17 +5,14 @@ from __future__ import annotations
 import pytest
 from textual.widgets import Input, RichLog
 
-from lvstui.audit import AuditLog
 from lvstui.demo import Traffic, reference_cluster
 from lvstui.ipvs.rules import save
 from lvstui.model import RealServer, parse_service
-from lvstui.session import Session
-from lvstui.ui.app import LvsApp
 from lvstui.ui.confirm import Confirm, TypedConfirm
 from lvstui.ui.forms import Prompt, ServerForm, ServiceForm
 from lvstui.ui.widgets.rowtable import RowTable
 
-from .wait import settled
+from .wait import settled, until
 
 WEB = parse_service("172.26.46.119:80")
 
@@ -38,13 +35,8 @@ def table():
     return t
 
 
-def make_app(table, tmp_path, theme=None, **kw):
-    return LvsApp(Session(table, audit=AuditLog(str(tmp_path / "audit.log")), **kw),
-                  refresh=0.05, theme=theme)
-
-
-async def test_filter_narrows_services_and_servers(table, tmp_path):
-    app = make_app(table, tmp_path)
+async def test_filter_narrows_services_and_servers(table, console):
+    app = console(table)
     async with app.run_test(size=(120, 40)) as pilot:
         await settled(pilot)
         await pilot.press("slash", *"46.81")
@@ -58,22 +50,22 @@ async def test_filter_narrows_services_and_servers(table, tmp_path):
         assert [s.name for s in services.items] == ["UDP 10.0.0.2:53"]
 
 
-async def test_clicking_a_title_sorts_and_again_reverses(table, tmp_path):
-    app = make_app(table, tmp_path)
+async def test_clicking_a_title_sorts_and_again_reverses(table, console):
+    app = console(table)
     async with app.run_test(size=(120, 40)) as pilot:
         await settled(pilot)
         services = app.query_one("#services", RowTable)
         await pilot.click("#services", offset=(2, 1))       # the "Service" title
-        await pilot.pause(0.1)
+        await settled(pilot)
         first = [s.name for s in services.items]
         await pilot.click("#services", offset=(2, 1))
-        await pilot.pause(0.1)
+        await settled(pilot)
         assert [s.name for s in services.items] == list(reversed(first))
         assert "▼" in app.export_screenshot()               # the title shows the direction
 
 
-async def test_add_service_form_validates_as_you_type(table, tmp_path):
-    app = make_app(table, tmp_path)
+async def test_add_service_form_validates_as_you_type(table, console):
+    app = console(table)
     async with app.run_test(size=(120, 44)) as pilot:
         await settled(pilot)
         await pilot.press("a")
@@ -81,11 +73,11 @@ async def test_add_service_form_validates_as_you_type(table, tmp_path):
         form = app.screen
         assert isinstance(form, ServiceForm)
         await pilot.press(*"10.0.0.300:80")
-        await pilot.pause(0.1)
+        await settled(pilot)
         assert "invalid IP address" in str(form.query_one("#form-error").render())
         assert form.query_one("#ok").disabled
         form.query_one("#where", Input).value = "10.0.0.30:8080"
-        await pilot.pause(0.1)
+        await settled(pilot)
         assert not form.query_one("#ok").disabled
         await pilot.press("enter")
         await settled(pilot)
@@ -93,8 +85,8 @@ async def test_add_service_form_validates_as_you_type(table, tmp_path):
         assert any("ipvsadm -A -t 10.0.0.30:8080 -s wlc  [ok]" in x for x in log(app))
 
 
-async def test_add_and_edit_real_server(table, tmp_path):
-    app = make_app(table, tmp_path)
+async def test_add_and_edit_real_server(table, console):
+    app = console(table)
     async with app.run_test(size=(120, 44)) as pilot:
         await settled(pilot)
         app.query_one("#servers").focus()
@@ -103,28 +95,28 @@ async def test_add_and_edit_real_server(table, tmp_path):
         assert isinstance(app.screen, ServerForm)
         app.screen.query_one("#address", Input).value = "172.26.46.82"
         app.screen.query_one("#weight", Input).value = "heavy"
-        await pilot.pause(0.1)
+        await settled(pilot)
         assert "invalid weight" in str(app.screen.query_one("#form-error").render())
         app.screen.query_one("#weight", Input).value = "4"
-        await pilot.pause(0.1)
+        await settled(pilot)
         await pilot.click("#ok")
         await settled(pilot)
         assert weights(table)["172.26.46.82"] == 4
         await pilot.press("e")                             # the cursor row: 172.26.46.80
         await settled(pilot)
         app.screen.query_one("#upper", Input).value = "500"
-        await pilot.pause(0.1)
+        await settled(pilot)
         await pilot.click("#ok")
         await settled(pilot)
         assert table.find_server(WEB, "172.26.46.80", 80).upper_threshold == 500
 
 
-async def test_delete_asks_and_no_keeps(table, tmp_path):
-    app = make_app(table, tmp_path)
+async def test_delete_asks_and_no_keeps(table, console):
+    app = console(table)
     async with app.run_test(size=(120, 40)) as pilot:
         await settled(pilot)
         await pilot.press("delete")
-        await pilot.pause(0.1)
+        await settled(pilot)
         assert isinstance(app.screen, Confirm) and "It has 2 real servers." in app.screen.details
         await pilot.press("n")
         await settled(pilot)
@@ -137,22 +129,22 @@ async def test_delete_asks_and_no_keeps(table, tmp_path):
         assert weights(table) == {"172.26.46.80": 1, "172.26.46.81": 1}
 
 
-async def test_flush_asks_for_the_service_count_typed(table, tmp_path):
-    app = make_app(table, tmp_path)
+async def test_flush_asks_for_the_service_count_typed(table, console):
+    app = console(table)
     async with app.run_test(size=(120, 40)) as pilot:
         await settled(pilot)
         await pilot.press("F")
-        await pilot.pause(0.1)
+        await settled(pilot)
         assert "all 2 virtual services" in app.screen.details
         assert "Type 2 to confirm" in str(app.screen.query_one("#type-word").render())
         await pilot.press("y", "enter")                   # y is not an answer here
-        await pilot.pause(0.1)
+        await settled(pilot)
         assert isinstance(app.screen, TypedConfirm) and len(table.services()) == 2
         await pilot.press("escape")
-        await pilot.pause(0.1)
+        await settled(pilot)
         assert len(table.services()) == 2
         await pilot.press("F", "3", "enter")              # a wrong count does nothing
-        await pilot.pause(0.1)
+        await settled(pilot)
         assert isinstance(app.screen, TypedConfirm) and len(table.services()) == 2
         await pilot.press("backspace", "2", "enter")
         await settled(pilot)
@@ -160,8 +152,8 @@ async def test_flush_asks_for_the_service_count_typed(table, tmp_path):
         assert any("ipvsadm -C  [ok]" in x for x in log(app))
 
 
-async def test_dry_run_shows_and_changes_nothing(table, tmp_path):
-    app = make_app(table, tmp_path, dry_run=True)
+async def test_dry_run_shows_and_changes_nothing(table, console):
+    app = console(table, dry_run=True)
     async with app.run_test(size=(120, 40)) as pilot:
         await settled(pilot)
         assert "DRY-RUN" in str(app.query_one("#banner").render())
@@ -176,8 +168,8 @@ async def test_dry_run_shows_and_changes_nothing(table, tmp_path):
         assert weights(table)["172.26.46.80"] == 2
 
 
-async def test_read_only_explains_and_changes_nothing(table, tmp_path):
-    app = make_app(table, tmp_path, read_only=True)
+async def test_read_only_explains_and_changes_nothing(table, console):
+    app = console(table, read_only=True)
     async with app.run_test(size=(120, 40)) as pilot:
         await settled(pilot)
         assert "READ-ONLY" in str(app.query_one("#banner").render())
@@ -190,29 +182,29 @@ async def test_read_only_explains_and_changes_nothing(table, tmp_path):
         assert any("refused: read-only" in line for line in log(app))
 
 
-async def test_draining_the_last_live_server_asks(table, tmp_path):
+async def test_draining_the_last_live_server_asks(table, console):
     table.set_weight(WEB, "172.26.46.81", 80, 0)
-    app = make_app(table, tmp_path)
+    app = console(table)
     async with app.run_test(size=(120, 40)) as pilot:
         await settled(pilot)
         app.query_one("#servers").focus()
         await pilot.press("d")
-        await pilot.pause(0.1)
+        await settled(pilot)
         assert isinstance(app.screen, Confirm) and "last live real server" in app.screen.question
         await pilot.press("y")
         await settled(pilot)
         assert weights(table) == {"172.26.46.80": 0, "172.26.46.81": 0}
 
 
-async def test_set_weight_prompt_and_bigger_steps(table, tmp_path):
-    app = make_app(table, tmp_path)
+async def test_set_weight_prompt_and_bigger_steps(table, console):
+    app = console(table)
     async with app.run_test(size=(120, 40)) as pilot:
         await settled(pilot)
         app.query_one("#servers").focus()
         await pilot.press("w")
-        await pilot.pause(0.1)
+        await settled(pilot)
         app.screen.query_one("#value", Input).value = "-3"
-        await pilot.pause(0.1)
+        await settled(pilot)
         assert app.screen.query_one("#ok").disabled
         app.screen.query_one("#value", Input).value = "30"
         await pilot.press("enter")
@@ -223,10 +215,10 @@ async def test_set_weight_prompt_and_bigger_steps(table, tmp_path):
         assert weights(table)["172.26.46.80"] == 40
 
 
-async def test_zero_save_and_load_with_preview(table, tmp_path):
+async def test_zero_save_and_load_with_preview(table, tmp_path, console):
     traffic = Traffic(table)
     traffic.tick()
-    app = make_app(table, tmp_path)
+    app = console(table)
     rules = tmp_path / "ipvs.rules"
     async with app.run_test(size=(120, 40)) as pilot:
         await settled(pilot)
@@ -234,7 +226,7 @@ async def test_zero_save_and_load_with_preview(table, tmp_path):
         await settled(pilot)
         assert table.find_service(WEB).stats.conns == 0
         await pilot.press("s")
-        await pilot.pause(0.1)
+        await settled(pilot)
         app.screen.query_one("#value", Input).value = str(rules)
         await pilot.press("enter")
         await settled(pilot)
@@ -242,7 +234,7 @@ async def test_zero_save_and_load_with_preview(table, tmp_path):
         rules.write_text(rules.read_text().replace("-r 172.26.46.81:80 -g -w 1",
                                                    "-r 172.26.46.81:80 -g -w 6"))
         await pilot.press("l")
-        await pilot.pause(0.1)
+        await settled(pilot)
         app.screen.query_one("#value", Input).value = str(rules)
         await pilot.press("enter")
         await settled(pilot)
@@ -253,9 +245,9 @@ async def test_zero_save_and_load_with_preview(table, tmp_path):
         assert weights(table)["172.26.46.81"] == 6
 
 
-async def test_connections_screen_filters(table, tmp_path):
+async def test_connections_screen_filters(table, console):
     Traffic(table).tick()
-    app = make_app(table, tmp_path)
+    app = console(table)
     async with app.run_test(size=(120, 40)) as pilot:
         await settled(pilot)
         await pilot.press("c")
@@ -269,14 +261,14 @@ async def test_connections_screen_filters(table, tmp_path):
         assert all(c.destination == "172.26.46.81" for c in conns.items)
 
 
-async def test_help_palette_and_themes(table, tmp_path):
-    app = make_app(table, tmp_path, theme="lvstui-contrast")
+async def test_help_palette_and_themes(table, console):
+    app = console(table, theme="lvstui-contrast")
     async with app.run_test(size=(80, 24)) as pilot:
         await settled(pilot)
         assert app.theme == "lvstui-contrast"
         assert {"lvstui-dark", "lvstui-light", "lvstui-contrast"} <= set(app.available_themes)
         await pilot.press("question_mark")
-        await pilot.pause(0.1)
+        await settled(pilot)
         help_text = str(app.screen.query("Static").last().render())
         assert "drain: weight 0" in help_text
         assert "o  sort by the next column" in help_text and "O  reverse the sort" in help_text
@@ -286,8 +278,8 @@ async def test_help_palette_and_themes(table, tmp_path):
         assert len(titles) == len(set(titles))            # each entry once
 
 
-async def test_keyboard_sort_cycles_columns(table, tmp_path):
-    app = make_app(table, tmp_path)
+async def test_keyboard_sort_cycles_columns(table, console):
+    app = console(table)
     async with app.run_test(size=(120, 40)) as pilot:
         await settled(pilot)
         services = app.query_one("#services", RowTable)
@@ -303,10 +295,10 @@ async def test_keyboard_sort_cycles_columns(table, tmp_path):
         assert [s.name for s in services.items] == order
 
 
-async def test_an_edit_keeps_a_change_made_meanwhile_and_a_deleted_server_is_said(table, tmp_path):
+async def test_an_edit_keeps_a_change_made_meanwhile_and_a_deleted_server_is_said(table, console):
     """The form was opened on the screen's entry; someone changed the thresholds since."""
     from dataclasses import replace
-    app = LvsApp(Session(table, audit=AuditLog(str(tmp_path / "audit.log"))), refresh=3600)
+    app = console(table, refresh=3600)
     async with app.run_test(size=(120, 44)) as pilot:
         await settled(pilot)
         app.query_one("#servers").focus()
@@ -315,7 +307,7 @@ async def test_an_edit_keeps_a_change_made_meanwhile_and_a_deleted_server_is_sai
         app.screen.query_one("#weight", Input).value = "7"
         live = table.find_server(WEB, "172.26.46.80", 80)
         table.edit_server(WEB, replace(live, upper_threshold=300, lower_threshold=30))
-        await pilot.pause(0.1)
+        await settled(pilot)
         await pilot.click("#ok")
         await settled(pilot)
         now = table.find_server(WEB, "172.26.46.80", 80)
@@ -326,3 +318,45 @@ async def test_an_edit_keeps_a_change_made_meanwhile_and_a_deleted_server_is_sai
         assert any("deleted since the screen showed it; nothing changed" in line
                    for line in log(app))
         assert table.find_service(WEB).server("172.26.46.80", 80) is None
+
+
+async def test_keys_arriving_in_one_read_edit_a_field_in_the_order_typed(table, console):
+    """Over a laggy SSH link keys arrive together: "1" erased and "30" typed is 30, not a
+    value with the erase applied after the digits (Textual runs an Input's editing keys as
+    bindings, after the printable keys of the same read: textual#6605)."""
+    from textual import events
+    app = console(table)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settled(pilot)
+        app.query_one("#servers").focus()
+        await pilot.press("w")
+        await settled(pilot)
+        field = app.screen.query_one("#value", Input)
+        assert field.value == "1"
+        for key, char in (("end", None), ("backspace", "\x7f"), ("3", "3"), ("0", "0"),
+                          ("left", None), ("backspace", "\x7f"), ("4", "4")):
+            app.post_message(events.Key(key, char))            # one read: no wait between
+        await settled(pilot)
+        assert field.value == "40"
+
+
+async def test_a_service_left_with_no_live_server_raises_the_alarm(table, console, tmp_path):
+    """Drain the last live server (asked, and answered yes): the VIP is black-holed — a red
+    banner, a log line and an audit line; a weight again ends it, said the same ways."""
+    table.set_weight(WEB, "172.26.46.81", 80, 0)
+    app = console(table)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settled(pilot)
+        assert not app.alarms.now
+        app.query_one("#servers").focus()
+        await pilot.press("d", "y")
+        await until(pilot, lambda: "NO LIVE SERVER: TCP 172.26.46.119:80" in str(
+            app.query_one("#banner").render()))
+        assert app.query_one("#banner").has_class("read-only")          # red
+        assert any("ALARM: TCP 172.26.46.119:80 has no real server" in x for x in log(app))
+        await pilot.press("u")
+        await until(pilot, lambda: not app.query_one("#banner").display)
+        assert any("alarm over: TCP 172.26.46.119:80" in x for x in log(app))
+    audit = (tmp_path / "audit.log").read_text()
+    assert "result=alarm ALARM: TCP 172.26.46.119:80 has no real server" in audit
+    assert "result=alarm alarm over: TCP 172.26.46.119:80" in audit

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from textual import events
 from textual.widgets import RichLog
 
 from lvstui.demo import Traffic, reference_cluster
@@ -11,14 +12,8 @@ from lvstui.session import Session
 from lvstui.ui.app import LvsApp
 from lvstui.ui.widgets.rowtable import RowTable
 
+from .apps import cells
 from .wait import first_read, settled, until
-
-
-def cells(table: RowTable, column: int | str) -> list[str]:
-    """One column's texts, the column named by its index or its title."""
-    if isinstance(column, str):
-        column = [c.title for c in table.columns].index(column)
-    return [table.row_text(i)[column] for i in range(len(table.items))]
 
 
 async def test_shows_the_reference_cluster_and_follows_the_kernel():
@@ -34,8 +29,7 @@ async def test_shows_the_reference_cluster_and_follows_the_kernel():
         assert cells(servers, "Forward") == ["Route", "Route"]
         # a change made behind the console's back shows up on the next poll
         table.set_weight(parse_service("172.26.46.119:80"), "172.26.46.81", 80, 0)
-        await settled(pilot)
-        assert cells(servers, "Weight") == ["1", "0"]
+        await until(pilot, lambda: cells(servers, "Weight") == ["1", "0"])
 
 
 async def test_selecting_a_service_shows_its_servers():
@@ -78,7 +72,7 @@ async def weights(app, pilot, table):
     """The weights once the console has finished sending (no change worker left running)."""
     await until(pilot, lambda: not [w for w in app.workers if w.group == "change"
                                     and not w.is_finished])
-    await pilot.pause(0.05)
+    await settled(pilot)
     return {rs.address: rs.weight for rs in table.find_service(WEB).servers}
 
 
@@ -171,3 +165,50 @@ async def test_peers_line_and_failover_keys_on_the_demo_cluster(tmp_path):
             app.query_one("#status", Static).render()))
         await pilot.press("t", "y")
         await until(pilot, lambda: "172.26.46.119" in network.vips())
+
+
+class SlowTable:
+    """A table whose every call takes a while, as a busy kernel's can: the window in which two
+    changes run at once read the same weight, or undo the same entry."""
+
+    def __init__(self, table):
+        self.table = table
+
+    def __getattr__(self, name):
+        import time
+        found = getattr(self.table, name)
+        if not callable(found):
+            return found
+
+        def slowly(*args, **kw):
+            time.sleep(0.01)
+            done = found(*args, **kw)
+            time.sleep(0.01)
+            return done
+        return slowly
+
+
+async def test_ten_quick_presses_are_ten_changes_and_ten_undos_take_them_back(tmp_path):
+    from lvstui.audit import AuditLog
+    table = reference_cluster()
+    app = LvsApp(Session(SlowTable(table), audit=AuditLog(str(tmp_path / "a.log"))),
+                 refresh=0.05)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await first_read(pilot)
+        app.query_one("#servers", RowTable).focus()
+        def weight() -> int:
+            return table.find_service(WEB).server("172.26.46.80", 80).weight
+
+        def audited() -> list[str]:
+            return (tmp_path / "a.log").read_text().splitlines()
+        for _ in range(10):                   # as a terminal sends them: all at once
+            app.post_message(events.Key("plus", "+"))
+        await until(pilot, lambda: weight() == 11)     # a lost increment never gets there
+        for _ in range(10):
+            app.post_message(events.Key("u", "u"))
+        await until(pilot, lambda: len(audited()) == 20)
+        await settled(pilot)
+        assert weight() == 1
+    lines = audited()
+    assert [line.split("  #")[0].rsplit("-w ", 1)[1] for line in lines] == [
+        *map(str, range(2, 12)), *map(str, range(10, 0, -1))]

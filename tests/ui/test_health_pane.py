@@ -19,7 +19,7 @@ from lvstui.ui.app import LvsApp
 from lvstui.ui.widgets.rowtable import RowTable
 
 from ..health.test_health import Backend
-from .test_console import cells
+from .apps import cells
 from .wait import until
 
 HEALTH, LATENCY, FAILURE = "Health", "Check", "Last failure"     # the real-server pane's
@@ -58,9 +58,12 @@ async def test_console_runs_the_checks_itself_and_shows_them(tmp_path):
             await b.stop()
             down = sorted([a.port, b.port]).index(b.port)
             await until(pilot, lambda: cells(servers, HEALTH)[down].startswith("DOWN"))
-            await until(pilot, lambda: cells(servers, "Weight")[down] == "0")      # quiesced
-            assert cells(servers, FAILURE)[down] == "refused"
-            await until(pilot, lambda: f"127.0.0.1:{b.port} DOWN (refused)" in log_text(app))
+            await until(pilot, lambda: cells(servers, "Weight")[down] == "0/2")    # quiesced
+            assert cells(servers, "State")[down] == "quiesced"       # by the check, not drained
+            # a check in flight when the server stopped was reset; every later one is refused
+            await until(pilot, lambda: cells(servers, FAILURE)[down] == "refused")
+            await until(pilot, lambda: f"127.0.0.1:{b.port} DOWN (refused)" in log_text(app)
+                        or f"127.0.0.1:{b.port} DOWN (reset)" in log_text(app))
             assert "health: in-console" in str(app.query_one("#status", Static).render())
             servers.focus()
             servers.cursor = down

@@ -18,7 +18,7 @@ from lvstui.ui.forms import Prompt
 
 from ..helpers import REFERENCE_AUTHKEYS, REFERENCE_HA_CF as HA_CF, REFERENCE_HARESOURCES
 
-from .wait import settled
+from .wait import REFRESH, settled
 
 
 
@@ -35,7 +35,7 @@ def ha_dir(tmp_path):
 
 def make_app(tmp_path, ha_dir):
     network = SimulatedNetwork()
-    app = LvsApp(Session(reference_cluster(), network=network, ha_dir=str(ha_dir), heartbeat=SimulatedHeartbeat(network), audit=AuditLog(str(tmp_path / "audit.log"))), refresh=0.1)
+    app = LvsApp(Session(reference_cluster(), network=network, ha_dir=str(ha_dir), heartbeat=SimulatedHeartbeat(network), audit=AuditLog(str(tmp_path / "audit.log"))), refresh=REFRESH)
     return app
 
 
@@ -57,7 +57,7 @@ async def open_screen(pilot, app):
 async def select(pilot, app, label):
     labels = [r[0] for r in rows(app)]
     app.screen.query_one("#hb-settings", DataTable).move_cursor(row=labels.index(label))
-    await pilot.pause(0.05)
+    await settled(pilot)
 
 
 def table_of(app) -> DataTable:
@@ -88,7 +88,7 @@ async def test_edit_deadtime_previews_diff_writes_and_offers_reload(tmp_path, ha
         await open_screen(pilot, app)
         await select(pilot, app, "deadtime")
         await pilot.press("e")
-        await pilot.pause(0.1)
+        await settled(pilot)
         assert isinstance(app.screen, Prompt)
         app.screen.query_one("#value", Input).value = "12"
         await pilot.press("enter")
@@ -111,7 +111,7 @@ async def test_an_edit_heartbeat_would_refuse_is_not_written(tmp_path, ha_dir):
         await open_screen(pilot, app)
         await select(pilot, app, "keepalive")
         await pilot.press("e")
-        await pilot.pause(0.1)
+        await settled(pilot)
         app.screen.query_one("#value", Input).value = "20"
         await pilot.press("enter")
         await settled(pilot)
@@ -127,7 +127,7 @@ async def test_new_auth_key_is_never_shown(tmp_path, ha_dir):
         await open_screen(pilot, app)
         await select(pilot, app, "auth key")
         await pilot.press("e")
-        await pilot.pause(0.1)
+        await settled(pilot)
         assert app.screen.query_one("#value", Input).password
         app.screen.query_one("#value", Input).value = "3 sha1 t0p-s3cret"
         await pilot.press("enter")
@@ -150,7 +150,7 @@ async def test_vip_node_and_media_edits(tmp_path, ha_dir):
         await open_screen(pilot, app)
         await select(pilot, app, "resource of rh1.cluster.net")
         await pilot.press("e")
-        await pilot.pause(0.1)
+        await settled(pilot)
         app.screen.query_one("#value", Input).value = "172.26.46.120/24/eth0"
         await pilot.press("enter")
         await settled(pilot)
@@ -160,7 +160,7 @@ async def test_vip_node_and_media_edits(tmp_path, ha_dir):
         await settled(pilot)
         assert (ha_dir / "haresources").read_text() == "rh1.cluster.net 172.26.46.120/24/eth0\n"
         await pilot.press("a")
-        await pilot.pause(0.1)
+        await settled(pilot)
         app.screen.query_one("#value", Input).value = "ucast eth2 10.0.0.2"
         await pilot.press("enter")
         await settled(pilot)

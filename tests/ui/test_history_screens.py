@@ -15,8 +15,8 @@ from lvstui.ui.history import AsOfScreen
 from lvstui.ui.plots import PlotScreen
 from lvstui.ui.widgets.rowtable import RowTable
 
-from .test_three_am import demo_app
-from .test_timeline import timeline_rows
+from .apps import demo_app
+from .apps import timeline_rows
 from .wait import settled, until
 
 NOW = 1_800_000_000.0
@@ -25,7 +25,7 @@ NOW = 1_800_000_000.0
 def past_app(tmp_path):
     app = demo_app(tmp_path, history_path=str(tmp_path / "history.db"))
     app.clock = lambda: NOW
-    record_past(app.session.history_path, app.session.backend, "director1", NOW)
+    record_past(app.session.record.path, app.session.backend, "director1", NOW)
     return app
 
 
@@ -55,7 +55,7 @@ async def test_a_real_servers_plot_with_its_events_zoom_and_pan(tmp_path):
                          (40, "health", "DOWN (HTTP 503)"),
                          (55, "failover", "director1: resources all"),
                          (58, "failover", "director1: resources none"),
-                         (60, "health", "up"), (60, "failover", "director1: resources all")], marks
+                         (60, "seen", "up")], marks    # where things stood when recording began
         assert {"▲", "●", "◆"} <= set(plot_text(app))
         # while RS2 was quiesced its bars are empty: the columns of those 12 minutes blank
         bars = plot_text(app).splitlines()[-3]
@@ -94,7 +94,7 @@ async def test_the_table_as_of_a_moment_stepped_and_brought_back(tmp_path):
         await until(pilot, lambda: [rs.weight for rs in table.services()[0].servers
                                     if rs.address == "172.26.46.81"] == [0])
         await settled(pilot)
-        assert app.session.undo_stack                         # undoable as any restore
+        assert app.session.journal.undo_stack                         # undoable as any restore
 
 
 async def test_health_and_failover_events_in_the_timeline(tmp_path):

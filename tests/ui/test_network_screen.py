@@ -12,7 +12,7 @@ from lvstui.session import Session
 from lvstui.ui.app import LvsApp
 from lvstui.ui.confirm import Confirm
 
-from .wait import settled
+from .wait import REFRESH, settled
 
 
 def rows(app, table_id):
@@ -26,7 +26,7 @@ def log_text(app):
 
 async def open_network(tmp_path, network, traffic=True):
     table = reference_cluster()
-    app = LvsApp(Session(table, traffic=Traffic(table) if traffic else None, audit=AuditLog(str(tmp_path / "audit.log")), network=network), refresh=0.05)
+    app = LvsApp(Session(table, traffic=Traffic(table) if traffic else None, audit=AuditLog(str(tmp_path / "audit.log")), network=network), refresh=REFRESH)
     return app
 
 
@@ -49,6 +49,7 @@ async def test_real_server_profile_is_previewed_then_applied(tmp_path):
     network = SimulatedNetwork()
     app = await open_network(tmp_path, network)
     async with app.run_test(size=(120, 40)) as pilot:
+        await settled(pilot)                   # the first read shown
         await pilot.press("n")
         await settled(pilot)
         await pilot.press("m")
@@ -71,6 +72,7 @@ async def test_toggle_flips_one_setting(tmp_path):
     network = SimulatedNetwork()
     app = await open_network(tmp_path, network)
     async with app.run_test(size=(120, 40)) as pilot:
+        await settled(pilot)                   # the first read shown
         await pilot.press("n")
         await settled(pilot)
         app.screen.query_one("#settings", DataTable).focus()
@@ -118,6 +120,7 @@ async def test_a_refused_setting_is_reported_and_kept(tmp_path):
     network = ReadOnly()
     app = await open_network(tmp_path, network, traffic=False)
     async with app.run_test(size=(120, 40)) as pilot:
+        await settled(pilot)                   # the first read shown
         await pilot.press("n")
         await settled(pilot)
         app.screen.query_one("#settings", DataTable).focus()

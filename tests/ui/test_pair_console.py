@@ -13,8 +13,8 @@ from lvstui.ui.confirm import Confirm
 from lvstui.ui.pair import PairScreen
 from lvstui.ui.widgets.rowtable import RowTable
 
-from .test_console import cells
-from .test_three_am import WEB, demo_app, log
+from .apps import cells
+from .apps import WEB, demo_app, log
 from .wait import settled, until
 
 DRAINED, LIVE = REAL_SERVERS          # the demo's peer has the first drained (and forgot)
@@ -22,7 +22,7 @@ DRAINED_RS, LIVE_RS = f"{DRAINED}:80", f"{LIVE}:80"
 
 
 def peer_weight(app, address: str) -> int:
-    return app.session.connected_peer().find_server(WEB, address, 80).weight
+    return app.session.pair.connected().find_server(WEB, address, 80).weight
 
 
 def status(app) -> str:
@@ -56,6 +56,33 @@ def row(app, endpoint: str) -> dict:
         if text[0].strip().endswith(endpoint):
             return dict(zip(names, text))
     raise AssertionError(f"{endpoint} not shown")
+
+
+async def test_a_peer_out_of_reach_is_tried_again_and_said_so(tmp_path, monkeypatch):
+    """No single give-up: the status says the reason and that the console keeps trying; the
+    peer's pane fills in once it answers."""
+    import re
+    import threading
+
+    from lvstui.peer import PeerError
+    monkeypatch.setattr("lvstui.ui.pair.PEER_RETRY", 0.2)
+    reachable = threading.Event()
+
+    def opener():
+        if not reachable.is_set():
+            raise PeerError("director2 unreachable over ssh: Connection refused")
+        return demo_peer("alice@rh1")
+
+    app = demo_app(tmp_path, peer_opener=opener)
+    app.session.pair.name = "director2"
+    async with app.run_test(size=(160, 30)) as pilot:
+        await until(pilot, lambda: " tries)" in status(app))
+        assert re.search(r"peer director2: director2 unreachable over ssh: Connection refused; "
+                         r"retrying every 0\.2 s \([0-9]+ tries\)", status(app)), status(app)
+        reachable.set()                       # the peer answers at last
+        await paired(pilot)
+        assert "1 difference" in status(app) and "retrying" not in status(app)
+        assert "peer debian.cluster.net connected" in log(app)
 
 
 async def test_both_directors_side_by_side_with_the_drift_marked(tmp_path):
@@ -141,7 +168,7 @@ async def test_timeouts_and_sync_daemons_on_both_from_the_pair_screen(tmp_path):
         app.screen.query_one("#value").value = "600 0 200"
         await pilot.press("enter")
         await settled(pilot)
-        peer = app.session.connected_peer()
+        peer = app.session.pair.connected()
         assert app.session.backend.timeouts() == peer.state().timeouts == Timeouts(600, 120, 200)
         await pilot.press("m")
         await until(pilot, lambda: app.screen is not pair_screen)
@@ -171,3 +198,34 @@ async def test_a_delete_asks_naming_both_directors_unless_this_one_only(tmp_path
         await pilot.press("n", "b", "delete")
         await until(pilot, lambda: isinstance(app.screen, Confirm))
         assert "debian" not in str(app.screen.query_one("#question", Static).render())
+
+
+async def test_plus_on_a_server_that_differs_on_the_peer_asks_how(tmp_path):
+    """RS1 weight 1 here, 0 on the peer: + asks — both to 2, or each by itself (1 -> 2 here,
+    0 -> 1 there) — naming both values; Escape does neither."""
+    from lvstui.ui.confirm import Choice
+    app = pair_app(tmp_path)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await paired(pilot)
+        servers = app.query_one("#servers", RowTable)
+        servers.cursor = [r.endpoint for r in servers.items].index(DRAINED_RS)
+        await pilot.press("plus")
+        await until(pilot, lambda: isinstance(app.screen, Choice))
+        assert app.screen.question == f"{DRAINED_RS} has weight 1 here and 0 on debian.cluster.net:"
+        assert [label for _, label, _ in app.screen.options] == [
+            "both to 2", "each by itself: 1 -> 2 here, 0 -> 1 on debian.cluster.net"]
+        await pilot.press("escape")                                   # neither
+        await settled(pilot)
+        assert (app.session.backend.find_server(WEB, DRAINED, 80).weight,
+                peer_weight(app, DRAINED)) == (1, 0)
+        await pilot.press("plus")
+        await until(pilot, lambda: isinstance(app.screen, Choice))
+        await pilot.press("e")                                        # each by itself
+        await until(pilot, lambda: "# on debian.cluster.net" in log(app))
+        assert (app.session.backend.find_server(WEB, DRAINED, 80).weight,
+                peer_weight(app, DRAINED)) == (2, 1)
+        await pilot.press("plus")
+        await until(pilot, lambda: isinstance(app.screen, Choice))
+        await pilot.press("b")                                        # both to the new value
+        await until(pilot, lambda: peer_weight(app, DRAINED) == 3)
+        assert app.session.backend.find_server(WEB, DRAINED, 80).weight == 3

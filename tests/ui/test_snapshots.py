@@ -80,17 +80,17 @@ def test_the_incident_timeline_at_80x24(snap_compare, tmp_path):
     from lvstui.history import History, Recorder
     app = demo_app(tmp_path)
     session, table = app.session, app.session.backend
-    session.history_path = os.path.join(SANDBOX, "history.db")
+    session.record.path = os.path.join(SANDBOX, "history.db")
     for suffix in ("", "-wal", "-shm"):
-        if os.path.exists(session.history_path + suffix):
-            os.remove(session.history_path + suffix)
+        if os.path.exists(session.record.path + suffix):
+            os.remove(session.record.path + suffix)
     clock = [1_800_000_000.0]
-    history = History(session.history_path, writer=True)
+    history = History(session.record.path, writer=True)
     recorder = Recorder(table, history, session.audit.path, hostname="director1",
                         clock=lambda: clock[0])
     recorder.tick()
     svc = table.services()[0]
-    for step, change in enumerate((lambda: session.drain(svc, svc.servers[0]),
+    for step, change in enumerate((lambda: session.table.drain(svc, svc.servers[0]),
                                    lambda: table.set_weight(svc, *svc.servers[1].key, 3))):
         change()
         clock[0] += 60 * (step + 1)
@@ -114,11 +114,11 @@ def test_the_past_at_80x24(snap_compare, tmp_path, keys):
 
     from lvstui.demo.past import record_past
     app = demo_app(tmp_path)
-    app.session.history_path = os.path.join(SANDBOX, "past.db")
+    app.session.record.path = os.path.join(SANDBOX, "past.db")
     for suffix in ("", "-wal", "-shm"):
-        if os.path.exists(app.session.history_path + suffix):
-            os.remove(app.session.history_path + suffix)
-    record_past(app.session.history_path, reference_cluster(), "director1", 1_800_000_000.0)
+        if os.path.exists(app.session.record.path + suffix):
+            os.remove(app.session.record.path + suffix)
+    record_past(app.session.record.path, reference_cluster(), "director1", 1_800_000_000.0)
 
     async def open_it(pilot):
         await settle(pilot)

@@ -5,10 +5,10 @@ operator's words, health and weight together, drain until zero, commit confirmed
 from __future__ import annotations
 
 import pytest
-from textual.widgets import Input, RichLog, Static
+from textual.widgets import Input, Static
 
 from lvstui.audit import AuditLog
-from lvstui.demo import Sandbox, SimulatedHeartbeat, SimulatedNetwork, Traffic, reference_cluster
+from lvstui.demo import SimulatedNetwork, Traffic, reference_cluster
 from lvstui.health.checks import Check, CheckResult
 from lvstui.health.engine import Monitor, Policy
 from lvstui.health.sources import LocalMonitor
@@ -26,34 +26,8 @@ from lvstui.ui.keys import ACTIONS
 from lvstui.ui.network import NetworkScreen
 from lvstui.ui.widgets.rowtable import RowTable
 
-from .test_console import cells
+from .apps import WEB, audit, cells, demo_app, log
 from .wait import settled, until
-
-WEB = parse_service("172.26.46.119:80")
-
-
-def log(app) -> str:
-    """The log pane's text (its wrapped lines joined again)."""
-    return " ".join(line.text.strip() for line in app.query_one("#log", RichLog).lines)
-
-
-def demo_app(tmp_path, table=None, **kw) -> LvsApp:
-    table = table or reference_cluster()
-    network = SimulatedNetwork()
-    sandbox = Sandbox(str(tmp_path / "demo"))
-    session = Session(table, network=network, heartbeat=SimulatedHeartbeat(network),
-                      ha_dir=sandbox.ha_dir, rules_path=sandbox.rules,
-                      audit=AuditLog(sandbox.audit), **kw)
-    return LvsApp(session, refresh=0.05)
-
-
-def audit(app) -> str:
-    try:
-        with open(app.session.audit.path) as fh:
-            return fh.read()
-    except FileNotFoundError:
-        return ""
-
 
 # ------------------------------------------------------------------ keys
 SUB_SCREENS = [("n", NetworkScreen), ("p", HeartbeatScreen), ("c", ConnectionsScreen),
@@ -63,7 +37,7 @@ SUB_SCREENS = [("n", NetworkScreen), ("p", HeartbeatScreen), ("c", ConnectionsSc
 @pytest.mark.parametrize("opener, screen_class", SUB_SCREENS,
                          ids=[cls.__name__ for _k, cls in SUB_SCREENS])
 async def test_no_main_screen_key_acts_on_a_sub_screen(tmp_path, opener, screen_class):
-    app = demo_app(tmp_path)
+    app = demo_app(tmp_path, refresh=1.0)         # no read is waited for: keys only
     table = app.session.backend
     async with app.run_test(size=(120, 40)) as pilot:
         await settled(pilot)
@@ -84,7 +58,7 @@ async def test_no_main_screen_key_acts_on_a_sub_screen(tmp_path, opener, screen_
             assert app.screen is sub, f"{key} left the {screen_class.__name__}"
         await settled(pilot)
         assert save(table.services()) == before
-        assert app.session.undo_stack == [] and "ipvsadm" not in log(app)
+        assert app.session.journal.undo_stack == [] and "ipvsadm" not in log(app)
         assert {"plus", "d", "minus", "F", "delete"} - own <= set(pressed)
         footer = " ".join(b.binding.description for b in sub.active_bindings.values()
                           if b.enabled)
@@ -133,6 +107,20 @@ async def test_help_lists_the_keys_live_on_the_screen_it_was_opened_from(tmp_pat
         assert "drain: weight 0" in text and "Next profile" not in text
         titles = [c.title for c in app.get_system_commands(app.screen_stack[0])]
         assert len(titles) == len(set(titles))
+        lines = [line.split(None, 1) for line in text.splitlines() if line.strip()][1:]
+        texts = [words[1] for words in lines if len(words) == 2]
+        assert len(texts) == len(set(texts))                     # each action once
+        assert ["q/ctrl+q", "Quit"] in lines                     # one line, lvstui's key first
+        framework = texts.index("Focus Next")                   # Textual's own come last
+        assert texts.index("read the table now") < texts.index("previous row") < framework
+        await pilot.press("escape", "p")
+        await settled(pilot)
+        await pilot.press("question_mark")
+        await settled(pilot)
+        text = str(app.screen.query("Static").last().render())
+        first = [line.split(None, 1)[0] for line in text.splitlines()[:5]]
+        assert first == ["e", "a", "Del", "R", "q/Esc"], text    # the heartbeat screen's own
+        assert "add a node or a media line" in text and "add a service" not in text
 
 
 async def test_escape_closes_the_filter_and_counts_are_words(tmp_path):
@@ -171,7 +159,7 @@ async def test_failover_follows_heartbeats_vip_and_agrees_with_the_header(tmp_pa
         assert "failed" not in log(app) and "hb_takeover" not in audit(app)
         await pilot.press("h", "y")
         await until(pilot, lambda: "the VIP 172.26.46.119 moved to the peer after" in log(app))
-        assert "10.0.0.50" not in log(app)
+        assert "VIP 10.0.0.50" not in log(app)             # (its alarm: no real server)
         await until(pilot, lambda: "resources here: none" in str(
             app.query_one("#peers", Static).render()))
         await pilot.press("t", "y")
@@ -225,7 +213,7 @@ async def test_guard_rails_speak_the_operators_words(tmp_path):
         await settled(pilot)
         assert isinstance(app.screen, Prompt)
         app.screen.query_one("#value", Input).value = "70000"
-        await pilot.pause(0.1)
+        await settled(pilot)
         error = str(app.screen.query_one("#form-error", Static).render())
         assert "weight must be between 0 and 65535" in error
         assert app.screen.query_one("#ok").disabled
@@ -235,16 +223,16 @@ async def test_guard_rails_speak_the_operators_words(tmp_path):
         form = app.screen
         assert isinstance(form, ServerForm)
         form.query_one("#address", Input).value = "172.26.46.90:8080"
-        await pilot.pause(0.1)
+        await settled(pilot)
         assert "Route keeps the service's port" in str(form.query_one("#form-error").render())
         form.query_one("#address", Input).value = "172.26.46.90"
         form.query_one("#upper", Input).value = "100"
         form.query_one("#lower", Input).value = "200"
-        await pilot.pause(0.1)
+        await settled(pilot)
         assert "lower threshold 200 is above the upper threshold 100" in str(
             form.query_one("#form-error").render())
         form.query_one("#address", Input).value = "999.1.1.1"
-        await pilot.pause(0.1)
+        await settled(pilot)
         error = form.query_one("#form-error")
         assert "999.1.1.1" in str(error.render())
         assert error.region.bottom <= 24 and error.region.height > 0    # seen at 80x24
@@ -278,12 +266,12 @@ async def test_deleting_the_last_service_and_emptying_loads_want_the_word(tmp_pa
 
 async def test_save_defaults_to_the_boot_file_asks_before_overwriting_remembers(tmp_path):
     app = demo_app(tmp_path)
-    assert Session(reference_cluster()).rules_path == "/etc/ipvsadm.rules"
+    assert Session(reference_cluster()).rules.path == "/etc/ipvsadm.rules"
     async with app.run_test(size=(120, 40)) as pilot:
         await settled(pilot)
         await pilot.press("s")
         await settled(pilot)
-        assert app.screen.query_one("#value", Input).value == app.session.rules_path
+        assert app.screen.query_one("#value", Input).value == app.session.rules.path
         other = str(tmp_path / "mine.rules")
         app.screen.query_one("#value", Input).value = other
         await pilot.press("enter")
@@ -318,7 +306,8 @@ async def test_raising_a_down_servers_weight_asks_and_is_an_override(tmp_path):
         async with app.run_test(size=(160, 40)) as pilot:
             servers = app.query_one("#servers", RowTable)
             await until(pilot, lambda: cells(servers, "Health")[1].startswith("DOWN"))
-            await until(pilot, lambda: cells(servers, "Weight") == ["1", "0"])
+            await until(pilot, lambda: cells(servers, "Weight") == ["1", "0/1"])   # effect/intent
+            assert cells(servers, "State") == ["live", "quiesced"]
             await pilot.press("tab", "down", "plus")
             await settled(pilot)
             assert isinstance(app.screen, Confirm) and "is DOWN (HTTP 503)" in app.screen.question
@@ -327,8 +316,10 @@ async def test_raising_a_down_servers_weight_asks_and_is_an_override(tmp_path):
             assert table.find_server(WEB, "172.26.46.81", 80).weight == 0
             await pilot.press("plus", "y")
             await until(pilot, lambda: "override" in cells(servers, "Health")[1])
-            for _ in range(5):                          # rounds go by: the monitor leaves it
-                await pilot.pause(0.1)
+            key = (WEB.key, ("172.26.46.81", 80))
+            fails = health.read().servers[key].fails
+            for more in range(1, 6):                    # rounds go by: the monitor leaves it
+                await until(pilot, lambda: health.read().servers[key].fails >= fails + more)
                 assert table.find_server(WEB, "172.26.46.81", 80).weight == 1
     finally:
         health.close()
@@ -377,8 +368,9 @@ async def test_unconfirmed_changes_revert_by_themselves(tmp_path):
         await settled(pilot)
         await pilot.press("C")
         await settled(pilot)
+        assert not app.session.journal.unconfirmed      # kept: nothing left to revert
         now[0] += 61
-        await pilot.pause(1.2)                          # the once-a-second check has run
+        await settled(pilot)
         assert [r.weight for r in sorted(table.find_service(WEB).servers,
                                                    key=lambda r: r.address)] == [2, 1]
         assert "confirm: 1 change(s) kept" in audit(app)
@@ -400,3 +392,41 @@ async def test_quitting_with_unconfirmed_changes_asks(tmp_path):
         await pilot.press("q", "y")
         await until(pilot, lambda: not app.is_running)
     assert table.find_server(WEB, "172.26.46.80", 80).weight == 1
+
+
+async def test_the_quit_question_changes_when_the_time_reverted_the_changes(tmp_path):
+    now = [1000.0]
+    app = demo_app(tmp_path, confirm_within=60, clock=lambda: now[0])
+    table = app.session.backend
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settled(pilot)
+        await pilot.press("tab", "d")
+        await settled(pilot)
+        await pilot.press("q")
+        await until(pilot, lambda: isinstance(app.screen, Confirm))
+        assert "revert them first?" in app.screen.question
+        now[0] += 61                                    # the time runs out, the question open
+        await until(pilot, lambda: "reverted by themselves" in app.screen.question)
+        assert table.find_server(WEB, "172.26.46.80", 80).weight == 1
+        await pilot.press("y")
+        await until(pilot, lambda: not app.is_running)
+    assert audit(app).count("not confirmed: reverted") == 1
+
+
+async def test_at_80_columns_the_footer_cuts_no_key_and_keeps_the_first(tmp_path):
+    """Keys that do not fit whole are left out (all of them stay in ?): the first ones, the
+    palette's on the right, and none cut mid-word."""
+    from textual.widgets._footer import FooterKey
+    app = demo_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        for keys in ((), ("p",)):
+            await pilot.press(*keys)
+            await settled(pilot)
+            shown = list(app.screen.query(FooterKey))
+            assert shown and all(key.region.right <= 80 for key in shown)
+            assert shown[-1].key_display == "^p"
+        names = [key.description for key in shown]
+        assert names[:2] == ["Back", "Edit"] and "Reload heartbeat" not in names
+        await pilot.resize_terminal(160, 48)
+        await until(pilot, lambda: "Reload heartbeat" in
+                    [key.description for key in app.screen.query(FooterKey)])

@@ -8,10 +8,10 @@ from textual.widgets import Static
 from lvstui.history import History, Recorder
 from lvstui.ipvs.rules import save
 from lvstui.ui.confirm import Confirm
-from lvstui.ui.history import AsOfScreen, TimelineScreen
+from lvstui.ui.history import AsOfScreen
 from lvstui.ui.widgets.rowtable import RowTable
 
-from .test_three_am import WEB, demo_app
+from .apps import WEB, demo_app, timeline_rows
 from .wait import settled, until
 
 
@@ -22,25 +22,16 @@ class Clock:
         return self.t
 
 
-async def timeline_rows(app, pilot) -> list:
-    """The console settled, H pressed: the timeline's entries once they are read."""
-    await settled(pilot)
-    await pilot.press("H")
-    await until(pilot, lambda: isinstance(app.screen, TimelineScreen)
-                and app.screen.query_one("#timeline", RowTable).items)
-    return app.screen.query_one("#timeline", RowTable).items
-
-
 async def test_the_timeline_and_the_table_before_a_change(tmp_path):
     app = demo_app(tmp_path, history_path=str(tmp_path / "history.db"))
     session, table, clock = app.session, app.session.backend, Clock()
-    history = History(session.history_path, writer=True)
+    history = History(session.record.path, writer=True)
     recorder = Recorder(table, history, session.audit.path, hostname="rh1", clock=clock)
     recorder.tick()
     before = save(table.services())
     clock.t += 5
     rs = table.services()[0].servers[0]
-    session.drain(WEB, rs)                                     # lvstui's, audited
+    session.table.drain(WEB, rs)                                     # lvstui's, audited
     recorder.tick()
     clock.t += 5
     table.set_weight(WEB, *table.services()[0].servers[1].key, 9)   # someone else's
@@ -60,4 +51,4 @@ async def test_the_timeline_and_the_table_before_a_change(tmp_path):
         await pilot.press("y")
         await until(pilot, lambda: save(table.services()) == before)
         await settled(pilot)
-        assert session.undo_stack                               # the restore can be undone
+        assert session.journal.undo_stack                               # the restore can be undone

@@ -9,7 +9,7 @@ from lvstui.ui.app import LvsApp
 from lvstui.ui.trends import BARS, BYTES, Trends
 from lvstui.ui.widgets.rowtable import RowTable
 
-from .test_console import cells
+from .apps import cells
 from .wait import until
 
 

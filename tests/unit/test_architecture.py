@@ -5,10 +5,12 @@ included), and the console's shell kept small."""
 from __future__ import annotations
 
 import pathlib
+import shutil
 import subprocess
 import sys
 
 import grimp
+import pytest
 
 ROOT = pathlib.Path(__file__).parents[2]
 
@@ -18,6 +20,27 @@ def test_the_import_contracts_hold():
                          capture_output=True, text=True)
     assert run.returncode == 0, run.stdout + run.stderr
     assert "0 broken" in run.stdout
+
+
+@pytest.mark.parametrize("contract, module, line", [
+    ("Layers", "model.py", "from . import session"),
+    ("Only the wiring imports the simulated cluster", "ui/format.py", "from .. import demo"),
+    ("The UI reaches files, processes", "ui/format.py", "import subprocess"),
+    ("The UI reads no file format", "ui/format.py", "from ..ha import config"),
+    ("Adapters never import", "ha/cluster.py", "import textual"),
+])
+def test_each_contract_fails_when_broken(tmp_path, contract, module, line):
+    """The control: a copy of the source with one forbidden import breaks that contract."""
+    shutil.copytree(ROOT / "lvstui", tmp_path / "lvstui",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(ROOT / ".importlinter", tmp_path)
+    with open(tmp_path / "lvstui" / module, "a") as fh:
+        fh.write(f"\n{line}  # noqa\n")
+    run = subprocess.run([pathlib.Path(sys.executable).parent / "lint-imports"], cwd=tmp_path,
+                         capture_output=True, text=True)
+    assert run.returncode == 1, run.stdout + run.stderr
+    broken = [ln for ln in run.stdout.splitlines() if ln.endswith("BROKEN")]
+    assert any(ln.startswith(contract) for ln in broken), run.stdout
 
 
 def cycles(graph, modules) -> list[list[str]]:

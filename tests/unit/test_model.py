@@ -23,6 +23,7 @@ def test_operator_forms_of_a_service(text, key):
 
 @pytest.mark.parametrize("text,words", [
     ("", "needed"), ("172.26.46.119", "needs a port"), ("172.26.46.300:80", "invalid IP"),
+    ("999.1.1.1", "invalid IP address"),                  # the worst problem first, not the port
     ("172.26.46.119:70000", "port must be between"), ("1.2.3.4:nosuchsvc", "unknown service"),
     ("fwmark x", "invalid firewall mark"), ("fwmark 0", "firewall mark must be"),
     ("[2001:db8::1:443", r"use \[IPv6\]:port"), ("icmp 1.2.3.4:80", "cannot read"),

@@ -4,12 +4,10 @@ within seconds instead of waiting for ever, and a stop that did stop the daemon 
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 
-from lvstui.ipvs import netlink
-from lvstui.ipvs.netlink import NetlinkBackend, NoAnswer
+from lvstui.ipvs.netlink import NetlinkBackend
+from lvstui.ipvs.nlsocket import GenlSocket, NoAnswer
 from lvstui.model import SyncDaemon
 
 
@@ -28,9 +26,7 @@ class SilentKernel:
 
 
 def silent_table(running: list[SyncDaemon]) -> NetlinkBackend:
-    table = NetlinkBackend.__new__(NetlinkBackend)
-    table._sock, table._seq, table._lock = SilentKernel(), 0, threading.Lock()
-    table._buf, table.family = bytearray(netlink.RECV_SIZE), 30
+    table = NetlinkBackend(link=GenlSocket(SilentKernel(), family=30))
     table.daemons = lambda: running
     return table
 
@@ -38,7 +34,7 @@ def silent_table(running: list[SyncDaemon]) -> NetlinkBackend:
 def test_a_stop_left_unanswered_succeeds_when_the_daemon_is_gone():
     table = silent_table(running=[])
     table.stop_daemon("master")
-    assert len(table._sock.sent) == 1
+    assert len(table.link.sock.sent) == 1
 
 
 def test_a_stop_left_unanswered_with_the_daemon_still_there_is_said():

@@ -9,7 +9,9 @@ from hypothesis import given, strategies as st
 
 from lvstui.ipvs.backend import gc_paused
 from lvstui.ipvs.listing import largenum, listing
-from lvstui.ipvs.rules import _cmp_keys, diff, parse_rules, save, sorted_servers, sorted_services
+from lvstui.ipvs.operations import diff
+from lvstui.ipvs.order import _cmp_keys, sorted_servers, sorted_services
+from lvstui.ipvs.rules import parse_rules, save
 from lvstui.model import Info, RealServer, ValidationError, parse_service
 
 TABLE = """\
@@ -139,7 +141,8 @@ def test_a_large_file_compared_line_by_line_plans_what_the_whole_parse_plans():
     import random
 
     from lvstui.ipvs.memory import MemoryBackend
-    from lvstui.ipvs.rules import apply, diff_by_lines
+    from lvstui.ipvs.operations import apply
+    from lvstui.ipvs.rules import diff_by_lines
     rnd = random.Random(7)
     base = "".join(f"-A -t 10.0.{s}.1:80 -s wlc\n" + "".join(
         f"-a -t 10.0.{s}.1:80 -r 10.9.{s}.{r}:80 -m -w 1\n" for r in range(1, 30))

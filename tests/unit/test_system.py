@@ -74,6 +74,7 @@ def test_a_writer_killed_mid_save_leaves_old_or_new(tmp_path):
     path.write_text(old)
     writer = ("import sys; sys.path.insert(0, %r); from lvstui.files import atomic_write\n"
               "old, new = 'old\\n' * 100_000, 'new\\n' * 100_000\n"
+              "print('writing', flush=True)\n"
               "while True: atomic_write(%r, new if open(%r).read() == old else old)"
               % (os.getcwd(), str(path), str(path)))
     assert kill_midway(writer, tmp_path, lambda: path.read_text() in (old, new)) >= 3

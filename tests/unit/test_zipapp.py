@@ -12,6 +12,8 @@ import time
 
 import pytest
 
+from tests.pace import patience
+
 from lvstui import __version__
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -47,7 +49,7 @@ def test_the_console_from_the_file_shows_the_demo_cluster(pyz, tmp_path):
                     f"unshare -n env -i HOME={tmp_path} TERM=xterm-256color /usr/bin/python3 "
                     f"{pyz} --demo"], check=True)
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + patience(10)
         while True:
             text = subprocess.run(["tmux", "capture-pane", "-p", "-t", name],
                                   capture_output=True, text=True).stdout
@@ -80,3 +82,4 @@ def test_every_package_of_the_source_is_packaged():
     found = {".".join(p.parent.relative_to(root).parts)
              for p in (root / "lvstui").rglob("__init__.py")}
     assert found <= listed, f"not in pyproject.toml's packages: {sorted(found - listed)}"
+

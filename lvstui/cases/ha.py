@@ -1,0 +1,154 @@
+"""The HA manager's use cases (heartbeat today): the addresses it moves, a manual failover
+followed until the VIP has moved, its files read, an edit proposed (checked as the manager
+would check it), written and reloaded — each an entry of the journal."""
+
+from __future__ import annotations
+
+import difflib
+from typing import TYPE_CHECKING, Callable
+
+from .. import actions
+from ..ha import HA_DIR, HeartbeatError
+from .area import Area
+from .results import Proposal, Result, masked
+
+if TYPE_CHECKING:
+    from ..ha.config import HaConfig
+
+FOLLOW_TIMEOUT = 30.0
+
+
+class Ha(Area):
+    """Use cases on ``session.heartbeat`` (the running manager) and the files in ``dir``."""
+
+    def __init__(self, session, ha_dir: str = HA_DIR):
+        super().__init__(session)
+        self.dir = ha_dir
+
+    def _config(self) -> HaConfig:
+        from ..ha.config import HaConfig
+        return HaConfig.read(self.dir)
+
+    def vips(self) -> list[str]:
+        """The addresses the HA manager moves between the directors."""
+        try:
+            resources = self._config().haresources
+        except OSError:
+            return []
+        return resources.addresses() if resources is not None else []
+
+    def peer_node(self) -> str | None:
+        """The other node of the HA configuration (the peer when none is named), or None."""
+        try:
+            ha_cf = self._config().ha_cf
+        except OSError:
+            return None
+        me = self.session.hostname.lower()
+        others = [n for n in (ha_cf.nodes() if ha_cf else []) if n.lower() != me]
+        return others[0] if len(others) == 1 else None
+
+    def summary(self) -> dict | None:
+        manager = self.session.heartbeat
+        if manager is None:
+            return None
+        st = manager.state()
+        return {"running": st.running, "me": st.me, "resources": st.resources,
+                "error": st.error}
+
+    # ------------------------------------------------------------ failover
+    def failover(self, kind: str, vip: str | None = None,
+                 timeout: float = FOLLOW_TIMEOUT) -> Result:
+        """standby / takeover, then the VIP the manager moves (*vip*, else its first address)
+        followed until it has moved (or *timeout*)."""
+        from ..ha.failover import follow
+        command = f"hb_{kind}"
+        vip = vip or next(iter(self.vips()), None)
+        want_here = kind == "takeover"
+        network = self.session.network
+        if vip and network is not None and not self.dry_run:
+            held = self.session.host.held()
+            here = None if held is None else vip in held
+            if here is want_here:
+                detail = (f"this director {'already holds' if here else 'does not hold'} the "
+                          f"VIP {vip}: nothing to move")
+                return Result([f"{command}: {detail}"], detail=detail)
+        if self.dry_run:
+            return self.record(Result([command], dry_run=True))
+        try:
+            manager = self.session.heartbeat
+            (manager.standby if kind == "standby" else manager.takeover)()
+        except (HeartbeatError, AttributeError) as exc:
+            return self.record(Result([command], str(exc)))
+        self.session.journal.act(actions.failover(kind))
+        self.record(Result([command]))
+        if vip is None or network is None:
+            return Result([command])
+        took = follow(lambda: vip in network.vips(), want_here, timeout=timeout)
+        where = "here" if want_here else "to the peer"
+        detail = (f"the VIP {vip} moved {where} after {took:.2f} s" if took is not None
+                  else f"the VIP {vip} has not moved {where} within {timeout:g} s")
+        line = f"{command}: {detail}"
+        followed = self.record(Result([line], None if took is not None else detail))
+        return Result([command, line], followed.error, detail=detail)
+
+    # ------------------------------------------------------------ the files
+    def read(self):
+        """(config, findings) of the HA files; OSError when they cannot be read."""
+        from ..ha.check import check
+        config = self._config()
+        return config, check(config, self.session.hostname)
+
+    def propose(self, what: str, edit: Callable[[HaConfig], None]) -> Proposal:
+        """*edit* applied to a fresh read of the files and checked: refused when it brings an
+        error the manager would refuse to start with."""
+        from ..ha.check import check
+        me = self.session.hostname
+        try:
+            config = self._config()
+            files = [f for f in (config.ha_cf, config.haresources, config.authkeys) if f]
+            before = {f.path: f.text() for f in files}
+            old = {(x.path, x.message) for x in check(config, me) if x.level == "error"}
+            edit(config)
+        except (OSError, KeyError, ValueError) as exc:
+            return Proposal(what, refused=str(exc))
+        changed = [f for f in files if f.text() != before[f.path]]
+        new = [x for x in check(config, me)
+               if x.level == "error" and (x.path, x.message) not in old]
+        if new:
+            return Proposal(what, refused="refused: " + "; ".join(str(x) for x in new))
+        text = "".join("".join(difflib.unified_diff(
+            masked(before[f.path]).splitlines(True), masked(f.text()).splitlines(True),
+            f.path, f.path)) for f in changed)
+        return Proposal(what, changed, text, before={f.path: before[f.path] for f in changed})
+
+    def write(self, proposal: Proposal) -> Result:
+        if proposal.refused:
+            return self.record(Result([proposal.what], proposal.refused))
+        if self.dry_run:
+            return self.record(Result([proposal.what], dry_run=True))
+        try:
+            for f in proposal.files:
+                f.save()
+        except OSError as exc:
+            return self.record(Result([proposal.what], f"{exc.filename}: {exc.strerror}"))
+        self.session.journal.act(actions.file_edit(proposal.what, proposal.before,
+                                                   {f.path: f.text() for f in proposal.files}))
+        return self.record(Result([proposal.what]))
+
+    def reload_command(self) -> str:
+        manager = self.session.heartbeat
+        return manager.reload_command if manager else "heartbeat -r"
+
+    def reload(self) -> Result:
+        command = self.reload_command()
+
+        def reload() -> list[str]:
+            if self.session.heartbeat is None:
+                raise HeartbeatError("no heartbeat in this session")
+            self.session.heartbeat.reload()
+            return [command]
+        result = self.made([command], reload, (HeartbeatError,))
+        last = self.session.journal.last
+        if result.ok and not result.dry_run and isinstance(last, actions.Action) and last.files:
+            last.reload = reload            # u and U of that edit reload too
+        return result

@@ -1,0 +1,163 @@
+"""The IPVS table's use cases: every change is built on the kernel's entries now, applied all
+or none, audited, read back and remembered in the journal (u, U, commit confirmed); with a
+peer attached the pair makes it there too."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Callable, Iterator
+
+from ..ipvs.backend import IPVSError, NoSuchServer, NoSuchService
+from ..ipvs.listing import listing_parts, needs_counters
+from ..ipvs.operations import Kind, Operation, apply
+from ..ipvs.order import sorted_services
+from ..model import RealServer, SyncDaemon, Timeouts, ValidationError, VirtualService, edited
+from .area import Area
+from .results import Change, PeerOps, Result
+
+KERNEL_ERRORS = (IPVSError, ValidationError)
+
+
+class Table(Area):
+    """The table's changes (weights, drains, services and servers, zero, flush) and its
+    kernel settings (timeouts, sync daemons); ``drained`` remembers the weight before a
+    drain."""
+
+    def __init__(self, session):
+        super().__init__(session)
+        self.drained: dict[tuple, int] = {}        # (service key, server key) -> weight before
+
+    def change(self, make_ops: Callable[[], list[Operation]], undoable: bool = True,
+               note: str = "", peer_ops: PeerOps = None) -> Result:
+        """Build the operations (on the kernel's entries now), apply them all or none, audit
+        each, read back the services they touched, remember them for undo. With a peer
+        attached (and the pair's ``both``) the same change is made there too: *peer_ops* when
+        given, else the operations built again on the peer's own entries."""
+        pair = self.session.pair
+        ops: list[Operation] = []
+        error = None
+        try:
+            ops = make_ops()
+            if not self.dry_run:
+                apply(self.session.backend, ops)
+        except KERNEL_ERRORS as exc:
+            error = str(exc)
+        only_here = pair.attached and (peer_ops == [] or (peer_ops is None and not pair.both))
+        local_note = note + ("  # this director only" if only_here and ops else "")
+        result = Result([op.command() + local_note for op in ops], error, self.dry_run, ops,
+                        self.fresh(ops))
+        self.record(result)
+        change = Change(ops)
+        if (ops or peer_ops) and error is None and not only_here and pair.attached:
+            pair.send(result, peer_ops, note, change)
+        if ops and error is None and not self.dry_run and undoable:
+            self.session.journal.remember(change)
+        return result
+
+    def live_server(self, svc: VirtualService, rs: RealServer) -> RealServer:
+        """The kernel's entry now (a change is built on it, never on a screen's last read)."""
+        try:
+            return self.session.backend.find_server(svc, *rs.key)
+        except (NoSuchServer, NoSuchService):
+            raise NoSuchServer(svc, rs, "it was deleted since the screen showed it; "
+                                        "nothing changed") from None
+
+    def live_service(self, svc: VirtualService) -> VirtualService:
+        try:
+            return self.session.backend.find_service(svc)
+        except NoSuchService:
+            raise NoSuchService(svc, "it was deleted since the screen showed it; "
+                                     "nothing changed") from None
+
+    def set_weight(self, svc: VirtualService, rs: RealServer,
+                   weight_of: Callable[[int], int], each_side: bool = False) -> Result:
+        """*weight_of* the kernel's weight now; on the peer the same weight — or, with
+        *each_side*, *weight_of* the peer's own weight there (each moves by itself)."""
+        def ops():
+            live = self.live_server(svc, rs)
+            return [Operation(Kind.EDIT_SERVER, svc, replace(live, weight=weight_of(live.weight)),
+                              before=live)]
+        peer_ops = (lambda: self.session.pair.weight_ops(svc, rs, weight_of)) if each_side \
+            else None
+        return self.change(ops, peer_ops=peer_ops)
+
+    def drain(self, svc: VirtualService, rs: RealServer) -> Result:
+        """Weight 0, the weight before remembered for ``undrain``."""
+        result = self.set_weight(svc, rs, lambda w: 0)
+        if result.ok and result.ops and not self.dry_run:
+            self.drained[(svc.key, rs.key)] = result.ops[0].before.weight
+        return result
+
+    def undrain(self, svc: VirtualService, rs: RealServer) -> Result:
+        weight = self.drained.pop((svc.key, rs.key), None)
+        if weight is None:
+            return Result(error=f"{rs.endpoint} was not drained here: set its weight instead")
+        return self.set_weight(svc, rs, lambda w: weight)
+
+    def add(self, svc: VirtualService, rs: RealServer | None = None) -> Result:
+        if rs is None:
+            return self.change(lambda: [Operation(Kind.ADD_SERVICE, svc)])
+        return self.change(lambda: [Operation(Kind.ADD_SERVER, svc, rs)])
+
+    def edit_server(self, svc: VirtualService, base: RealServer, new: RealServer) -> Result:
+        """*new* is *base* as the operator edited it: only the settings changed are sent."""
+        def ops():
+            live = self.live_server(svc, base)
+            return [Operation(Kind.EDIT_SERVER, svc, edited(base, new, live), before=live)]
+        return self.change(ops)
+
+    def edit_service(self, base: VirtualService, new: VirtualService) -> Result:
+        def ops():
+            live = self.live_service(base).without_servers()
+            return [Operation(Kind.EDIT_SERVICE, edited(base, new, live), before=live)]
+        return self.change(ops)
+
+    def delete(self, svc: VirtualService, rs: RealServer | None = None) -> Result:
+        if rs is None:
+            return self.change(lambda: [Operation(Kind.DELETE_SERVICE, svc,
+                                                  before=self.live_service(svc))])
+        return self.change(lambda: [Operation(Kind.DELETE_SERVER, svc, rs,
+                                              before=self.live_server(svc, rs))])
+
+    def zero(self, svc: VirtualService | None = None) -> Result:
+        """Zero the counters of one service, or of the whole table (not undoable)."""
+        return self.change(lambda: [Operation(Kind.ZERO, svc)], undoable=False)
+
+    def flush(self) -> Result:
+        """Delete every service; undo puts them all back."""
+        return self.change(lambda: [Operation(Kind.FLUSH, None,
+                                              before=self.session.backend.services())])
+
+    # ------------------------------------------------------------ reading, kernel settings
+    def listing(self, mode: str | None = None, exact: bool = False,
+                service: VirtualService | None = None) -> Iterator[str]:
+        """The table as ``ipvsadm -Ln`` prints it (mode: one of listing.MODES), a service at a
+        time as it is read; *service* alone as ``ipvsadm -Ln -t VIP:PORT`` does (NoSuchService
+        at once when it is not there)."""
+        backend = self.session.backend
+        if service is not None:
+            return listing_parts([backend.find_service(service)], None, mode, exact)
+        info = backend.info()
+        services = backend.each_service(sorted_services, counters=needs_counters(mode))
+        return listing_parts(services, info, mode, exact)
+
+    def connections(self) -> list:
+        """The kernel's connection table (``ipvsadm -Lc``); IPVSError or OSError."""
+        return self.session.backend.connections()
+
+    def set_timeouts(self, wanted: Timeouts) -> Result:
+        """``ipvsadm --set``: a 0 keeps that timeout as it is."""
+        command = f"ipvsadm --set {wanted.tcp} {wanted.tcpfin} {wanted.udp}"
+        return self.made([command], lambda: self.session.backend.set_timeouts(wanted),
+                         KERNEL_ERRORS)
+
+    def start_daemon(self, daemon: SyncDaemon) -> Result:
+        command = (f"ipvsadm --start-daemon {daemon.state} --mcast-interface {daemon.interface} "
+                   f"--syncid {daemon.sync_id} --sync-maxlen {daemon.max_len} --mcast-group "
+                   f"{daemon.group} --mcast-port {daemon.port} --mcast-ttl {daemon.ttl}")
+        return self.made([command], lambda: self.session.backend.start_daemon(daemon),
+                         KERNEL_ERRORS)
+
+    def stop_daemon(self, state: str) -> Result:
+        return self.made([f"ipvsadm --stop-daemon {state}"],
+                         lambda: self.session.backend.stop_daemon(state), KERNEL_ERRORS)

@@ -1,0 +1,84 @@
+"""``lvstui check-config --keepalived [FILE]``: keepalived.conf checked as ``keepalived -t``
+checks it, one ``file:line: level: message`` per problem; exit 1 exactly where it refuses."""
+
+from __future__ import annotations
+
+import sys
+import time
+
+from ..findings import print_findings
+from ..keepalived.check import HostFacts, check
+from ..keepalived.conf import read
+
+
+def check_keepalived(path: str, facts: HostFacts | None = None) -> int:
+    try:
+        config = read(path)
+    except OSError as exc:
+        print(f"{path}: error: {exc.strerror}", file=sys.stderr)
+        return 1
+    findings = check(config, facts or host_facts())
+    errors = print_findings(findings)
+    print(f"{path}: {errors} error(s), {len(findings) - errors} warning(s)")
+    return 1 if errors else 0
+
+
+def host_facts(netns: str | None = None) -> HostFacts:
+    """This host's (or a network namespace's) interfaces, as keepalived finds them."""
+    from ..system.addresses import Addresses
+    table = Addresses(netns)
+    try:
+        return HostFacts({i.name: i.loopback for i in table.interfaces()})
+    finally:
+        table.close()
+
+
+def keepalived_status(args, keepalived) -> int:
+    """``lvstui ha status`` where keepalived runs: each VRRP instance as keepalived says it,
+    and how old its answer is. Exit 1 when it is not running or did not answer."""
+    if args.action != "status":
+        print("lvstui: standby and takeover through keepalived are not built yet (they will "
+              "move this director's priority, never stop keepalived): use keepalived's own "
+              "means for now", file=sys.stderr)
+        return 1
+    state = keepalived.state()
+    if not state.running:
+        print(f"keepalived: {state.error}")
+        return 1
+    said = "answered now" if state.fresh else f"STALE: {state.error}"
+    print(f"keepalived (pid {state.pid}): {said}")
+    for vrrp in state.instances:
+        since = time.strftime("%H:%M:%S", time.localtime(vrrp.last_transition))
+        print(f"{vrrp.name:<16} {vrrp.state:<7} vrid {vrrp.vrid:<3} {vrrp.interface:<8} "
+              f"priority {vrrp.effective_priority} (base {vrrp.base_priority})  "
+              f"VIPs {' '.join(vrrp.vips) or '-'}  since {since}")
+    return 0 if state.fresh else 1
+
+
+def drift_keepalived(path: str, session) -> int:
+    """``lvstui drift --keepalived [FILE]``: the ipvsadm commands that make this director's
+    table what keepalived.conf asks for (its virtual servers, each real server alive): what a
+    reload would set back. Real servers the file does not name are left (keepalived removes
+    only what it configured), and so are services it does not name. Exit 0 none, 1 some, 2
+    the file or the table unreadable."""
+    from ..ipvs.backend import IPVSError
+    from ..ipvs.operations import diff
+    from ..keepalived.services import configured_services
+    try:
+        config = read(path)
+        live = session.backend.services()
+    except (OSError, IPVSError) as exc:
+        print(f"lvstui: {getattr(exc, 'strerror', None) or exc}", file=sys.stderr)
+        return 2
+    wanted, skipped = configured_services(config)
+    for line in skipped:
+        print(f"# {line}")
+    by_key = {svc.key: svc for svc in live}
+    for svc in wanted:
+        have = by_key.get(svc.key)
+        extra = [rs for rs in have.servers if svc.server(*rs.key) is None] if have else []
+        svc.servers = svc.servers + extra
+    ops = diff([s for s in live if s.key in {w.key for w in wanted}], wanted)
+    for op in ops:
+        print(op.command())
+    return 1 if ops else 0

@@ -1,0 +1,76 @@
+"""The demo cluster as its director rh1 sees it, one for the console and every command given
+``--demo``: the table with traffic, the network, heartbeat, the health checks, the past hour
+recorded, the files in a sandbox and the peer an agent process. Nothing under /etc, /run or
+/var is read or written, and no ssh is started."""
+
+from __future__ import annotations
+
+import os
+import time
+
+from ..audit import AuditLog
+from ..ha.check import HostFacts
+from .checks import SimulatedChecks, demo_health
+from .heartbeat import SimulatedHeartbeat
+from .network import SimulatedNetwork
+from .past import record_past
+from .sandbox import Sandbox
+from .table import VIP, Traffic, reference_cluster
+
+HEALTH_TOML = f"""\
+# The demo's checks (the console checks the same way): HTTP every 2 s, down after 2, up after 2
+[[service]]
+virtual = "tcp {VIP}:80"
+check = "http"
+interval = 2
+fall = 2
+rise = 2
+"""
+
+
+class DemoWorld:
+    """Everything the demo director has; ``close()`` removes its sandbox."""
+
+    def __init__(self, audit_path: str | None = None):
+        self.sandbox = Sandbox()
+        self.table = reference_cluster()
+        self.network = SimulatedNetwork()
+        self.traffic = Traffic(self.table, holds=lambda vip: vip in self.network.vips())
+        self.heartbeat = SimulatedHeartbeat(self.network)
+        self.audit = AuditLog(audit_path or self.sandbox.audit)
+        self.history_path = os.path.join(self.sandbox.root, "history.db")
+        self.health_config = os.path.join(self.sandbox.root, "health.toml")
+        with open(self.health_config, "w") as fh:
+            fh.write(HEALTH_TOML)
+        self.checks = SimulatedChecks()
+        self._health = None
+
+    def record_past(self) -> None:
+        """The last hour of the demo cluster into its history (once)."""
+        if not os.path.exists(self.history_path):
+            record_past(self.history_path, self.table, self.heartbeat.me, time.time())
+
+    @property
+    def health(self):
+        """The console's own monitor of the simulated servers (made when first asked)."""
+        if self._health is None:
+            self._health = demo_health(self.table, self.audit.by("monitor").record)
+        return self._health
+
+    def places(self) -> dict:
+        """The session's paths and name, in the sandbox."""
+        return dict(ha_dir=self.sandbox.ha_dir, rules_path=self.sandbox.rules,
+                    hostname=self.heartbeat.me, history_path=self.history_path)
+
+    def host_facts(self) -> HostFacts:
+        """What heartbeat would find on the demo director: its interfaces, its resource
+        scripts, its peers' names resolving."""
+        interfaces = {label.split(":")[0]: True for label in self.network.vips().values()}
+        return HostFacts(interfaces, lambda path: True, lambda path: True, lambda name: True)
+
+    def close(self) -> None:
+        if self._health is not None:
+            self._health.close()
+        self.network.close()
+        self.table.close()
+        self.sandbox.close()

@@ -1,0 +1,132 @@
+"""keepalived's own view of its VRRP instances, asked the way it answers: its JSON dump, written
+to ``$TMPDIR/keepalived.json`` (its TMPDIR, /tmp by default) when it gets SIGRTMIN+2
+(``keepalived --signum=JSON``). Never a notify script's leftovers: an answer that does not come
+is said, with the age of the last one."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import time
+from dataclasses import dataclass, field
+
+from . import PID_FILE
+
+JSON_SIGNAL = signal.SIGRTMIN + 2          # keepalived --signum=JSON (a build with JSON)
+STATES = {0: "INIT", 1: "BACKUP", 2: "MASTER", 3: "FAULT"}
+
+
+@dataclass(frozen=True)
+class VrrpInstance:
+    name: str
+    state: str                    # MASTER, BACKUP, FAULT, INIT
+    vrid: int
+    interface: str
+    base_priority: int
+    effective_priority: int
+    vips: tuple[str, ...]
+    last_transition: float        # wall clock
+
+
+@dataclass(frozen=True)
+class VrrpState:
+    """keepalived's answer: its instances and how old the answer is (None: no answer)."""
+
+    running: bool
+    pid: int | None = None
+    instances: tuple[VrrpInstance, ...] = ()
+    age: float | None = None
+    fresh: bool = False           # it answered this read
+    error: str = ""
+    stats: dict = field(default_factory=dict)
+
+
+class Keepalived:
+    """The keepalived of this director, found by its pid file."""
+
+    def __init__(self, pid_file: str = PID_FILE, wait: float = 2.0, clock=time.time):
+        self.pid_file, self.wait, self.clock = pid_file, wait, clock
+
+    def pid(self) -> int | None:
+        try:
+            with open(self.pid_file) as fh:
+                pid = int(fh.read().split()[0])
+        except (OSError, ValueError, IndexError):
+            return None
+        return pid if _alive(pid) else None
+
+    def state(self) -> VrrpState:
+        pid = self.pid()
+        if pid is None:
+            return VrrpState(False, error=f"keepalived is not running here (no live pid in "
+                                          f"{self.pid_file})")
+        path = os.path.join(_tmp_dir(pid), "keepalived.json")
+        before = _mtime(path)
+        try:
+            os.kill(pid, JSON_SIGNAL)
+        except OSError as exc:
+            return self._last(pid, path, f"cannot ask keepalived (pid {pid}): {exc.strerror}")
+        deadline = time.monotonic() + self.wait
+        while time.monotonic() < deadline:
+            now = _mtime(path)
+            if now is not None and now != before:
+                time.sleep(0.02)                   # written by one write(); let it end
+                return self._read(pid, path, fresh=True)
+            time.sleep(0.02)
+        return self._last(pid, path, f"keepalived (pid {pid}) did not answer within "
+                                     f"{self.wait:g} s")
+
+    def _last(self, pid: int, path: str, why: str) -> VrrpState:
+        """The last answer, marked stale, or only why there is none."""
+        state = self._read(pid, path, fresh=False)
+        return VrrpState(True, pid, state.instances, state.age, False,
+                         why + (f"; its last answer is {state.age:.0f} s old"
+                                if state.age is not None else ""))
+
+    def _read(self, pid: int, path: str, fresh: bool) -> VrrpState:
+        try:
+            with open(path, encoding="utf-8", errors="replace") as fh:
+                entries = json.load(fh)
+            age = max(0.0, self.clock() - os.stat(path).st_mtime)
+            return VrrpState(True, pid, tuple(decode(e) for e in entries), age, fresh)
+        except (OSError, ValueError, TypeError, KeyError, AttributeError) as exc:
+            return VrrpState(True, pid, error=f"cannot read {path}: {exc}")
+
+
+def decode(entry: dict) -> VrrpInstance:
+    """One instance of keepalived's JSON dump."""
+    data = entry["data"]
+    return VrrpInstance(str(data["iname"]), STATES.get(data.get("state"), "UNKNOWN"),
+                        int(data.get("vrid", 0)), str(data.get("ifp_ifname", "")),
+                        int(data.get("base_priority", 0)), int(data.get("effective_priority", 0)),
+                        tuple(str(v).split()[0] for v in data.get("vips", [])),
+                        float(data.get("last_transition", 0.0)))
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            return fh.read().rsplit(") ", 1)[1][0] != "Z"
+    except (OSError, IndexError):
+        return False
+
+
+def _tmp_dir(pid: int) -> str:
+    """Where keepalived writes its dumps: its own TMPDIR, else /tmp."""
+    try:
+        with open(f"/proc/{pid}/environ", "rb") as fh:
+            for item in fh.read().split(b"\0"):
+                if item.startswith(b"TMPDIR="):
+                    return item[7:].decode(errors="replace") or "/tmp"
+    except OSError:
+        pass
+    return "/tmp"
+
+
+def _mtime(path: str) -> int | None:
+    try:
+        return os.stat(path).st_mtime_ns
+    except OSError:
+        return None
+

@@ -4,6 +4,8 @@
 # then the cluster tier (the seed's whole cluster with a client) in a VM of its own: two VMs at
 # once on 2 cores made the first one slower by more than the second one took. No test asserts
 # a time: each waits for its condition with a deadline scaled to the machine (tests/pace.py).
+# Every tier is bounded (a test: pytest-timeout's 900 s; the host tier 40 min, each VM its
+# KL_TIMEOUT), so a hang fails with its stacks well inside CI's 90 minutes instead of timing out.
 # Ends with the time of each tier and the 20 slowest tests (scripts/test-times.py).
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -18,14 +20,14 @@ timed() {        # timed NAME COMMAND...: run it, keep its wall seconds in $repo
 timed install scripts/install.sh --test || exit 1
 timed build scripts/build.sh >/dev/null || exit 1   # the zipapp, man page and completion the tests run
 (
-    timed host .venv/bin/python -m pytest -q -p no:cacheprovider --junitxml "$report/host.xml" \
+    timed host timeout -k 30 2400 .venv/bin/python -m pytest -q -p no:cacheprovider --junitxml "$report/host.xml" \
         > "$report/host.log" 2>&1
     echo $? > "$report/host.rc"
 ) &
 host_pid=$!
 LVSTUI_REPORT=$report timed kernel-and-pair tests/vm/run-vm-tests.sh 'kernel or pair'; vm=$?
 wait $host_pid
-LVSTUI_REPORT=$report timed cluster tests/vm/run-cluster-tests.sh \
+KL_TIMEOUT=1800 LVSTUI_REPORT=$report timed cluster tests/vm/run-cluster-tests.sh \
     > "$report/cluster.log" 2> "$report/cluster.err"
 echo $? > "$report/cluster.rc"
 for tier in host cluster; do

@@ -105,11 +105,14 @@ def decode(entry: dict) -> VrrpInstance:
 
 
 def _alive(pid: int) -> bool:
+    """A live keepalived has this pid: never another process that took a stale pid file's
+    number (SIGRTMIN+2 would end it)."""
     try:
         with open(f"/proc/{pid}/stat") as fh:
-            return fh.read().rsplit(") ", 1)[1][0] != "Z"
-    except (OSError, IndexError):
+            name, state = fh.read().split(" (", 1)[1].rsplit(") ", 1)
+    except (OSError, IndexError, ValueError):
         return False
+    return name == "keepalived" and state[:1] != "Z"
 
 
 def _tmp_dir(pid: int) -> str:

@@ -196,6 +196,8 @@ def _host_commands(sub, common) -> None:
     exp.add_argument("--per-server", choices=("on", "off"), default="on",
                      help="the real servers' series too (off: per service only, for large "
                           "tables)")
+    _peer_options(exp, "also count the configuration differences with HOST, the other "
+                       "director (lvstui_peer_drift_operations)")
     ha = sub.add_parser("ha", help="heartbeat: state, manual failover")
     ha.set_defaults(run=_ha)
     ha.add_argument("action", choices=("status", "standby", "takeover"))
@@ -399,21 +401,28 @@ def _metrics_session(args, backend) -> Session:
 
 def _exporter(args) -> int:
     from .commands.exporter import serve
+    from .console import peer_opener
     manager = _manager()
     if args.demo:
         world = args.demo
         session = Session(world.table, network=world.network, health=world.health,
                           traffic=world.traffic, **world.places())
-        return serve(session, args.listen, args.per_server == "on", manager)
-    from .health.sources import PublishedHealth
-    from .system.network import HostNetwork
-    backend, network = open_table(args.backend, False), HostNetwork()
+    else:
+        from .health.sources import PublishedHealth
+        from .system.network import HostNetwork
+        session = Session(open_table(args.backend, False), network=HostNetwork(),
+                          health=PublishedHealth(args.health_state))
     try:
-        session = Session(backend, network=network, health=PublishedHealth(args.health_state))
+        if args.peer:                      # only where asked: each scrape asks the peer too
+            session.pair.opener = peer_opener(session, bool(args.demo), args.peer, False,
+                                              args.peer_command, args.ssh_config,
+                                              args.peer_timeout)
         return serve(session, args.listen, args.per_server == "on", manager)
     finally:
-        network.close()
-        backend.close()
+        session.pair.close()
+        if not args.demo:
+            session.network.close()
+            session.backend.close()
 
 
 def _probe(args):

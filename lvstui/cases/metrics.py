@@ -1,10 +1,12 @@
 """What lvstui knows, as Prometheus metrics (read-only): the kernel's counters per service and
 real server, each server's kernel and configured weight and health verdict, the services left
-with no live server, this director's role, its VIPs and sync daemons, and how old the read is.
+with no live server, this director's role, its VIPs and sync daemons, the configuration
+differences with the peer (where one is named), and how old the read is.
 Names follow Prometheus' conventions (``_total`` counters, base units, ``_info`` for text)."""
 
 from __future__ import annotations
 
+import threading
 import time
 
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, InfoMetricFamily
@@ -41,11 +43,17 @@ class Metrics:
                  clock=time.time):
         self.session, self.per_server, self.manager = session, per_server, manager
         self.clock, self.last = clock, None
+        self._lock = threading.Lock()    # scrapes may come at once: one read at a time
+        self.watch: PeerWatch | None = None
 
     def describe(self):
         return []                   # the families depend on the read: none registered ahead
 
     def collect(self):
+        with self._lock:
+            yield from self._collect()
+
+    def _collect(self):
         started = self.clock()
         read = self.session.read(started - self.last if self.last is not None else 0.0)
         self.last = started
@@ -64,6 +72,7 @@ class Metrics:
         yield from self.director(read)
         age.add_metric([], max(0.0, self.clock() - started))
         yield age
+        yield from self.peer(read.services)
 
     def services(self, services):
         counters = {name: CounterMetricFamily(f"lvstui_service_{name}",
@@ -148,3 +157,65 @@ class Metrics:
         for state in ("master", "backup"):
             daemons.add_metric([state], 1 if state in running else 0)
         yield daemons
+
+    def peer(self, services):
+        """The peer's drift from this director (the operations ``lvstui drift`` prints), as
+        last read by the watch, and whether the peer answered; nothing without a peer."""
+        if not self.session.pair.attached:
+            return
+        if self.watch is None:
+            self.watch = PeerWatch(self.session)
+        latest = self.watch.seen(services)
+        if latest is None:
+            return
+        view, age = latest
+        up = GaugeMetricFamily("lvstui_peer_up", "1 when the peer director's lvstui agent "
+                               "answered its last read", labels=["peer"])
+        up.add_metric([view.name], 0 if view.error else 1)
+        yield up
+        read_age = GaugeMetricFamily("lvstui_peer_read_age_seconds", "Seconds since the peer "
+                                     "was last read (every 15 s, beside the scrapes)",
+                                     labels=["peer"])
+        read_age.add_metric([view.name], age)
+        yield read_age
+        if view.error:
+            return                   # no count rather than a wrong 0: the pair cannot be told
+        drift = GaugeMetricFamily("lvstui_peer_drift_operations", "Configuration differences "
+                                  "with the peer: the operations lvstui drift prints (0: the "
+                                  "two agree)", labels=["peer"])
+        drift.add_metric([view.name], len(view.drift))
+        yield drift
+
+
+class PeerWatch:
+    """The peer read on a thread of its own every *interval* seconds, so that a scrape never
+    waits for a slow or unreachable peer (ssh may take its ConnectTimeout, and a scrape that
+    times out would lose this director's own metrics just when the pair is in trouble)."""
+
+    def __init__(self, session, interval: float = 15.0, first_wait: float = 5.0,
+                 clock=time.monotonic):
+        self.session, self.interval, self.first_wait, self.clock = (session, interval,
+                                                                    first_wait, clock)
+        self.here = None                 # this director's services at the last scrape
+        self.latest = None               # (PeerView, when read)
+        self._read = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def seen(self, services):
+        """A scrape saw *services* here: the last read of the peer and its age (the first
+        scrape waits a little for the first read); None before any."""
+        self.here = list(services)
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._run, name="peer-watch", daemon=True)
+            self._thread.start()
+            self._read.wait(self.first_wait)
+        if self.latest is None:
+            return None
+        view, when = self.latest
+        return view, max(0.0, self.clock() - when)
+
+    def _run(self) -> None:
+        while True:
+            self.latest = (self.session.pair_view.read(self.here), self.clock())
+            self._read.set()
+            time.sleep(self.interval)

@@ -34,7 +34,8 @@ def scrape(tmp_path_factory):
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     proc = subprocess.Popen([sys.executable, "-m", "lvstui", "exporter", "--demo", "--listen",
-                             f"127.0.0.1:{port}"], stdout=subprocess.DEVNULL,
+                             f"127.0.0.1:{port}", "--peer", "debian.cluster.net"],
+                            stdout=subprocess.DEVNULL,
                             stderr=subprocess.PIPE, text=True)
 
     def get() -> str:
@@ -61,7 +62,7 @@ def test_promtool_finds_nothing_to_say_about_a_scrape(scrape):
 def test_the_example_rules_and_scrape_config_pass_promtool(tmp_path):
     assert shutil.which("promtool")
     done = promtool("check", "rules", "lvstui-alerts.yml")
-    assert done.returncode == 0 and "SUCCESS: 6 rules found" in done.stdout, done.stderr
+    assert done.returncode == 0 and "SUCCESS: 8 rules found" in done.stdout, done.stderr
     assert promtool("check", "config", "prometheus.yml").returncode == 0
     broken = tmp_path / "broken.yml"
     broken.write_text("groups:\n  - name: x\n    rules:\n      - alert: X\n"

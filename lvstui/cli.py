@@ -208,6 +208,11 @@ def _host_commands(sub, common) -> None:
                          "none: this director has none)")
     ha.add_argument("--keepalived-pid", default=KEEPALIVED_PID, metavar="FILE",
                     help=f"keepalived's pid file (default {KEEPALIVED_PID})")
+    ha.add_argument("--plain", action="store_true",
+                    help="standby/takeover: heartbeat's own hand-over, without the early VIP "
+                         "on the director taking over (expect seconds of failed requests)")
+    _peer_options(ha, "standby/takeover: the other director, reached through its lvstui "
+                      "agent to make before break (default: the other node of ha.cf)")
     vip = sub.add_parser("vip", help="add, remove or list VIP addresses on this host")
     vip.set_defaults(run=_system)
     vip.add_argument("action", choices=("add", "del", "list"))
@@ -320,12 +325,39 @@ def _ha(args) -> int:
         return run_ha(args, audit, args.demo.heartbeat, args.demo.network)
     from .ha.cluster import Heartbeat
     from .system.network import HostNetwork
+    if args.action != "status" and not args.plain:
+        return _switchover(args, audit, Heartbeat(), HostNetwork())
     network = HostNetwork() if args.wait else None
     try:
         return run_ha(args, audit, Heartbeat(), network)
     finally:
         if network is not None:
             network.close()
+
+
+def _switchover(args, audit, heartbeat, network) -> int:
+    """standby / takeover making before breaking, through the peer's agent where it answers."""
+    from .commands.ha import run_ha, run_switchover
+    from .console import peer_opener
+    try:
+        backend = open_table(args.backend, False)
+    except (IPVSError, OSError) as exc:
+        print(f"lvstui: this director's IPVS table cannot be read ({exc}): heartbeat's "
+              "plain hand-over", file=sys.stderr)
+        try:
+            return run_ha(args, audit, heartbeat, network)
+        finally:
+            network.close()
+    session = Session(backend, network=network, heartbeat=heartbeat, audit=audit,
+                      dry_run=args.dry_run)
+    try:
+        session.pair.opener = peer_opener(session, False, args.peer, False, args.peer_command,
+                                          args.ssh_config, args.peer_timeout)
+        return run_switchover(args, session)
+    finally:
+        session.pair.close()
+        network.close()
+        session.backend.close()
 
 
 def _history(args) -> int:
@@ -523,12 +555,19 @@ def _agent(args, session: Session) -> int:
     session.health = PublishedHealth(args.health_state)
     if args.demo:
         from .demo.heartbeat import PEER
-        session.hostname = PEER
+        from .demo.network import peer_network
+        session.hostname, session.network = PEER, peer_network()
     else:
         from .ha.cluster import Heartbeat
+        from .system.network import HostNetwork
         session.heartbeat = Heartbeat(os.path.join(args.ha_dir, "ha.cf"))
+        session.network = HostNetwork()     # the VIP a make-before-break switchover adds here
     session.audit = session.audit.by("peer")
-    return serve(session)
+    try:
+        return serve(session)
+    finally:
+        if session.network is not None and not args.demo:
+            session.network.close()
 
 
 def _pair(args, session: Session) -> int:

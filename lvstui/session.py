@@ -11,6 +11,8 @@ log, dry-run and read-only, and the areas of use cases composed on them (``lvstu
     session.ha         the HA manager: failover, its files proposed, written, reloaded
     session.ha_files   its files as rows, and each edit the console offers, typed
     session.host       this host's network: the DR sysctls and the VIPs
+    session.switchover standby / takeover that make before they break (the plain hand-over
+                       without a reachable peer)
     session.changes    the one thread that makes the console's changes, in the order asked
 
 The console and the CLI both call them, so a change made from either is worded, audited and
@@ -28,6 +30,7 @@ from .audit import AuditLog
 from .ha import HA_DIR
 from .cases.ha import Ha
 from .cases.ha_files import HaFileEdits
+from .cases.switchover import Switchover
 from .cases.host import Host
 from .cases.journal import Journal
 from .cases.pair import Pair
@@ -72,6 +75,7 @@ class Session:
         self.ha = Ha(self, ha_dir)
         self.ha_files = HaFileEdits(self)
         self.host = Host(self)
+        self.switchover = Switchover(self)
         self.changes = ChangeWorker()         # the console's changes, one at a time, in order
 
     def why_not(self) -> str | None:

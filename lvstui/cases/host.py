@@ -86,6 +86,14 @@ class Host(Area):
             [f"ip addr add {address} dev {self.adapter.interface}"], action.redo),
             lambda: action)
 
+    def announce(self, address: str) -> Result:
+        """Gratuitous ARP for *address*, which this host holds (not an entry of the journal:
+        it changes no state here)."""
+        def announce() -> list[str]:
+            self.adapter.announce(address)
+            return [f"announced {address} by gratuitous ARP on {self.adapter.interface}"]
+        return self.change([f"arping -U {address}"], announce)
+
     def vip_remove(self, address: str) -> Result:
         """The VIP off this host; u adds it back and announces it."""
         action = actions.vip(f"VIP {address} removed", self.adapter, address, False)

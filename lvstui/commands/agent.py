@@ -48,7 +48,8 @@ class Agent:
         self.handlers = {"services": self.services, "table": self.table, "find": self.find,
                          "state": self.state, "apply": self.apply,
                          "set-timeouts": self.set_timeouts, "start-daemon": self.start_daemon,
-                         "stop-daemon": self.stop_daemon}
+                         "stop-daemon": self.stop_daemon, "vip-add": self.vip_add,
+                         "vip-remove": self.vip_remove, "announce": self.announce}
 
     def answer(self, line: bytes) -> dict:
         """One reply per line, whatever the line holds."""
@@ -92,7 +93,9 @@ class Agent:
                 "daemons": _maybe(lambda: [encode_plain(d) for d in backend.daemons()]),
                 "conns": _maybe(lambda: dict(Counter(c.state for c in backend.connections()))),
                 "health": session.health_summary(), "heartbeat": session.ha.summary(),
-                "quiesced": encode_quiesced(session.quiesced())}
+                "quiesced": encode_quiesced(session.quiesced()),
+                "vips": _maybe(lambda: sorted(session.host.held() or ())),
+                "vip_conns": _maybe(lambda: _vip_conns(backend))}
 
     def apply(self, request: dict) -> dict:
         ops = [decode_operation(op) for op in request["ops"]]
@@ -110,6 +113,19 @@ class Agent:
         state = str(request["state"])
         return self._changed(request, lambda: self.session.table.stop_daemon(state))
 
+    def vip_add(self, request: dict) -> dict:
+        address, label = str(request["address"]), request.get("label")
+        return self._changed(request, lambda: self.session.host.vip_add(
+            address, str(label) if label else None, bool(request.get("announce", True))))
+
+    def vip_remove(self, request: dict) -> dict:
+        address = str(request["address"])
+        return self._changed(request, lambda: self.session.host.vip_remove(address))
+
+    def announce(self, request: dict) -> dict:
+        address = str(request["address"])
+        return self._changed(request, lambda: self.session.host.announce(address))
+
     def _changed(self, request: dict, make) -> dict:
         """Run one change here in the name of the operator who asked (audited via=peer)."""
         session = self.session
@@ -120,6 +136,15 @@ class Agent:
         if result.error:
             raise IPVSError(result.error)
         return {"commands": result.commands}
+
+
+def _vip_conns(backend) -> dict[str, int]:
+    """Connections scheduled so far per virtual address (the kernel's counters)."""
+    counts: Counter = Counter()
+    for svc in backend.services():
+        if not svc.is_fwmark:
+            counts[svc.address] += svc.stats.conns
+    return dict(counts)
 
 
 def _maybe(read):

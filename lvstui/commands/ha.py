@@ -72,3 +72,23 @@ def run_ha(args, audit, heartbeat, network) -> int:
     if not result.ok and not result.detail:
         raise HeartbeatError(result.error)
     return 0 if result.ok else 1
+
+
+def run_switchover(args, session) -> int:
+    """``lvstui ha standby|takeover``: the way it will go said first, then what it did."""
+    plan = session.switchover.plan(args.action, args.wait)
+    if plan.refused:
+        print(f"lvstui: {args.action} refused: {plan.refused} (--plain: heartbeat's own "
+              "hand-over, with its gap)", file=sys.stderr)
+        return 1
+    print(f"{args.action}: {plan.way}")
+    for fact in plan.facts:
+        print(f"  {fact}")
+    result = session.switchover.run(args.action, args.wait, args.timeout, plan=plan)
+    for command in result.commands:
+        print(command)
+    if result.detail:
+        print(result.detail)
+    if result.error:
+        print(f"lvstui: {result.error}", file=sys.stderr)
+    return 0 if result.ok else 1

@@ -45,6 +45,10 @@ class SimulatedNetwork:
         self.addresses[vip] = label
         return label
 
+    def announce(self, vip: str) -> None:
+        if vip not in self.addresses:
+            raise AddressError(f"cannot announce {vip}: this director does not hold it")
+
     def remove_vip(self, vip: str) -> None:
         if self.addresses.pop(vip, None) is None:
             raise AddressError(f"cannot remove {vip} from {self.interface}: it is not there")
@@ -61,3 +65,10 @@ class SimulatedNetwork:
 
     def close(self) -> None:
         pass
+
+
+def peer_network() -> SimulatedNetwork:
+    """The demo's other director (debian.cluster.net): its own addresses, no VIP (the
+    backup)."""
+    return SimulatedNetwork(addresses={"127.0.0.1": "lo", "172.26.46.111": "eth0",
+                                       "192.168.0.2": "eth1"})

@@ -26,6 +26,8 @@ class PeerState:
     health: dict | None = None       # source, running, servers, down
     heartbeat: dict | None = None    # running, me, resources, error
     quiesced: dict = field(default_factory=dict)   # quiesced by its checks: configured weights
+    vips: list[str] | None = None    # the addresses it holds
+    vip_conns: dict = field(default_factory=dict)   # address -> connections scheduled so far
 
     @property
     def connections(self) -> int:
@@ -93,7 +95,9 @@ class Peer:
             [decode_plain(SyncDaemon, d, "a sync daemon") for d in reply["daemons"]]
             if reply.get("daemons") is not None else None,
             Counter(reply.get("conns") or {}), reply.get("health"), reply.get("heartbeat"),
-            decode_quiesced(reply.get("quiesced")))
+            decode_quiesced(reply.get("quiesced")),
+            [str(v) for v in reply["vips"]] if isinstance(reply.get("vips"), list) else None,
+            {str(k): int(v) for k, v in (reply.get("vip_conns") or {}).items()})
 
     def apply(self, ops: list[Operation]) -> list[str]:
         """Apply *ops* there, all or none (the agent rolls back its applied steps); the
@@ -113,6 +117,18 @@ class Peer:
 
     def stop_daemon(self, state: str) -> list[str]:
         return self.link.request("stop-daemon", state=state, by=self.asked_by)["commands"]
+
+    def vip_add(self, address: str, label: str | None = None, announce: bool = True) -> list[str]:
+        """The VIP added there (its alias *label*, else the first free one), announced."""
+        return self.link.request("vip-add", address=address, label=label, announce=announce,
+                                 by=self.asked_by)["commands"]
+
+    def vip_remove(self, address: str) -> list[str]:
+        return self.link.request("vip-remove", address=address, by=self.asked_by)["commands"]
+
+    def announce(self, address: str) -> list[str]:
+        """Gratuitous ARP for *address* from there (it holds it)."""
+        return self.link.request("announce", address=address, by=self.asked_by)["commands"]
 
     def close(self) -> None:
         self.link.close()

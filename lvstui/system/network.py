@@ -57,6 +57,10 @@ class HostNetwork:
     def remove_vip(self, vip: str) -> None:
         self.addresses.remove_vip(vip, self.interface)
 
+    def announce(self, vip: str) -> None:
+        """Gratuitous ARP for *vip* (held here) from this host's interface."""
+        self.addresses.announce(vip, self.interface)
+
     def persist(self, role: str) -> str:
         """The profile written to /etc/sysctl.d (applied at boot); the file's path."""
         return persist(profile(role, self.interface), role)

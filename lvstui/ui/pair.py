@@ -17,6 +17,8 @@ from textual.screen import Screen
 from textual.widgets import Header, Static
 
 from .widgets.footer import FittingFooter
+from ..cases.ha import FOLLOW_TIMEOUT
+from ..cases.switchover import TRAFFIC_WAIT
 from ..model import SyncDaemon, Timeouts, ValidationError, parse_int
 from ..session import PairFacts, PeerView, Session
 from .confirm import Confirm
@@ -176,21 +178,27 @@ class PairConsole:
         self.push_screen(PairScreen(self.session))
 
     def ask_failover(self, kind: str, question: str, vips: str) -> None:
-        """The confirmation, after the preflight's facts when there is a peer."""
-        if self.pair is None:
-            self._confirm_failover(kind, question, vips)
-        else:
-            self.preflight(kind, question, vips)
+        """The confirmation, after the preflight: which way the switchover will go (make
+        before break, or heartbeat's plain hand-over and why) and the pair's facts."""
+        self.preflight(kind, question, vips)
 
     @work(thread=True, group="preflight")
     def preflight(self, kind: str, question: str, vips: str) -> None:
-        facts = self.session.pair_view.preflight(kind)
-        self.call_from_thread(self._confirm_failover, kind, question,
-                              "\n".join([vips, "", "Preflight:", *facts]))
+        plan = self.session.switchover.plan(kind)
+        facts = self.session.pair_view.preflight(kind) if self.pair is not None else []
+        if plan.refused:
+            way = [f"Make before break refused: {plan.refused}.", "",
+                   "Yes hands over the plain way, through heartbeat alone: "
+                   "expect seconds of failed requests."]
+            plan = self.session.switchover.plain(plan)
+        else:
+            way = [f"Way: {plan.way}", *plan.facts]
+        details = [vips, "", *way] + (["", "Preflight:", *facts] if facts else [])
+        self.call_from_thread(self._confirm_failover, kind, question, "\n".join(details), plan)
 
-    def _confirm_failover(self, kind: str, question: str, details: str) -> None:
-        self.push_screen(Confirm(question, details),
-                         lambda yes: yes and self.run_case(self.session.ha.failover, kind))
+    def _confirm_failover(self, kind: str, question: str, details: str, plan) -> None:
+        self.push_screen(Confirm(question, details), lambda yes: yes and self.run_case(
+            self.session.switchover.run, kind, plan.vip, FOLLOW_TIMEOUT, TRAFFIC_WAIT, plan))
 
 
 @dataclass

@@ -69,6 +69,9 @@ def test_every_screen_and_form_at_80x24(snap_compare, tmp_path, name):
     async def open_it(pilot):
         await settle(pilot)
         await pilot.press(*SCREENS_80x24[name])
+        if name == "failover_confirm":        # its preflight runs on a thread first
+            await pilot.app.workers.wait_for_complete(
+                [w for w in pilot.app.workers if w.group == "preflight"])
         await settle(pilot)
     assert snap_compare(demo_app(tmp_path), terminal_size=(80, 24), run_before=open_it)
 

@@ -1,0 +1,116 @@
+"""The make-before-break switchover's use case on the demo's parts: this director's memory
+table and simulated network and heartbeat, the peer a real ``lvstui --demo agent`` process
+(its own table and addresses). The real proof, with heartbeat's own resource scripts and a
+client, is the cluster tier's (tests/cluster/test_switchover.py)."""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+
+from lvstui.audit import AuditLog
+from lvstui.demo import reference_cluster
+from lvstui.demo.heartbeat import PEER, SimulatedHeartbeat
+from lvstui.demo.network import SimulatedNetwork
+from lvstui.model import SyncDaemon
+from lvstui.peer import AgentLink, Peer
+from lvstui.session import Session
+
+VIP = "172.26.46.119"
+
+
+class StuckHeartbeat(SimulatedHeartbeat):
+    """A heartbeat that takes the request and never moves (its resource script hangs)."""
+
+    def standby(self) -> None:
+        pass
+
+
+def session_with_peer(tmp_path, heartbeat=SimulatedHeartbeat, sync=("master", "backup")):
+    network = SimulatedNetwork()
+    session = Session(reference_cluster(), network=network, heartbeat=heartbeat(network),
+                      audit=AuditLog(str(tmp_path / "audit.log")), ha_dir=str(tmp_path))
+    peers: list[Peer] = []
+
+    def opener():
+        peer = Peer(AgentLink(PEER, [sys.executable, "-m", "lvstui", "--demo", "--audit-log",
+                                     str(tmp_path / "peer-audit.log"), "agent"]), "test")
+        for state in sync[1:]:
+            peer.start_daemon(SyncDaemon(state, "eth1", 1))
+        peers.append(peer)
+        return peer
+    session.pair.opener = opener
+    for state in sync[:1]:
+        session.backend.start_daemon(SyncDaemon(state, "eth1", 1))
+    return session
+
+
+@pytest.fixture
+def session(tmp_path):
+    made = session_with_peer(tmp_path)
+    yield made
+    made.pair.close()
+
+
+def peer_vips(session) -> list[str]:
+    return session.pair.connected().state().vips
+
+
+def test_standby_puts_the_vip_on_the_peer_before_heartbeat_releases_it(session):
+    plan = session.switchover.plan("standby", VIP)
+    assert plan.early and not plan.refused, plan
+    assert VIP not in peer_vips(session)
+    result = session.switchover.run("standby", VIP, timeout=30, traffic_wait=0.2)
+    assert result.ok, result.error
+    assert VIP in peer_vips(session) and VIP not in session.network.vips()
+    assert result.commands[0].startswith(f"{PEER}: added {VIP}")
+    assert "hb_standby" in result.commands
+    assert f"the VIP {VIP} moved to {PEER} with no gap" in result.detail
+    assert "hb_standby" in session.journal.last.what
+
+
+def test_a_heartbeat_that_does_not_move_leaves_the_vip_where_it_was(tmp_path):
+    session = session_with_peer(tmp_path, heartbeat=StuckHeartbeat)
+    try:
+        result = session.switchover.run("standby", VIP, timeout=1, traffic_wait=0.2)
+        assert not result.ok
+        assert "heartbeat did not hand over within 1 s: the early VIP was taken back off " \
+               f"{PEER}" in result.error
+        assert VIP not in peer_vips(session) and VIP in session.network.vips()
+        assert f"{PEER}: removed {VIP}" in " ".join(result.commands)
+    finally:
+        session.pair.close()
+
+
+def test_refused_when_the_taker_receives_no_synced_connections(tmp_path):
+    session = session_with_peer(tmp_path, sync=("master",))
+    try:
+        plan = session.switchover.plan("standby", VIP)
+        assert not plan.early
+        assert plan.refused == (f"{PEER}'s sync daemon does not run as backup: the connections "
+                                f"would not follow the VIP to {PEER}")
+        result = session.switchover.run("standby", VIP, timeout=1, plan=plan)
+        assert not result.ok and VIP in session.network.vips()      # nothing moved
+    finally:
+        session.pair.close()
+
+
+def test_refused_when_the_pair_differs(session):
+    svc = session.backend.services()[0]
+    session.backend.set_weight(svc, "172.26.46.80", 80, 3)     # here only
+    plan = session.switchover.plan("standby", VIP)
+    assert plan.refused.startswith(f"{PEER} differs from ")
+    assert "lvstui sync --to" in plan.refused
+
+
+def test_without_a_reachable_peer_the_plain_hand_over_says_its_gap(tmp_path):
+    network = SimulatedNetwork()
+    session = Session(reference_cluster(), network=network,
+                      heartbeat=SimulatedHeartbeat(network), ha_dir=str(tmp_path),
+                      audit=AuditLog(str(tmp_path / "audit.log")))
+    session.pair.opener = lambda: Peer(AgentLink("nowhere", ["false"]), "test")
+    plan = session.switchover.plan("standby", VIP)
+    assert not plan.early and not plan.refused
+    assert plan.why_plain.startswith("the peer cannot be reached")
+    assert "seconds of failed requests" in plan.way

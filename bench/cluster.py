@@ -2,13 +2,16 @@
 
 A client opens a new connection every 50 ms and keeps 4 long-lived connections asking again
 and again, through the VIP, during each event: standby and takeover (``lvstui ha ... --wait``
-on LD1), a crash of the active director (its heartbeat SIGKILLed and its links cut at once, a
-box that lost power), and a real server's failure (its web server killed; ``lvstui monitor`` on
+on LD1: heartbeat's own hand-over with --plain, the anchor, and lvstui's make-before-break
+through LD2's agent over ssh), a crash of the active director (its heartbeat SIGKILLed and its
+links cut at once, a box that lost power), and a real server's failure (its web server killed; ``lvstui monitor`` on
 the active director quiesces it). Every event with the connection sync daemons on, then again
 with them off: the control (without sync, long-lived connections must break, or the measure
-could not see a broken one). One line per event (scripts read it):
+could not see a broken one; make-before-break refuses to run without them). One line per
+event (scripts read it):
 
-    standby (sync on): requests 200, failed 0, longest gap 1.21 s, long-lived broken 0 of 4
+    standby via heartbeat alone (sync on): requests N, failed N, longest gap S s, long-lived broken N of 4
+    standby (sync on): requests N, failed N, longest gap S s, long-lived broken N of 4
 
 ``--rounds N``: the events N times, and per event the line of the median round (by longest gap).
 Run on a machine without IPVS it boots the project's VM and runs itself there.
@@ -30,7 +33,9 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
 from vm import rerun_in_vm  # noqa: E402  (bench/vm.py, beside this file)
-EVENTS = ("standby", "takeover", "real-server failure", "crash")
+EVENTS = ("standby via heartbeat alone", "takeover via heartbeat alone", "standby", "takeover",
+          "real-server failure", "crash")
+EARLY = ("standby", "takeover")      # make before break: refused without the sync daemons
 
 
 def until(condition, timeout: float, what: str) -> None:
@@ -52,11 +57,13 @@ def rs1_weight(lab, n: int) -> int:
 def event(lab, name: str, scratch: str) -> None:
     """Make *name* happen, and return once the cluster serves both real servers again."""
     from tests.cluster.lab import HEALTH_TOML, VIP
-    if name in ("standby", "takeover"):
-        done = lab.lvstui(1, "ha", name, "--wait", VIP, "--timeout", "120")
+    if name.startswith(("standby", "takeover")):
+        kind = name.split()[0]
+        how = ["--plain"] if name.endswith("alone") else lab.peer_link()
+        done = lab.lvstui(1, "ha", kind, "--wait", VIP, "--timeout", "120", *how)
         if done.returncode:
             raise RuntimeError(f"{name}: {done.stderr.strip()}")
-        lab.wait_holder(2 if name == "standby" else 1, 60)
+        lab.wait_holder(2 if kind == "standby" else 1, 60)
     elif name == "crash":
         lab.crash(1)
         lab.wait_holder(2, 90)
@@ -128,6 +135,8 @@ def main() -> int:
             lab.sync(sync)
             for _ in range(args.rounds):
                 for name in EVENTS:
+                    if name in EARLY and not sync:
+                        continue
                     seen = measure(lab, name, scratch)
                     results.setdefault((name, sync), []).append(seen)
                     if args.rounds > 1:

@@ -21,6 +21,7 @@ import os
 import signal
 import subprocess
 import sys
+from pathlib import Path
 
 from ..heartbeat.harness import VIP, TwoNodes, sh
 from ..pace import patience, until
@@ -57,6 +58,7 @@ class Cluster(TwoNodes):
         super().__init__(lab, prefix)
         self.rs = {n: f"{prefix}-rs{n}" for n in REAL_SERVERS}
         self.web: dict[int, subprocess.Popen] = {}
+        self.sshd = None
 
     logging = "logfacility local0\n"        # the seed's own line, kept
 
@@ -161,7 +163,9 @@ class Cluster(TwoNodes):
 
     def revive(self, n: int) -> None:
         """The box back from the dead: rebooted (no VIP left on it), links up, heartbeat."""
-        sh("ip", "-n", self.ns[n], "addr", "del", f"{VIP}/24", "dev", "eth0", check=False)
+        for prefix in ("24", "32"):     # heartbeat's /24, or the /32 of a make-before-break
+            sh("ip", "-n", self.ns[n], "addr", "del", f"{VIP}/{prefix}", "dev", "eth0",
+               check=False)
         for dev in ("eth0", "eth1"):
             sh("ip", "-n", self.ns[n], "link", "set", dev, "up")
         self.start(n)
@@ -180,6 +184,23 @@ class Cluster(TwoNodes):
         """A script of this directory run with lvstui importable on director n."""
         return subprocess.run(self.lvstui_command(n)[:-2] + [os.path.join(HERE, script), *args],
                               capture_output=True, text=True, timeout=300)
+
+    def peer_link(self) -> list[str]:
+        """LD1's options to reach LD2's lvstui agent over real OpenSSH (sshd in LD2's
+        namespaces, on the heartbeat link), as ``lvstui ha standby --peer`` uses it."""
+        from ..pair.sshd import Sshd
+        if self.sshd is None:
+            d = self.node_dir(2)
+            os.makedirs(os.path.join(d, "ssh"), exist_ok=True)
+            sshd = Sshd(Path(d) / "ssh", self.names[2], "192.168.0.2", 22,
+                        prefix=["nsenter", "-t", str(self.anchor(2)), "-m", "-u", "-n", "-r",
+                                "-w", "--"])
+            sshd.run_dir = os.path.join(d, "run", "sshd")   # LD2's /run
+            self.sshd = sshd.start()
+        agent = (f"env PYTHONPATH={ROOT} {sys.executable} -m lvstui.cli --audit-log "
+                 f"{os.path.join(self.node_dir(2), 'audit.log')}")
+        return ["--peer", self.names[2], "--ssh-config", str(self.sshd.config),
+                "--peer-command", agent]
 
     # ------------------------------------------------------------ the client
     def client(self, *args: str) -> subprocess.Popen:
@@ -223,6 +244,8 @@ class Cluster(TwoNodes):
         return sh("ip", "netns", "exec", self.lan, sys.executable, "-c", code, VIP).stdout.strip()
 
     def down(self) -> None:
+        if self.sshd is not None:
+            self.sshd.stop()
         for n in list(self.web):
             self.web.pop(n).kill()
         super().down()

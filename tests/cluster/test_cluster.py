@@ -9,6 +9,7 @@ import json
 import os
 import shutil
 import subprocess
+import threading
 
 import pytest
 
@@ -92,6 +93,89 @@ def test_standby_and_takeover_with_lvstui_keep_the_client_working(lab):
     seen = stop_client(client)
     assert seen["broken"] == 0, seen
     assert set(seen["pages"]) == {"RS1", "RS2"} and seen["failed"] < seen["requests"] / 2, seen
+
+
+class Holders:
+    """Which directors hold the VIP, sampled on a thread until stopped: the giver read before
+    the taker, so a sample can only show none when the VIP really was nowhere."""
+
+    def __init__(self, lab: Cluster, giver: int, taker: int):
+        self.samples: list[tuple[bool, bool]] = []
+        self.done = threading.Event()
+        self.thread = threading.Thread(target=self.run, args=(lab, giver, taker), daemon=True)
+        self.thread.start()
+
+    def run(self, lab, giver, taker):
+        while not self.done.is_set():
+            self.samples.append((lab.holds(giver), lab.holds(taker)))
+
+    def stop(self) -> list[tuple[bool, bool]]:
+        self.done.set()
+        self.thread.join(timeout=60)
+        return self.samples
+
+
+def resources(lab: Cluster, n: int) -> str:
+    """What heartbeat on director n says it holds (lvstui ha status: none, local, foreign,
+    all)."""
+    status = lab.lvstui(n, "ha", "status").stdout
+    return status.split("resources here: ", 1)[1].split(";", 1)[0] if "resources here: " \
+        in status else status
+
+
+def switch(lab: Cluster, kind: str, giver: int, taker: int) -> subprocess.CompletedProcess:
+    holders = Holders(lab, giver, taker)
+    done = lab.lvstui(1, "ha", kind, "--wait", VIP, "--timeout", str(round(patience(5))),
+                      *lab.peer_link())
+    lab.wait_holder(taker, patience(1))
+    until(lambda: not lab.holds(giver), 1, f"LD{giver} let go of the VIP")
+    samples = holders.stop()
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert f"{kind}: make before break" in done.stdout, done.stdout
+    assert len(samples) >= 3 and all(g or t for g, t in samples), samples   # never nowhere
+    assert (True, True) in samples, samples               # both held it: made, then broken
+    assert samples[-1] == (False, True) and lab.holder() == taker
+    return done
+
+
+def test_a_planned_switchover_makes_before_it_breaks(lab):
+    """The VIP is on LD2 before LD1's heartbeat lets go, and back: held by at least one
+    director at every sample, by exactly one after; heartbeat's own state ends with the
+    resources where the VIP is; long-lived connections go on. How long requests fail (none,
+    is the target) is bench/cluster.py's to measure."""
+    client = lab.client("--patience", LONG_LIVED)
+    lab.wait_synced(client)
+    standby = switch(lab, "standby", 1, 2)
+    assert f"the VIP {VIP} moved to {lab.names[2]} with no gap" in standby.stdout
+    lab.wait_stable(patience(3))
+    assert resources(lab, 2) in ("all", "foreign") and resources(lab, 1) == "none"
+    lab.wait_synced(client)
+    takeover = switch(lab, "takeover", 2, 1)
+    assert f"the VIP {VIP} moved to {lab.names[1]} with no gap" in takeover.stdout
+    lab.wait_stable(patience(3))
+    assert resources(lab, 1) in ("all", "local") and resources(lab, 2) == "none"
+    until(lambda: lab.pages(6) == {"RS1", "RS2"}, 1, "LD1 serving both again")
+    seen = stop_client(client)
+    print("client during both switchovers:", seen)
+    assert seen["broken"] == 0, seen
+
+
+def test_a_switchover_heartbeat_refuses_leaves_the_vip_where_it_was(lab):
+    """Heartbeat cannot be asked (its fifo gone): the early VIP comes off LD2 again and LD1,
+    which never let go, announces it; the client is served by LD1."""
+    lab.wait_holder(1, patience(1))
+    fifo = os.path.join(lab.node_dir(1), "varlib", "fifo")
+    os.rename(fifo, fifo + ".away")
+    try:
+        done = lab.lvstui(1, "ha", "standby", "--wait", VIP, "--timeout", "5",
+                          *lab.peer_link())
+    finally:
+        os.rename(fifo + ".away", fifo)
+    assert done.returncode == 1, done.stdout
+    assert f"the early VIP was taken back off {lab.names[2]}; {lab.names[1]} keeps it" \
+        in done.stderr, done.stderr
+    assert lab.holder() == 1
+    until(lambda: lab.pages(6) == {"RS1", "RS2"}, 1, "LD1 serving both")
 
 
 def test_a_failed_real_server_is_quiesced_by_the_monitor_and_restored(lab, tmp_path):

@@ -21,13 +21,18 @@ def _free_port() -> int:
 class Sshd:
     """``sshd`` on *address*:*port* (inside ``ip netns exec NS`` when *netns*), accepting the
     test's key for root (and for *users*); ``config`` is the client's file, ``alias`` its
-    host name."""
+    host name. *prefix*: how to enter the host it runs on (else ``ip netns exec NETNS``);
+    ``run_dir``: its privilege separation directory as this process sees it."""
+
+    run_dir = "/run/sshd"
 
     def __init__(self, workdir: Path, alias: str = "director2", address: str = "127.0.0.1",
-                 port: int | None = None, netns: str | None = None):
+                 port: int | None = None, netns: str | None = None,
+                 prefix: list[str] | None = None):
         self.dir, self.alias, self.address = workdir, alias, address
         self.port = port or _free_port()
         self.netns = netns
+        self.prefix = prefix or (["ip", "netns", "exec", netns] if netns else [])
         self.proc = None
         self.key = workdir / "id"
         self.config = workdir / "ssh_config"
@@ -41,7 +46,7 @@ class Sshd:
         keys = authorized or d / "authorized_keys"
         keys.write_text((d / "id.pub").read_text())
         os.chmod(keys, 0o600)
-        Path("/run/sshd").mkdir(exist_ok=True)
+        Path(self.run_dir).mkdir(exist_ok=True)
         (d / "sshd_config").write_text(
             f"HostKey {d / 'host_key'}\nListenAddress {self.address}:{self.port}\n"
             f"PermitRootLogin prohibit-password\nPasswordAuthentication no\nUsePAM no\n"
@@ -51,7 +56,7 @@ class Sshd:
             f"Host {self.alias}\n  HostName {self.address}\n  Port {self.port}\n  User {user}\n"
             f"  IdentityFile {self.key}\n  StrictHostKeyChecking no\n"
             f"  UserKnownHostsFile {d / 'known_hosts'}\n  LogLevel ERROR\n")
-        prefix = ["ip", "netns", "exec", self.netns] if self.netns else []
+        prefix = self.prefix
         self.proc = subprocess.Popen([*prefix, SSHD, "-D", "-e", "-f", str(d / "sshd_config")],
                                      stderr=open(d / "sshd.log", "w"))
         self._wait_listening(prefix)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..model import ValidationError, parse_address
 from ..system.addresses import AddressError
 from ..system.network import default_of, profile
 from ..system.sysctl import PROFILES, SettingState
@@ -37,6 +38,12 @@ class SimulatedNetwork:
         self.values[name] = value
 
     def add_vip(self, vip: str, label: str | None = None, announce: bool = True) -> str:
+        """As the kernel takes it: an address (never a name or a prefix), a label of this
+        interface, once."""
+        vip, family = parse_address(str(vip), resolve=None)
+        if label is not None and family == 4 and not str(label).startswith(self.interface):
+            raise ValidationError(f"label {label!r} must start with the interface name "
+                                  f"{self.interface}")
         if vip in self.addresses:
             raise AddressError(f"cannot add {vip}/32 to {self.interface}: it is already there")
         used = set(self.addresses.values())

@@ -11,7 +11,7 @@ from ..ipvs.backend import NoSuchServer
 from ..ipvs.operations import Operation
 from ..model import Info, RealServer, SyncDaemon, Timeouts, VirtualService
 from .link import AgentLink, PeerError, ssh_command
-from .protocol import (TableMirror, decode_plain, decode_quiesced, decode_service,
+from .protocol import (TableMirror, decode_plain, decode_quiesced, decode_service, decode_vips,
                        encode_operation, encode_plain, encode_service)
 
 
@@ -96,8 +96,7 @@ class Peer:
             if reply.get("daemons") is not None else None,
             Counter(reply.get("conns") or {}), reply.get("health"), reply.get("heartbeat"),
             decode_quiesced(reply.get("quiesced")),
-            [str(v) for v in reply["vips"]] if isinstance(reply.get("vips"), list) else None,
-            {str(k): int(v) for k, v in (reply.get("vip_conns") or {}).items()})
+            *decode_vips(reply.get("vips"), reply.get("vip_conns")))
 
     def apply(self, ops: list[Operation]) -> list[str]:
         """Apply *ops* there, all or none (the agent rolls back its applied steps); the

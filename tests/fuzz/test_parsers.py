@@ -406,3 +406,36 @@ def test_a_peer_name_is_never_an_ssh_option(host):
     from lvstui.peer import ssh_command
     argv = ssh_command("-" + host)
     assert argv[argv.index("--") + 1] == "-" + host
+
+
+@given(st.sampled_from(["vip-add", "vip-remove", "announce"]),
+       st.one_of(st.none(), st.integers(), st.text(max_size=20),
+                 st.sampled_from(["172.26.46.119", "172.26.46.120", "::1", "1.2.3.4/24",
+                                  "300.1.1.1"])),
+       st.one_of(st.none(), st.text(max_size=12), st.sampled_from(["eth0:7", "lo:0", "eth1"])))
+def test_agent_vip_requests_answer_and_change_nothing_when_refused(op, address, label):
+    """The make-before-break requests: one reply each; a refused one leaves the addresses as
+    they were."""
+    from lvstui.commands.agent import Agent
+    from lvstui.demo.network import peer_network
+    from lvstui.ipvs.memory import MemoryBackend
+    from lvstui.session import Session
+    network = peer_network()
+    before = network.vips()
+    agent = Agent(Session(MemoryBackend(), network=network, audit=_NO_AUDIT))
+    reply = agent.answer(json.dumps({"id": 1, "op": op, "address": address,
+                                     "label": label}).encode())
+    assert isinstance(reply["ok"], bool) and json.dumps(reply)
+    if not reply["ok"]:
+        assert network.vips() == before, reply
+
+
+@given(json_values, json_values)
+def test_peer_state_addresses_decode_or_refuse(vips, conns):
+    from lvstui.peer.protocol import ProtocolError, decode_vips
+    try:
+        held, counts = decode_vips(vips, conns)
+    except ProtocolError:
+        return
+    assert held is None or all(isinstance(v, str) for v in held)
+    assert all(isinstance(c, int) and c >= 0 for c in counts.values())

@@ -187,9 +187,8 @@ class PairConsole:
         plan = self.session.switchover.plan(kind)
         facts = self.session.pair_view.preflight(kind) if self.pair is not None else []
         if plan.refused:
-            way = [f"Make before break refused: {plan.refused}.", "",
-                   "Yes hands over the plain way, through heartbeat alone: "
-                   "expect seconds of failed requests."]
+            way = [f"Make before break refused: {plan.refused}.",
+                   "Yes: heartbeat's plain hand-over (seconds of failed requests)."]
             plan = self.session.switchover.plain(plan)
         else:
             way = [f"Way: {plan.way}", *plan.facts]

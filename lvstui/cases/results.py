@@ -31,6 +31,8 @@ class Result:
     warning: str | None = None        # the audit log could not be written
     peer_ops: list[Operation] | None = None   # what the peer did with it (None: not sent)
     peer_error: str | None = None     # made here, but not on the peer: why
+    ask: str = ""                     # not made: the question to ask first (the kernel's now)
+    confirmed: Callable[[], Result] | None = None   # what yes to that question runs
 
     @property
     def ok(self) -> bool:

@@ -81,8 +81,19 @@ class Table(Area):
             else None
         return self.change(ops, peer_ops=peer_ops)
 
-    def drain(self, svc: VirtualService, rs: RealServer) -> Result:
-        """Weight 0, the weight before remembered for ``undrain``."""
+    def drain(self, svc: VirtualService, rs: RealServer, last_too: bool = True) -> Result:
+        """Weight 0, the weight before remembered for ``undrain``. Unless *last_too*, the
+        last live server of the service as the kernel holds it now (never as a screen last
+        read it) is not drained: the result asks first."""
+        if not last_too:
+            try:
+                live = [r.key for r in self.live_service(svc).servers if r.weight > 0]
+            except (IPVSError, OSError) as exc:
+                return Result(error=str(exc))
+            if live == [rs.key]:
+                return Result(ask=f"Drain {rs.endpoint}, the last live real server of "
+                                  f"{svc.name}?", detail="New connections will find no server.",
+                              confirmed=lambda: self.drain(svc, rs))
         result = self.set_weight(svc, rs, lambda w: 0)
         if result.ok and result.ops and not self.dry_run:
             self.drained[(svc.key, rs.key)] = result.ops[0].before.weight

@@ -24,6 +24,7 @@ from ..ipvs.order import sorted_services
 from ..model import RealServer, VirtualService
 from ..session import Result, Session
 from .alarms import BlackHoleWatch
+from .confirm import Confirm
 from .drains import DrainWatch
 from .events import ChangeDone, TableRead, may_change
 from .format import director_role
@@ -226,6 +227,10 @@ class LvsApp(TableKeys, PendingChanges, PairConsole, PastKeys, App):
 
     def _change_done(self, result: Result | None) -> None:
         if result is None:                                    # nothing was due
+            return
+        if result.ask:                                        # asked first, made on yes
+            self.push_screen(Confirm(result.ask, result.detail),
+                             lambda yes: yes and self.run_case(result.confirmed))
             return
         self.show_result(result)
         self.show_banner()

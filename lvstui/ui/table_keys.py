@@ -73,12 +73,7 @@ class TableKeys:
         if rs.weight == 0:
             self.notify(f"{rs.endpoint} is already drained (weight 0)")
             return
-        if [r for r in svc.servers if r.weight > 0] == [rs]:
-            self.push_screen(Confirm(f"Drain {rs.endpoint}, the last live real server of "
-                                     f"{svc.name}?", "New connections will find no server."),
-                             lambda yes: yes and self.run_case(self.session.table.drain, svc, rs))
-        else:
-            self.run_case(self.session.table.drain, svc, rs)
+        self.run_case(self.session.table.drain, svc, rs, False)   # the last one asks first
 
     def action_restore(self) -> None:
         picked = self.may_change() and self.main.selected_server()

@@ -4,11 +4,6 @@ sandbox for the files)."""
 
 from __future__ import annotations
 
-import os
-import re
-import shutil
-import subprocess
-
 import pytest
 
 from lvstui.audit import AuditLog
@@ -38,15 +33,3 @@ def demo(tmp_path):
                                                                    **session)
 
 
-@pytest.fixture(scope="session", autouse=True)
-def no_sessions_left_by_killed_runs():
-    """A killed test run never tears its tmux sessions down: their consoles go on drawing
-    (one took a fifth of a core for 40 minutes beside a later run). Sessions named for a
-    test process that is gone are ended before these tests start."""
-    if shutil.which("tmux"):
-        listed = subprocess.run(["tmux", "ls", "-F", "#S"], capture_output=True, text=True)
-        for name in listed.stdout.split():
-            m = re.fullmatch(r"lvstui-[\w-]*?-(\d+)", name)
-            if m and not os.path.exists(f"/proc/{m[1]}"):
-                subprocess.run(["tmux", "kill-session", "-t", name], capture_output=True)
-    yield

@@ -398,11 +398,13 @@ def _on_session(run):
 
 def _record(args, backend) -> int:
     from .commands.exporter import beside
+    from .commands import stop_on_signals
     from .commands.history import host_observer, run_record
+    stop = stop_on_signals()          # before /metrics is served: a stop is never lost
     with host_observer(backend, args.health_state, args.demo) as observe, \
             beside(args.metrics, lambda: _metrics_session(args, backend), _manager()):
         return run_record(args.db, args.interval, backend, args.audit_log, observe,
-                          args.max_size)
+                          args.max_size, stop)
 
 
 def _monitor(args) -> int:

@@ -36,11 +36,13 @@ def host_observer(backend, state_path: str, demo: bool):
 
 
 def run_record(db: str, every: float, backend, audit_path: str | None, observe=None,
-               cap_mb: float = DEFAULT_CAP_MB) -> int:
-    """Record until SIGTERM or SIGINT; one writer per database (a second one is refused)."""
+               cap_mb: float = DEFAULT_CAP_MB, stop=None) -> int:
+    """Record until SIGTERM or SIGINT (*stop*: their event, when installed earlier); one
+    writer per database (a second one is refused)."""
     if not (every > 0 and cap_mb > 0):
         print("lvstui: --interval and --max-size must be more than 0", file=sys.stderr)
         return 1
+    stop = stop or stop_on_signals()
     try:
         recording = Recording.start(backend, db, audit_path, every, on_error=lambda exc: print(
             f"lvstui record: {exc}", file=sys.stderr, flush=True), observe=observe,
@@ -48,7 +50,6 @@ def run_record(db: str, every: float, backend, audit_path: str | None, observe=N
     except HistoryError as exc:
         print(f"lvstui: {exc}", file=sys.stderr)
         return 1
-    stop = stop_on_signals()
     print(f"lvstui record: every {every:g} s into {db}", file=sys.stderr, flush=True)
     stop.wait()
     recording.stop()

@@ -44,7 +44,7 @@ class Ha(Area):
         except OSError:
             return None
         me = self.session.hostname.lower()
-        others = [n for n in (ha_cf.nodes() if ha_cf else []) if n.lower() != me]
+        others = [n for n in (ha_cf.nodes if ha_cf else []) if n.lower() != me]
         return others[0] if len(others) == 1 else None
 
     def summary(self) -> dict | None:

@@ -125,12 +125,14 @@ def resources(lab: Cluster, n: int) -> str:
 
 def switch(lab: Cluster, kind: str, giver: int, taker: int) -> subprocess.CompletedProcess:
     holders = Holders(lab, giver, taker)
-    done = lab.lvstui(1, "ha", kind, "--wait", VIP, "--timeout", str(round(patience(5))),
-                      *lab.peer_link())
-    lab.wait_holder(taker, patience(1))
-    until(lambda: not lab.holds(giver), 1, f"LD{giver} let go of the VIP")
-    samples = holders.stop()
-    assert done.returncode == 0, done.stdout + done.stderr
+    try:
+        done = lab.lvstui(1, "ha", kind, "--wait", VIP, "--timeout", str(round(patience(5))),
+                          *lab.peer_link())
+        assert done.returncode == 0, done.stdout + done.stderr
+        lab.wait_holder(taker, patience(1))
+        until(lambda: not lab.holds(giver), 1, f"LD{giver} let go of the VIP")
+    finally:
+        samples = holders.stop()
     assert f"{kind}: make before break" in done.stdout, done.stdout
     assert len(samples) >= 3 and all(g or t for g, t in samples), samples   # never nowhere
     assert (True, True) in samples, samples               # both held it: made, then broken

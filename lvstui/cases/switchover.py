@@ -181,6 +181,12 @@ class Switchover(Area):
             traffic_wait: float = TRAFFIC_WAIT, plan: SwitchPlan | None = None) -> Result:
         """The switchover *plan* says (made now when not given): make before break, else the
         plain hand-over."""
+        if plan is not None and plan.early:      # asked a while ago: does it still hold?
+            now = self.plan(kind, plan.vip)
+            if not now.early:
+                why = now.refused or now.why_plain
+                return self.record(Result([f"switchover ({kind})"], f"not started: since the "
+                                          f"question was asked, {why}"))
         plan = plan or self.plan(kind, vip)
         if plan.refused:
             return self.record(Result([f"switchover ({kind})"], f"refused: {plan.refused}"))

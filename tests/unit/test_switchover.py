@@ -114,3 +114,14 @@ def test_without_a_reachable_peer_the_plain_hand_over_says_its_gap(tmp_path):
     assert not plan.early and not plan.refused
     assert plan.why_plain.startswith("the peer cannot be reached")
     assert "seconds of failed requests" in plan.way
+
+
+def test_a_plan_asked_earlier_is_checked_again_before_it_runs(session):
+    plan = session.switchover.plan("standby", VIP)
+    assert plan.early
+    session.pair.connected().stop_daemon("backup")          # while the question was open
+    result = session.switchover.run("standby", VIP, timeout=5, traffic_wait=0.2, plan=plan)
+    assert not result.ok and result.error.startswith("not started: since the question was "
+                                                     "asked, ")
+    assert "does not run as backup" in result.error
+    assert VIP not in peer_vips(session) and VIP in session.network.vips()

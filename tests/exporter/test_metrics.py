@@ -101,3 +101,32 @@ def test_an_unreadable_table_is_said_not_hidden():
     registry = scrape(Session(Broken()))
     assert registry.get_sample_value("lvstui_up", {}) == 0
     assert registry.get_sample_value("lvstui_service_live_servers", WEB) is None
+
+
+def samples(text: str) -> set:
+    """Every sample of an exposition, as Prometheus' text parser reads it."""
+    from prometheus_client.parser import text_string_to_metric_families
+    return {(s.name, tuple(sorted(s.labels.items())), s.value)
+            for family in text_string_to_metric_families(text) for s in family.samples
+            if s.name != "lvstui_read_age_seconds"}          # how long each read took
+
+
+def test_the_served_text_says_what_prometheus_clients_own_writer_says():
+    """lvstui's exposition (each label set escaped once) against prometheus-client's
+    generate_latest on the same read: the same samples, a label value with a quote, a
+    backslash and a newline among them."""
+    from lvstui.commands.exporter import exposition
+    table = reference_cluster()
+    svc = table.services()[0]
+    table.set_weight(svc, "172.26.46.81", 80, 0)
+    odd = ServerHealth(False, 0.0, 1.0, 0.004, 'HTTP 503 "busy"\\\n', "x", 3, 0, 5, False,
+                       False, False, "http /", 2.0, 2, 2, "quiesce")
+    state = HealthState(True, 1, 1.0, "health.toml", {(svc.key, ("172.26.46.81", 80)): odd})
+    session = Session(table, network=Network({VIP}), health=Health(state))
+    collector = Metrics(session, True, "heartbeat")
+    ours = exposition(collector).decode()
+    theirs = generate_latest(scrape(session)).decode()
+    assert samples(ours) == samples(theirs) and len(samples(ours)) > 30
+    assert '\\"busy\\"' in ours                                 # escaped, not broken
+    changed = ours.replace("lvstui_service_live_servers{", "lvstui_service_live_servers{x=\"1\",")
+    assert samples(changed) != samples(theirs)              # control: a difference is seen

@@ -37,6 +37,14 @@ class Ha(Area):
             return []
         return resources.addresses() if resources is not None else []
 
+    def vip_interface(self, vip: str) -> str | None:
+        """The interface heartbeat's resource names for *vip* (None: not named, unread)."""
+        try:
+            resources = self._config().haresources
+        except OSError:
+            return None
+        return resources.interface_of(vip) if resources is not None else None
+
     def peer_node(self) -> str | None:
         """The other node of the HA configuration (the peer when none is named), or None."""
         try:

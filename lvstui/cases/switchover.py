@@ -127,6 +127,10 @@ class Switchover(Area):
             plan.why_plain = "no network adapter in this session"
         elif not self.session.pair.attached:
             plan.why_plain = "no peer director named"
+        elif (named := self.session.ha.vip_interface(vip)) not in (
+                None, self.session.network.interface):
+            plan.why_plain = (f"heartbeat moves {vip} on {named}, lvstui's early VIP would go "
+                              f"on {self.session.network.interface}")
         elif (unreadable := _unreadable(self.session.backend)) is not None:
             plan.why_plain = f"this director's IPVS table cannot be read: {unreadable}"
         else:

@@ -158,6 +158,17 @@ class HaResources(LineFile):
                     found.append(m[2])
         return found
 
+    def interface_of(self, address: str) -> str | None:
+        """The interface a resource names for *address* (IPaddr's ``IP/CIDR/NIC``), or None
+        where heartbeat finds it by the route."""
+        for group in self.groups():
+            for resource in group.resources:
+                m = IP_RESOURCE.match(resource)
+                if m and m[2] == address and m[3]:
+                    parts = m[3].split("/")
+                    return parts[2] if len(parts) > 2 and parts[2] else None
+        return None
+
     def replace_resource(self, old: str, new: str) -> None:
         """Replace one resource word (e.g. the VIP ``172.26.46.119/24/eth0``) where it stands."""
         pattern = re.compile(rf"(?<!\S){re.escape(old)}(?!\S)")

@@ -125,3 +125,17 @@ def test_a_plan_asked_earlier_is_checked_again_before_it_runs(session):
                                                      "asked, ")
     assert "does not run as backup" in result.error
     assert VIP not in peer_vips(session) and VIP in session.network.vips()
+
+
+def test_a_vip_heartbeat_moves_on_another_interface_is_handed_over_the_plain_way(tmp_path):
+    made = session_with_peer(tmp_path)
+    try:
+        (tmp_path / "ha.cf").write_text("node rh1.cluster.net\nnode debian.cluster.net\n")
+        (tmp_path / "haresources").write_text(f"rh1.cluster.net {VIP}/24/eth1\n")
+        plan = made.switchover.plan("standby", VIP)
+        assert not plan.early and plan.why_plain == (
+            f"heartbeat moves {VIP} on eth1, lvstui's early VIP would go on eth0")
+        (tmp_path / "haresources").write_text(f"rh1.cluster.net {VIP}/24/eth0\n")
+        assert made.switchover.plan("standby", VIP).early          # control: its own one
+    finally:
+        made.pair.close()

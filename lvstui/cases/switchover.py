@@ -20,6 +20,7 @@ from .results import Result
 
 TRAFFIC_WAIT = 3.0      # seconds the taker's counters are watched for the VIP's traffic
 SYNCED_SHARE = 0.9      # of the giver's established connections the taker must hold
+RECHECK_AFTER = 5.0     # seconds after which a preflight is made again before it runs
 PLAIN_GAP = ("the VIP answers nowhere between one director's release and the other's "
              "take-over: seconds of failed requests")
 
@@ -35,6 +36,7 @@ class SwitchPlan:
     why_plain: str = ""
     refused: str = ""
     facts: list[str] = field(default_factory=list)
+    made: float = field(default_factory=time.monotonic)   # when the preflight ran
 
     @property
     def way(self) -> str:
@@ -185,7 +187,8 @@ class Switchover(Area):
             traffic_wait: float = TRAFFIC_WAIT, plan: SwitchPlan | None = None) -> Result:
         """The switchover *plan* says (made now when not given): make before break, else the
         plain hand-over."""
-        if plan is not None and plan.early:      # asked a while ago: does it still hold?
+        if plan is not None and plan.early and time.monotonic() - plan.made > RECHECK_AFTER:
+            # asked a while ago (the console's question may stay open): does it still hold?
             now = self.plan(kind, plan.vip)
             if not now.early:
                 why = now.refused or now.why_plain

@@ -120,6 +120,7 @@ def test_a_plan_asked_earlier_is_checked_again_before_it_runs(session):
     plan = session.switchover.plan("standby", VIP)
     assert plan.early
     session.pair.connected().stop_daemon("backup")          # while the question was open
+    plan.made -= 60                                         # a minute ago
     result = session.switchover.run("standby", VIP, timeout=5, traffic_wait=0.2, plan=plan)
     assert not result.ok and result.error.startswith("not started: since the question was "
                                                      "asked, ")

@@ -80,22 +80,27 @@ class Here:
 
 
 class There:
-    """The peer director, through its agent."""
+    """The peer director, through its agent; *state*: a read of it already made (the
+    preflight's), else each question reads it afresh."""
 
-    def __init__(self, peer):
-        self.peer, self.name = peer, peer.name
+    def __init__(self, peer, state=None):
+        self.peer, self.name, self.known = peer, peer.name, state
+
+    def _state(self):
+        return self.known or self.peer.state()
 
     def holds(self, vip: str) -> bool:
-        return vip in (self.peer.state().vips or ())
+        return vip in (self._state().vips or ())
 
     def conns(self, vip: str) -> int:
-        return self.peer.state().vip_conns.get(vip, 0)
+        return sum(s.stats.conns for s in self.peer.services()
+                   if not s.is_fwmark and s.address == vip)
 
     def established(self) -> int:
-        return self.peer.state().conns.get("ESTABLISHED", 0)
+        return self._state().conns.get("ESTABLISHED", 0)
 
     def daemons(self) -> set[str]:
-        return {d.state for d in self.peer.state().daemons or []}
+        return {d.state for d in self._state().daemons or []}
 
     def add(self, vip: str) -> list[str]:
         return [f"{self.name}: {line}" for line in self.peer.vip_add(vip)]
@@ -113,9 +118,10 @@ SIDE_ERRORS = (IPVSError, ValidationError, OSError)
 class Switchover(Area):
     """``session.switchover``: standby / takeover, make before break where it can."""
 
-    def sides(self, kind: str) -> tuple:
-        """(taker, giver) of a *kind* switchover; raises when the peer cannot be reached."""
-        there = There(self.session.pair.connected())
+    def sides(self, kind: str, peer_state=None) -> tuple:
+        """(taker, giver) of a *kind* switchover (*peer_state*: the peer as just read); raises
+        when the peer cannot be reached."""
+        there = There(self.session.pair.connected(), peer_state)
         here = Here(self.session)
         return (there, here) if kind == "standby" else (here, there)
 
@@ -144,11 +150,11 @@ class Switchover(Area):
         return plan
 
     def _preflight(self, plan: SwitchPlan) -> None:
-        taker, giver = self.sides(plan.kind)
         view = self.session.pair_view.read()
-        if view is not None and view.error:
+        if view.error:
             raise OSError(view.error)
-        if view is not None and view.drift:
+        taker, giver = self.sides(plan.kind, view.state)
+        if view.drift:
             plan.refused = (f"{view.name} differs from {self.session.hostname} in "
                             f"{len(view.drift)} place(s): lvstui sync --to {view.name} first "
                             "(the taker would serve another table)")

@@ -94,8 +94,7 @@ class Agent:
                 "conns": _maybe(lambda: dict(Counter(c.state for c in backend.connections()))),
                 "health": session.health_summary(), "heartbeat": session.ha.summary(),
                 "quiesced": encode_quiesced(session.quiesced()),
-                "vips": _maybe(lambda: sorted(session.host.held() or ())),
-                "vip_conns": _maybe(lambda: _vip_conns(backend))}
+                "vips": _maybe(lambda: sorted(session.host.held() or ()))}
 
     def apply(self, request: dict) -> dict:
         ops = [decode_operation(op) for op in request["ops"]]
@@ -136,15 +135,6 @@ class Agent:
         if result.error:
             raise IPVSError(result.error)
         return {"commands": result.commands}
-
-
-def _vip_conns(backend) -> dict[str, int]:
-    """Connections scheduled so far per virtual address (the kernel's counters)."""
-    counts: Counter = Counter()
-    for svc in backend.services():
-        if not svc.is_fwmark:
-            counts[svc.address] += svc.stats.conns
-    return dict(counts)
 
 
 def _maybe(read):

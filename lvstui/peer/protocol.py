@@ -146,18 +146,14 @@ def decode_quiesced(data) -> dict:
         raise ProtocolError(f"the quiesced servers are not understood: {exc}") from None
 
 
-def decode_vips(vips, conns) -> tuple[list[str] | None, dict[str, int]]:
-    """The state reply's held addresses (None: unread) and connections per address."""
-    try:
-        held = None if vips is None else [str(v) for v in vips if isinstance(v, str)]
-        counts = {}
-        for address, count in (conns or {}).items():
-            if not isinstance(count, int) or isinstance(count, bool) or count < 0:
-                raise ValueError(f"count {count!r}")
-            counts[str(address)] = count
-        return held, counts
-    except (TypeError, ValueError, AttributeError) as exc:
-        raise ProtocolError(f"the peer's addresses are not understood: {exc}") from None
+def decode_vips(vips) -> list[str] | None:
+    """The state reply's held addresses (None: unread)."""
+    if vips is None:
+        return None
+    if not isinstance(vips, list) or not all(isinstance(v, str) for v in vips):
+        raise ProtocolError("the peer's addresses are not understood: a list of addresses "
+                            "was expected")
+    return list(vips)
 
 
 # ---------------------------------------------------------------- the table, compact, as deltas

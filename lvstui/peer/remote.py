@@ -27,7 +27,6 @@ class PeerState:
     heartbeat: dict | None = None    # running, me, resources, error
     quiesced: dict = field(default_factory=dict)   # quiesced by its checks: configured weights
     vips: list[str] | None = None    # the addresses it holds
-    vip_conns: dict = field(default_factory=dict)   # address -> connections scheduled so far
 
     @property
     def connections(self) -> int:
@@ -96,7 +95,7 @@ class Peer:
             if reply.get("daemons") is not None else None,
             Counter(reply.get("conns") or {}), reply.get("health"), reply.get("heartbeat"),
             decode_quiesced(reply.get("quiesced")),
-            *decode_vips(reply.get("vips"), reply.get("vip_conns")))
+            decode_vips(reply.get("vips")))
 
     def apply(self, ops: list[Operation]) -> list[str]:
         """Apply *ops* there, all or none (the agent rolls back its applied steps); the

@@ -9,8 +9,9 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Header, Static
+from textual.widgets import Header, Static
 
+from .widgets.fitted import FittedTable
 from .widgets.footer import FittingFooter
 from ..cases.ha_files import FileRow, HaFiles
 from ..session import Proposal, Result, Session
@@ -48,14 +49,13 @@ class HeartbeatScreen(Screen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(id="hb-state", markup=False)
-        yield DataTable(id="hb-settings", cursor_type="row")
+        yield FittedTable(("Setting", "Value", "File:line"), id="hb-settings", cursor_type="row")
         yield Static(id="hb-findings", markup=False)
         yield FittingFooter()
 
     def on_mount(self) -> None:
-        table = self.query_one("#hb-settings", DataTable)
+        table = self.query_one("#hb-settings", FittedTable)
         table.border_title = f"Heartbeat configuration ({self.session.ha.dir})"
-        table.add_columns("Setting", "Value", "File:line")
         table.focus()
         self.reload()
 
@@ -68,24 +68,19 @@ class HeartbeatScreen(Screen):
     @on(HeartbeatRead)
     def show(self, event: HeartbeatRead) -> None:
         self.query_one("#hb-state", Static).update(peers_text(event.cluster))
-        table = self.query_one("#hb-settings", DataTable)
-        row = table.cursor_row
-        table.clear()
         files = event.files
         self.rows = files.rows
+        self.query_one("#hb-settings", FittedTable).show_rows(
+            (r.label, r.value, r.where) for r in self.rows)
         if files.error:
             self.query_one("#hb-findings", Static).update(f"cannot read: {files.error}")
             return
-        for r in self.rows:
-            table.add_row(r.label, r.value, r.where)
-        if self.rows:
-            table.move_cursor(row=min(row, len(self.rows) - 1))
         self.query_one("#hb-findings", Static).update(
             "\n".join(str(f) for f in files.findings) if files.findings else
             "check-config: no problems found")
 
     def current(self) -> FileRow | None:
-        row = self.query_one("#hb-settings", DataTable).cursor_row
+        row = self.query_one("#hb-settings", FittedTable).cursor_row
         return self.rows[row] if 0 <= row < len(self.rows) else None
 
     # ------------------------------------------------------------ edits

@@ -10,6 +10,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Header, Static
 
+from .widgets.fitted import FittedTable
 from .widgets.footer import FittingFooter
 from ..session import Session
 from .confirm import Confirm
@@ -51,16 +52,14 @@ class NetworkScreen(Screen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(id="net-title")
-        yield DataTable(id="vips", cursor_type="row")
-        yield DataTable(id="settings", cursor_type="row")
+        yield FittedTable(("VIP", "Services", "On this host", "Live conns"), id="vips",
+                          cursor_type="row")
+        yield FittedTable(("Setting", "Current", "Wanted", "Holds", "Why"), id="settings",
+                          cursor_type="row")
         yield FittingFooter()
 
     def on_mount(self) -> None:
-        vips = self.query_one("#vips", DataTable)
-        vips.border_title = "VIPs of the IPVS table"
-        vips.add_columns("VIP", "Services", "On this host", "Live conns")
-        settings = self.query_one("#settings", DataTable)
-        settings.add_columns("Setting", "Current", "Wanted", "Holds", "Why")
+        self.query_one("#vips", FittedTable).border_title = "VIPs of the IPVS table"
         self.reload()
 
     @work(thread=True, exclusive=True, group="network")
@@ -78,24 +77,14 @@ class NetworkScreen(Screen):
                 services.setdefault(svc.address, []).append(svc.name)
         self.vip_rows = [(vip, ", ".join(names), event.vips.get(vip), event.conns.get(vip, 0))
                          for vip, names in services.items()]
-        table = self.query_one("#vips", DataTable)
-        row = table.cursor_row
-        table.clear()
-        for vip, names, label, conns in self.vip_rows:
-            here = f"yes, on {label}" if label else "not active on this director"
-            table.add_row(vip, names, here, str(conns))
-        if self.vip_rows:
-            table.move_cursor(row=min(row, len(self.vip_rows) - 1))
+        self.query_one("#vips", FittedTable).show_rows(
+            (vip, names, f"yes, on {label}" if label else "not active on this director", conns)
+            for vip, names, label, conns in self.vip_rows)
         self.states = event.states
-        settings = self.query_one("#settings", DataTable)
+        settings = self.query_one("#settings", FittedTable)
         settings.border_title = f"DR {self.role} profile"
-        row = settings.cursor_row
-        settings.clear()
-        for st in self.states:
-            settings.add_row(st.setting.name, st.current or "-", st.setting.wanted,
-                             "yes" if st.holds else "NO", st.setting.why)
-        if self.states:
-            settings.move_cursor(row=min(row, len(self.states) - 1))
+        settings.show_rows((st.setting.name, st.current or "-", st.setting.wanted,
+                            "yes" if st.holds else "NO", st.setting.why) for st in self.states)
         wrong = sum(not st.holds for st in self.states)
         self.query_one("#net-title", Static).update(
             f"Network of this host · profile {self.role}: "
@@ -117,7 +106,7 @@ class NetworkScreen(Screen):
                              lambda yes: yes and self.change(self.session.host.apply, role))
 
     def action_toggle(self) -> None:
-        row = self.query_one("#settings", DataTable).cursor_row
+        row = self.query_one("#settings", FittedTable).cursor_row
         if not 0 <= row < len(self.states):
             return
         st = self.states[row]
@@ -129,7 +118,7 @@ class NetworkScreen(Screen):
         self.action_vip()
 
     def action_vip(self) -> None:
-        row = self.query_one("#vips", DataTable).cursor_row
+        row = self.query_one("#vips", FittedTable).cursor_row
         if not 0 <= row < len(self.vip_rows):
             return
         vip, names, label, conns = self.vip_rows[row]

@@ -198,7 +198,8 @@ def _host_commands(sub, common) -> None:
                           "tables)")
     _peer_options(exp, "also count the configuration differences with HOST, the other "
                        "director (lvstui_peer_drift_operations)")
-    ha = sub.add_parser("ha", help="heartbeat: state, manual failover")
+    ha = sub.add_parser("ha", help="the HA manager (heartbeat, keepalived): state, manual "
+                                   "failover")
     ha.set_defaults(run=_ha)
     ha.add_argument("action", choices=("status", "standby", "takeover"))
     ha.add_argument("--wait", metavar="VIP", help="follow VIP until it has moved, and time it")
@@ -208,6 +209,9 @@ def _host_commands(sub, common) -> None:
                          "none: this director has none)")
     ha.add_argument("--keepalived-pid", default=KEEPALIVED_PID, metavar="FILE",
                     help=f"keepalived's pid file (default {KEEPALIVED_PID})")
+    ha.add_argument("--keepalived-conf", default=KEEPALIVED_CONF, metavar="FILE",
+                    help="keepalived's configuration, where standby/takeover find lvstui's "
+                         f"track_file lvstui_priority (default {KEEPALIVED_CONF})")
     ha.add_argument("--plain", action="store_true",
                     help="standby/takeover: heartbeat's own hand-over, without the early VIP "
                          "on the director taking over (expect seconds of failed requests)")
@@ -320,7 +324,9 @@ def _ha(args) -> int:
         from .keepalived.state import Keepalived
         keepalived = Keepalived(args.keepalived_pid)
         if args.ha == "keepalived" or keepalived.pid() is not None:
-            return keepalived_status(args, keepalived)
+            if args.action == "status":
+                return keepalived_status(keepalived, args.keepalived_conf)
+            return _keepalived_failover(args, audit, keepalived)
     if args.demo:
         return run_ha(args, audit, args.demo.heartbeat, args.demo.network)
     from .ha.cluster import Heartbeat
@@ -333,6 +339,20 @@ def _ha(args) -> int:
     finally:
         if network is not None:
             network.close()
+
+
+def _keepalived_failover(args, audit, keepalived) -> int:
+    """standby / takeover through this director's VRRP priority, followed until the VIP
+    moved (put back as it was where it did not)."""
+    from .cases.managers import KeepalivedCluster
+    from .commands.ha import run_ha
+    from .system.network import HostNetwork
+    network = HostNetwork()
+    try:
+        return run_ha(args, audit, KeepalivedCluster(keepalived, conf=args.keepalived_conf),
+                      network)
+    finally:
+        network.close()
 
 
 def _switchover(args, audit, heartbeat, network) -> int:

@@ -30,7 +30,11 @@ class Ha(Area):
         return HaConfig.read(self.dir)
 
     def vips(self) -> list[str]:
-        """The addresses the HA manager moves between the directors."""
+        """The addresses the HA manager moves between the directors (keepalived's as it
+        says them; heartbeat's from haresources)."""
+        manager = self.session.heartbeat
+        if hasattr(manager, "vips"):
+            return manager.vips()
         try:
             resources = self._config().haresources
         except OSError:
@@ -69,7 +73,9 @@ class Ha(Area):
         """standby / takeover, then the VIP the manager moves (*vip*, else its first address)
         followed until it has moved (or *timeout*)."""
         from ..ha.failover import follow
-        command = f"hb_{kind}"
+        manager = self.session.heartbeat
+        command = (manager.failover_command(kind) if hasattr(manager, "failover_command")
+                   else f"hb_{kind}")
         vip = vip or next(iter(self.vips()), None)
         want_here = kind == "takeover"
         network = self.session.network
@@ -83,7 +89,6 @@ class Ha(Area):
         if self.dry_run:
             return self.record(Result([command], dry_run=True))
         try:
-            manager = self.session.heartbeat
             (manager.standby if kind == "standby" else manager.takeover)()
         except (HeartbeatError, AttributeError) as exc:
             return self.record(Result([command], str(exc)))
@@ -95,6 +100,8 @@ class Ha(Area):
         where = "here" if want_here else "to the peer"
         detail = (f"the VIP {vip} moved {where} after {took:.2f} s" if took is not None
                   else f"the VIP {vip} has not moved {where} within {timeout:g} s")
+        if took is None and hasattr(manager, "restore"):
+            detail = "; ".join(filter(None, (detail, manager.restore())))
         line = f"{command}: {detail}"
         followed = self.record(Result([line], None if took is not None else detail))
         return Result([command, line], followed.error, detail=detail)

@@ -1,6 +1,7 @@
-"""The HA managers behind one face for the console and the recorder: heartbeat's adapter as it
-is, keepalived's VRRP instances read as a ClusterState (manager "keepalived"). Failover through
-keepalived is not built yet: asked, it says so."""
+"""The HA managers behind one face for the console, the CLI and the recorder: heartbeat's
+adapter as it is, keepalived's VRRP instances read as a ClusterState (manager "keepalived") and
+its failover made by moving this director's priority through lvstui's track_file — never by
+stopping keepalived, whose virtual servers would leave the kernel with it."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ import os
 
 from ..ha import HeartbeatError
 from ..ha.api import ClusterState
+from ..keepalived import CONF_PATH
+from ..keepalived.priority import STEP_BACK, PriorityFile, takeover_value
 from ..keepalived.state import Keepalived
 
 
@@ -21,9 +24,13 @@ class KeepalivedCluster:
     """keepalived as the console's HA manager: its instances as a ClusterState (this
     director's resources: all where every instance is MASTER, none where none is)."""
 
-    def __init__(self, keepalived: Keepalived | None = None, me: str | None = None):
+    name = "keepalived"
+
+    def __init__(self, keepalived: Keepalived | None = None, me: str | None = None,
+                 conf: str = CONF_PATH):
         self.keepalived = keepalived or Keepalived()
         self.me = me or os.uname().nodename
+        self.priority = PriorityFile(conf)
 
     def state(self):
         state = self.keepalived.state()
@@ -38,11 +45,54 @@ class KeepalivedCluster:
         return ClusterState(True, self.me, [], resources, manager="keepalived",
                             summary=f"{self.me} (here): {shown}{age}", error=state.error)
 
-    def standby(self) -> None:
-        raise HeartbeatError("standby through keepalived is not built yet (it will lower this "
-                             "director's priority, never stop keepalived)")
+    def vips(self) -> list[str]:
+        """The addresses keepalived's instances move (as it says them, without a prefix)."""
+        state = self.keepalived.state()
+        return [vip.split("/")[0] for v in state.instances for vip in v.vips]
 
-    takeover = standby
+    def failover_command(self, kind: str) -> str:
+        return f"keepalived {kind}: {self.priority_words(kind)}"
+
+    @staticmethod
+    def priority_words(kind: str) -> str:
+        return ("this director's priority to 1 (track_file lvstui_priority -253)"
+                if kind == "standby" else
+                "this director's priority one above the master's (track_file lvstui_priority)")
+
+    def standby(self) -> None:
+        self._write(STEP_BACK)
+
+    def takeover(self) -> None:
+        state = self.keepalived.state()
+        if not state.running or not state.fresh:
+            raise HeartbeatError(f"keepalived's state is unknown ({state.error}): no priority "
+                                 "moved on an old answer")
+        try:
+            value = takeover_value(state.instances)
+        except ValueError as exc:
+            raise HeartbeatError(str(exc)) from None
+        self._write(value)
+
+    def _write(self, value: int) -> None:
+        if self.keepalived.pid() is None:
+            raise HeartbeatError(f"keepalived is not running here (no live pid in "
+                                 f"{self.keepalived.pid_file})")
+        try:
+            self.priority.write(value)
+        except ValueError as exc:
+            raise HeartbeatError(str(exc)) from None
+        except OSError as exc:
+            raise HeartbeatError(f"{exc.filename}: {exc.strerror}") from None
+
+    def restore(self) -> str:
+        """After a failover that did not move the VIP: the priority as it was, said."""
+        try:
+            before = self.priority.restore()
+        except (ValueError, OSError) as exc:
+            return f"this director's priority could not be put back: {exc}"
+        return "" if before is None else f"this director's priority is back as it was " \
+                                          f"(track_file lvstui_priority {before})"
+
     reload_command = "keepalived: reload with kill -HUP (not from lvstui yet)"
 
     def reload(self) -> None:

@@ -37,6 +37,7 @@ class SwitchPlan:
     refused: str = ""
     facts: list[str] = field(default_factory=list)
     made: float = field(default_factory=time.monotonic)   # when the preflight ran
+    manager: str = "heartbeat"
 
     @property
     def way(self) -> str:
@@ -44,7 +45,7 @@ class SwitchPlan:
             return "make before break: the peer's VIP first, then heartbeat's hand-over" \
                 if self.kind == "standby" else \
                 "make before break: the VIP here first, then heartbeat's hand-over"
-        return f"plain hand-over through heartbeat ({self.why_plain}; {PLAIN_GAP})"
+        return f"plain hand-over through {self.manager} ({self.why_plain}; {PLAIN_GAP})"
 
 
 class Here:
@@ -129,7 +130,10 @@ class Switchover(Area):
         """The preflight: which way the switchover will go, and the facts behind it."""
         vip = vip or next(iter(self.session.ha.vips()), None)
         plan = SwitchPlan(kind, vip)
-        if vip is None:
+        plan.manager = getattr(self.session.heartbeat, "name", "heartbeat")
+        if plan.manager != "heartbeat":
+            plan.why_plain = "make before break is built for heartbeat"
+        elif vip is None:
             plan.why_plain = "heartbeat names no VIP"
         elif self.session.network is None:
             plan.why_plain = "no network adapter in this session"
@@ -187,7 +191,8 @@ class Switchover(Area):
         """The plain hand-over instead of a refused make-before-break (the operator's choice,
         asked with the refusal's reason)."""
         return SwitchPlan(plan.kind, plan.vip, why_plain=f"make before break refused: "
-                                                         f"{plan.refused}", facts=plan.facts)
+                                                         f"{plan.refused}", facts=plan.facts,
+                          manager=plan.manager)
 
     def run(self, kind: str, vip: str | None = None, timeout: float = 30.0,
             traffic_wait: float = TRAFFIC_WAIT, plan: SwitchPlan | None = None) -> Result:

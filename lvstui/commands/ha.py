@@ -66,7 +66,7 @@ def run_ha(args, audit, heartbeat, network) -> int:
     session = Session(network=network, heartbeat=heartbeat, audit=audit)
     result = session.ha.failover(args.action, args.wait, args.timeout)
     if result.commands[1:] or result.ok:
-        print(f"asked heartbeat: {args.action}")
+        print(f"asked {heartbeat.name}: {args.action}")
     if result.detail:
         print(result.detail, file=sys.stdout if result.ok else sys.stderr)
     if not result.ok and not result.detail:

@@ -33,14 +33,11 @@ def host_facts(netns: str | None = None) -> HostFacts:
         table.close()
 
 
-def keepalived_status(args, keepalived) -> int:
+def keepalived_status(keepalived, conf: str) -> int:
     """``lvstui ha status`` where keepalived runs: each VRRP instance as keepalived says it,
-    and how old its answer is. Exit 1 when it is not running or did not answer."""
-    if args.action != "status":
-        print("lvstui: standby and takeover through keepalived are not built yet (they will "
-              "move this director's priority, never stop keepalived): use keepalived's own "
-              "means for now", file=sys.stderr)
-        return 1
+    how old its answer is, and what lvstui's track_file adds to its priority. Exit 1 when it
+    is not running or did not answer."""
+    from ..keepalived.priority import PriorityFile
     state = keepalived.state()
     if not state.running:
         print(f"keepalived: {state.error}")
@@ -51,7 +48,13 @@ def keepalived_status(args, keepalived) -> int:
         since = time.strftime("%H:%M:%S", time.localtime(vrrp.last_transition))
         print(f"{vrrp.name:<16} {vrrp.state:<7} vrid {vrrp.vrid:<3} {vrrp.interface:<8} "
               f"priority {vrrp.effective_priority} (base {vrrp.base_priority})  "
-              f"VIPs {' '.join(vrrp.vips) or '-'}  since {since}")
+              f"VIPs {' '.join(vrrp.vips) or '-'}  since {since}"
+              + (f"  master's priority {vrrp.master_priority}" if vrrp.state == "BACKUP" else ""))
+    try:
+        priority = PriorityFile(conf)
+        print(f"lvstui's track_file lvstui_priority ({priority.path()}): {priority.value()}")
+    except ValueError as exc:
+        print(f"no standby/takeover from lvstui: {str(exc).splitlines()[0]}")
     return 0 if state.fresh else 1
 
 

@@ -41,6 +41,7 @@ class SimulatedHeartbeat:
         timer.daemon = True
         timer.start()
 
+    name = "heartbeat"
     reload_command = "heartbeat -r (simulated: the demo starts no process)"
 
     def reload(self) -> None:

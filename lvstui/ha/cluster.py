@@ -30,6 +30,7 @@ class Heartbeat:
     def takeover(self) -> None:
         takeover()
 
+    name = "heartbeat"
     reload_command = " ".join(RELOAD)
 
     def reload(self) -> None:

@@ -27,6 +27,8 @@ class VrrpInstance:
     effective_priority: int
     vips: tuple[str, ...]
     last_transition: float        # wall clock
+    master_priority: int = 0      # the master's, as this instance last heard it
+    nopreempt: bool = False
 
 
 @dataclass(frozen=True)
@@ -101,7 +103,8 @@ def decode(entry: dict) -> VrrpInstance:
                         int(data.get("vrid", 0)), str(data.get("ifp_ifname", "")),
                         int(data.get("base_priority", 0)), int(data.get("effective_priority", 0)),
                         tuple(str(v).split()[0] for v in data.get("vips", [])),
-                        float(data.get("last_transition", 0.0)))
+                        float(data.get("last_transition", 0.0)),
+                        int(data.get("master_priority", 0)), bool(data.get("nopreempt", False)))
 
 
 def _alive(pid: int) -> bool:

@@ -20,6 +20,7 @@ from lvstui.ipvs.connections import parse_connections
 from lvstui.ipvs.rules import parse_rules, save
 from lvstui.keepalived.check import HostFacts, check as check_keepalived
 from lvstui.keepalived.conf import read as read_keepalived
+from lvstui.keepalived.priority import priority_path
 from lvstui.model import (ValidationError, parse_netmask, parse_server, parse_service,
                           parse_weight)
 
@@ -85,7 +86,8 @@ KEEPALIVED_WORDS = ["vrrp_instance", "virtual_server", "real_server", "global_de
                     "fwmark", "group", "virtual_ipaddress", "10.0.0.1/33", "fd00::1", '"',
                     '"a b"', "!", "#", "\\", "\\#", "include", "*.conf", "\n", "\r\n", "\t",
                     "authentication", "auth_pass", "interface", "eth0", "lo", "FILE_CHECK",
-                    "track_file", "misc_path", "@host", "$VAR=1", "~SEQ(i,1,3)", "é", "\x00"]
+                    "track_file", "misc_path", "@host", "$VAR=1", "~SEQ(i,1,3)", "é", "\x00",
+                    "lvstui_priority", "file", "/run/p", "255", "vrrp_track_file"]
 
 
 @given(st.lists(st.one_of(st.sampled_from(KEEPALIVED_WORDS), st.text(max_size=8)), max_size=60))
@@ -93,6 +95,10 @@ def test_keepalived_conf(tokens):
     config = read_keepalived("/nonexistent-dir/keepalived.conf", " ".join(tokens))
     findings = check_keepalived(config, HostFacts({"eth0": False, "lo": True}))
     assert all(f.level in ("error", "warning") and f.message and f.line >= 0 for f in findings)
+    try:                                   # lvstui's track_file found, or why not in one line
+        assert priority_path(config)
+    except ValueError as exc:
+        assert str(exc).splitlines()[0]
 
 
 @given(st.lists(st.lists(st.one_of(st.sampled_from(["TCP", "0A000001", "0050", "FFFFFFFFFFFF",

@@ -6,7 +6,6 @@ running and an answer that does not come is stale."""
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -15,87 +14,7 @@ import pytest
 
 from tests.pace import until
 
-PRIORITIES = {1: 150, 2: 100}
-CONFIG = """global_defs {{
-   router_id d{n}
-}}
-vrrp_instance VI_1 {{
-    state BACKUP
-    interface eth0
-    virtual_router_id 51
-    priority {priority}
-    advert_int 1
-    virtual_ipaddress {{
-        192.168.77.100/24
-    }}
-}}
-"""
-
-
-class Pair:
-    def __init__(self, root):
-        self.root, self.tag = root, f"lvkv{os.getpid()}"
-        self.procs: dict[int, subprocess.Popen] = {}
-
-    def ns(self, n: int) -> str:
-        return f"{self.tag}-{n}"
-
-    def dir(self, n: int) -> str:
-        return os.path.join(self.root, f"d{n}")
-
-    def up(self) -> None:
-        for n in (1, 2):
-            subprocess.run(["ip", "netns", "add", self.ns(n)], check=True)
-        subprocess.run(["ip", "link", "add", f"{self.tag}a", "netns", self.ns(1), "type", "veth",
-                        "peer", "name", f"{self.tag}b", "netns", self.ns(2)], check=True)
-        for n, dev in ((1, f"{self.tag}a"), (2, f"{self.tag}b")):
-            ip = ["ip", "-n", self.ns(n)]
-            subprocess.run([*ip, "link", "set", dev, "name", "eth0"], check=True)
-            subprocess.run([*ip, "link", "set", "eth0", "up"], check=True)
-            subprocess.run([*ip, "link", "set", "lo", "up"], check=True)
-            subprocess.run([*ip, "addr", "add", f"192.168.77.{n}/24", "dev", "eth0"], check=True)
-            os.makedirs(self.dir(n), exist_ok=True)
-            self.start(n)
-
-    def start(self, n: int) -> None:
-        d = self.dir(n)
-        with open(os.path.join(d, "keepalived.conf"), "w") as fh:
-            fh.write(CONFIG.format(n=n, priority=PRIORITIES[n]))
-        self.procs[n] = subprocess.Popen(
-            ["ip", "netns", "exec", self.ns(n), "keepalived", "--dont-fork", "--vrrp",
-             "--no-syslog", "--log-console", "-f", f"{d}/keepalived.conf", "-p", f"{d}/k.pid",
-             "-r", f"{d}/v.pid"], env={**os.environ, "TMPDIR": d},
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-
-    def stop(self, n: int) -> None:
-        proc = self.procs.pop(n, None)
-        if proc is not None:
-            proc.send_signal(signal.SIGTERM)
-            proc.wait(timeout=30)
-
-    def down(self) -> None:
-        for n in list(self.procs):
-            self.stop(n)
-        for n in (1, 2):
-            subprocess.run(["ip", "netns", "del", self.ns(n)], check=False)
-
-    def status(self, n: int) -> subprocess.CompletedProcess:
-        return subprocess.run(
-            [sys.executable, "-m", "lvstui", "--audit-log", os.path.join(self.root, "a.log"),
-             "ha", "status", "--ha", "keepalived", "--keepalived-pid", f"{self.dir(n)}/k.pid"],
-            capture_output=True, text=True, timeout=60)
-
-
-@pytest.fixture
-def pair(tmp_path):
-    assert shutil.which("keepalived"), "keepalived is installed by scripts/install.sh --test"
-    assert os.geteuid() == 0, "two keepalived directors in network namespaces: root"
-    bed = Pair(str(tmp_path))
-    try:
-        bed.up()
-        yield bed
-    finally:
-        bed.down()
+from .pair import Pair
 
 
 def role(pair: Pair, n: int) -> str:
@@ -133,20 +52,22 @@ def test_an_answer_that_does_not_come_is_stale(pair):
 
 def test_the_consoles_peers_line_and_the_recorders_event_speak_keepalived(pair):
     """The console (peers line) and the recorder (failover events) read keepalived where it
-    runs: its instances, not heartbeat's words; a failover asked says it is not built."""
+    runs: its instances, not heartbeat's words; a failover asked where keepalived.conf has no
+    lvstui track_file says what to add."""
     from lvstui.cases.managers import KeepalivedCluster
     from lvstui.ha import HeartbeatError
     from lvstui.history.events import observed_states
     from lvstui.keepalived.state import Keepalived
     from lvstui.ui.format import peers_text
     until(lambda: role(pair, 1) == "MASTER" and role(pair, 2) == "BACKUP", 10, "roles settled")
-    here = KeepalivedCluster(Keepalived(f"{pair.dir(1)}/k.pid"), "d1")
+    here = KeepalivedCluster(Keepalived(f"{pair.dir(1)}/k.pid"), "d1",
+                             f"{pair.dir(1)}/keepalived.conf")
     there = KeepalivedCluster(Keepalived(f"{pair.dir(2)}/k.pid"), "d2")
     assert peers_text(here.state()) == "keepalived: d1 (here): VI_1 MASTER (priority 150)"
     assert peers_text(there.state()) == "keepalived: d2 (here): VI_1 BACKUP (priority 100)"
     assert observed_states(None, here.state(), [], None) == {
         ("failover", "keepalived"): "d1: resources all"}
-    with pytest.raises(HeartbeatError, match="not built yet"):
+    with pytest.raises(HeartbeatError, match="declares no track_file lvstui_priority"):
         here.standby()
 
 

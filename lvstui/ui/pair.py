@@ -179,7 +179,7 @@ class PairConsole:
 
     def ask_failover(self, kind: str, question: str, vips: str) -> None:
         """The confirmation, after the preflight: which way the switchover will go (make
-        before break, or heartbeat's plain hand-over and why) and the pair's facts."""
+        before break, or the HA manager's plain hand-over and why) and the pair's facts."""
         self.preflight(kind, question, vips)
 
     @work(thread=True, group="preflight")
@@ -188,7 +188,7 @@ class PairConsole:
         facts = self.session.pair_view.preflight(kind) if self.pair is not None else []
         if plan.refused:
             way = [f"Make before break refused: {plan.refused}.",
-                   "Yes: heartbeat's plain hand-over (seconds of failed requests)."]
+                   f"Yes: {plan.manager}'s plain hand-over (seconds of failed requests)."]
             plan = self.session.switchover.plain(plan)
         else:
             way = [f"Way: {plan.way}", *plan.facts]

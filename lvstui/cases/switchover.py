@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Callable
 
 from .. import actions
 from ..ha import HeartbeatError
@@ -116,8 +117,37 @@ class There:
 SIDE_ERRORS = (IPVSError, ValidationError, OSError)
 
 
+class TrafficWatch:
+    """Both directors' new connections per second to the VIP while a switchover runs (their
+    kernels' connection counters), said through *say* at most every *every* seconds: the
+    operator sees the traffic move from the giver to the taker."""
+
+    def __init__(self, sides: tuple, vip: str, say: Callable[[str], None] | None,
+                 every: float = 1.0, clock: Callable[[], float] = time.monotonic):
+        self.sides, self.vip, self.say, self.every, self.clock = sides, vip, say, every, clock
+        self.last: tuple[float, list[int]] | None = None
+
+    def tick(self, force: bool = False) -> None:
+        now = self.clock()
+        if self.say is None or (self.last and now - self.last[0] < self.every and not force):
+            return
+        try:
+            counts = [side.conns(self.vip) for side in self.sides]
+        except SIDE_ERRORS:
+            return
+        if self.last is not None and now > self.last[0]:
+            seconds = now - self.last[0]
+            rates = " · ".join(f"{side.name} {max(0, c - p) / seconds:.0f}"
+                               for side, c, p in zip(self.sides, counts, self.last[1]))
+            self.say(f"{self.vip} new connections/s: {rates}")
+        self.last = (now, counts)
+
+
 class Switchover(Area):
-    """``session.switchover``: standby / takeover, make before break where it can."""
+    """``session.switchover``: standby / takeover, make before break where it can; while one
+    runs, *progress* (when set) hears both directors' connection rates to the VIP."""
+
+    progress: Callable[[str], None] | None = None
 
     def sides(self, kind: str, peer_state=None) -> tuple:
         """(taker, giver) of a *kind* switchover (*peer_state*: the peer as just read); raises
@@ -219,11 +249,13 @@ class Switchover(Area):
     def _early(self, plan: SwitchPlan, timeout: float, traffic_wait: float) -> Result:
         kind, vip = plan.kind, plan.vip
         taker, giver = self.sides(kind)
+        watch = TrafficWatch((giver, taker), vip, self.progress)
         done: list[str] = []
         try:
             before = taker.conns(vip)
+            watch.tick()
             done += taker.add(vip)
-            arrived = _wait(lambda: taker.conns(vip) > before, traffic_wait)
+            arrived = _wait(lambda: watch.tick() or taker.conns(vip) > before, traffic_wait)
             done.append(f"{taker.name} " + ("sees the VIP's new connections" if arrived else
                                            f"saw no new connection within {traffic_wait:g} s"))
         except SIDE_ERRORS as exc:
@@ -235,7 +267,8 @@ class Switchover(Area):
             return self._rollback(taker, giver, vip, done, f"heartbeat refused: {exc}")
         done.append(f"hb_{kind}")
         started = time.monotonic()
-        released = _wait(lambda: not _holds(giver, vip), timeout)
+        released = _wait(lambda: watch.tick() or not _holds(giver, vip), timeout)
+        watch.tick(force=True)
         if not released:
             return self._rollback(taker, giver, vip, done, f"heartbeat did not hand over "
                                                             f"within {timeout:g} s")

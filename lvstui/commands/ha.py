@@ -84,6 +84,7 @@ def run_switchover(args, session) -> int:
     print(f"{args.action}: {plan.way}")
     for fact in plan.facts:
         print(f"  {fact}")
+    session.switchover.progress = lambda line: print(f"  {line}", flush=True)
     result = session.switchover.run(args.action, args.wait, args.timeout, plan=plan)
     for command in result.commands:
         print(command)

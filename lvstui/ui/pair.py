@@ -196,8 +196,14 @@ class PairConsole:
         self.call_from_thread(self._confirm_failover, kind, question, "\n".join(details), plan)
 
     def _confirm_failover(self, kind: str, question: str, details: str, plan) -> None:
+        self.session.switchover.progress = self._switchover_progress
         self.push_screen(Confirm(question, details), lambda yes: yes and self.run_case(
             self.session.switchover.run, kind, plan.vip, FOLLOW_TIMEOUT, TRAFFIC_WAIT, plan))
+
+    def _switchover_progress(self, line: str) -> None:
+        """Both directors' connection rates to the VIP while a switchover runs (the change
+        thread says them): into the log, each second."""
+        self.call_from_thread(self.main.log_line, f"switchover: {line}")
 
 
 @dataclass

@@ -149,6 +149,8 @@ def test_a_planned_switchover_makes_before_it_breaks(lab):
     lab.wait_synced(client)
     standby = switch(lab, "standby", 1, 2)
     assert f"the VIP {VIP} moved to {lab.names[2]} with no gap" in standby.stdout
+    # both directors' rates to the VIP said while it ran (the giver's first)
+    assert f"{VIP} new connections/s: {lab.names[1]} " in standby.stdout, standby.stdout
     lab.wait_stable(patience(3))
     assert resources(lab, 2) in ("all", "foreign") and resources(lab, 1) == "none"
     lab.wait_synced(client)

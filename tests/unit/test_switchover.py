@@ -140,3 +140,39 @@ def test_a_vip_heartbeat_moves_on_another_interface_is_handed_over_the_plain_way
         assert made.switchover.plan("standby", VIP).early          # control: its own one
     finally:
         made.pair.close()
+
+
+class CountingSide:
+    """A director whose VIP counter is what the test sets; unreadable when set to None."""
+
+    def __init__(self, name: str, conns: int | None = 0):
+        self.name, self.count = name, conns
+
+    def conns(self, vip: str) -> int:
+        if self.count is None:
+            raise OSError("link closed")
+        return self.count
+
+
+def test_the_traffic_watch_says_both_directors_rates_once_a_second():
+    from lvstui.cases.switchover import TrafficWatch
+    giver, taker, now, said = CountingSide("ld1", 1000), CountingSide("ld2", 50), [0.0], []
+    watch = TrafficWatch((giver, taker), VIP, said.append, clock=lambda: now[0])
+    watch.tick()                                   # the first sample says nothing yet
+    giver.count, taker.count, now[0] = 1020, 50, 0.5
+    watch.tick()                                   # half a second: not yet
+    giver.count, taker.count, now[0] = 1020, 80, 2.0
+    watch.tick()
+    taker.count = None                             # the peer unreadable: skipped, no crash
+    now[0] = 3.0
+    watch.tick()
+    taker.count, now[0] = 100, 3.5
+    watch.tick(force=True)                         # the last word, whatever the time
+    assert said == [f"{VIP} new connections/s: ld1 10 · ld2 15",
+                    f"{VIP} new connections/s: ld1 0 · ld2 13"]
+
+
+def test_without_a_listener_the_watch_reads_nothing():
+    from lvstui.cases.switchover import TrafficWatch
+    side = CountingSide("ld1", None)               # would raise if read
+    TrafficWatch((side,), VIP, None).tick(force=True)

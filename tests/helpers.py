@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pathlib
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -35,3 +36,10 @@ def kill_midway(code: str, directory, intact, tries: int = 30) -> int:
         if mid_write >= 3:
             break
     return mid_write
+
+
+def free_port() -> int:
+    """A TCP port free on 127.0.0.1 now (the kernel's pick)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]

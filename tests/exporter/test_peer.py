@@ -5,20 +5,15 @@ metrics (its read runs beside the scrapes)."""
 from __future__ import annotations
 
 import re
-import socket
 import subprocess
 import sys
 import urllib.request
 
+from tests.helpers import free_port
 from tests.pace import patience, until
 
 DEMO_PEER = "debian.cluster.net"
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def exporter(*args: str):

@@ -4,7 +4,6 @@ servers are judged by Debian's ldirectord in the VM (tests/kernel/test_http_refe
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import sys
 
@@ -12,6 +11,7 @@ import pytest
 
 from lvstui.health.checks import Check, run_check
 from tests.health import behaviours as b
+from tests.helpers import free_port
 
 CHECK = Check("http", timeout=b.TIMEOUT, status=0, body=b.EXPECT)
 REASONS = {"too_slow": f"timeout after {b.TIMEOUT:g} s", "unavailable": "HTTP 503",
@@ -48,11 +48,6 @@ async def test_a_page_past_the_cap_is_judged_on_its_first_bytes(monkeypatch, ser
     result = await run_check(CHECK, "127.0.0.1", servers["large_page"])
     assert result.reason == "body mismatch"          # the text lies past the first 256 KiB
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def test_monitor_once_prints_one_verdict_per_server_and_leaves_the_table(tmp_path):

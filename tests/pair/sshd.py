@@ -4,18 +4,13 @@ config file naming it, started where the test says (a network namespace, a port)
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import time
 from pathlib import Path
 
+from tests.helpers import free_port
+
 SSHD = "/usr/sbin/sshd"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Sshd:
@@ -30,7 +25,7 @@ class Sshd:
                  port: int | None = None, netns: str | None = None,
                  prefix: list[str] | None = None):
         self.dir, self.alias, self.address = workdir, alias, address
-        self.port = port or _free_port()
+        self.port = port or free_port()
         self.netns = netns
         self.prefix = prefix or (["ip", "netns", "exec", netns] if netns else [])
         self.proc = None

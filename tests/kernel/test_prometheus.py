@@ -1,8 +1,9 @@
 """Inside the ip_vs VM: Debian's Prometheus scraping ``lvstui monitor --metrics`` over a real
 IPVS NAT service with real backends: the counter Prometheus stores is the kernel's (ipvsadm's
 ``--stats --exact`` as the referee), a failing check reaches ``lvstui_server_health`` and fires
-the shipped LvsRealServerDown alert (its ``for:`` shortened to 0s: the rule's expression is
-what is proved, not its minute of patience), which does not fire before."""
+the shipped LvsRealServerDown alert, and the last live server failing fires LvsServiceBlackHoled
+(their ``for:`` shortened to 0s: the rules' expressions are what is proved, not their patience);
+neither fires before."""
 
 from __future__ import annotations
 
@@ -51,7 +52,7 @@ class Prometheus:
         self.port = free_port()
         rules = os.path.join(root, "alerts.yml")
         with open(RULES) as src, open(rules, "w") as dst:
-            dst.write(src.read().replace("for: 1m", "for: 0s"))
+            dst.write(src.read().replace("for: 1m", "for: 0s").replace("for: 30s", "for: 0s"))
         config = os.path.join(root, "prometheus.yml")
         with open(config, "w") as fh:
             fh.write(f"global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\n"
@@ -133,3 +134,9 @@ def test_prometheus_stores_the_kernels_counters_and_fires_on_a_failing_check(mon
                                             'alertstate="firing"}'), 30, "the alert firing")
     assert firing[0]["metric"]["server"] == "10.2.1.2:8000"
     assert prometheus.value('lvstui_service_live_servers{vip="10.0.0.1"}') == 1
+    assert prometheus.query('ALERTS{alertname="LvsServiceBlackHoled"}') == []  # RS2 serves
+    sh("ip", "netns", "exec", "lt-b2", "ip", "link", "set", "lt-b2b", "down")   # and RS2
+    until(lambda: prometheus.query('ALERTS{alertname="LvsServiceBlackHoled",'
+                                   'alertstate="firing",vip="10.0.0.1"}'), 30,
+          "the black-holed service's alert firing")
+    assert prometheus.value('lvstui_service_live_servers{vip="10.0.0.1"}') == 0

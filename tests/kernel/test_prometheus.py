@@ -36,6 +36,7 @@ rise = 1
 virtual = "tcp 10.0.0.1:80"
 check = "http"
 path = "/who"
+keep_healthy = 0          # the last live server too: the black-holed VIP is what is alerted
 """
 CLIENT = """
 import urllib.request

@@ -176,3 +176,14 @@ def test_without_a_listener_the_watch_reads_nothing():
     from lvstui.cases.switchover import TrafficWatch
     side = CountingSide("ld1", None)               # would raise if read
     TrafficWatch((side,), VIP, None).tick(force=True)
+
+
+@pytest.mark.parametrize("held, giving, enough", [
+    (4, 6, True),          # the long-lived four synced, two short ones in flight (CI run 7)
+    (0, 5, True), (0, 6, False),                 # a few in flight, never more
+    (900, 1000, True), (899, 1000, False),       # a tenth of a busy director's
+    (0, 0, True),
+])
+def test_the_taker_may_miss_a_tenth_or_a_few_in_flight(held, giving, enough):
+    from lvstui.cases.switchover import synced_enough
+    assert synced_enough(held, giving) is enough

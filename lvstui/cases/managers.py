@@ -51,13 +51,10 @@ class KeepalivedCluster:
         return [vip.split("/")[0] for v in state.instances for vip in v.vips]
 
     def failover_command(self, kind: str) -> str:
-        return f"keepalived {kind}: {self.priority_words(kind)}"
-
-    @staticmethod
-    def priority_words(kind: str) -> str:
-        return ("this director's priority to 1 (track_file lvstui_priority -253)"
-                if kind == "standby" else
-                "this director's priority one above the master's (track_file lvstui_priority)")
+        return f"keepalived {kind}: " + (
+            "this director's priority to 1 (track_file lvstui_priority -253)"
+            if kind == "standby" else
+            "this director's priority one above the master's (track_file lvstui_priority)")
 
     def standby(self) -> None:
         self._write(STEP_BACK)

@@ -45,6 +45,12 @@ class Block:
     def find(self, keyword: str) -> list[Block]:
         return [b for b in self.children if b.keyword == keyword]
 
+    def value(self, *keywords: str) -> str | None:
+        """The first word after the last of *keywords* in this block (keepalived: the last
+        one counts), or None."""
+        found = [b for b in self.children if b.keyword in keywords and b.args]
+        return found[-1].args[0] if found else None
+
 
 @dataclass
 class Problem:

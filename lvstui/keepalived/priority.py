@@ -33,7 +33,7 @@ def priority_path(config: KaConfig) -> str:
         raise ValueError(f"{config.path} declares no track_file {TRACK} for lvstui to move "
                          f"this director's priority with; add:\n{SNIPPET}")
     block = declared[-1]
-    path, weight = _value(block, "file"), _value(block, "weight") or "1"
+    path, weight = block.value("file"), block.value("weight") or "1"
     where = f"{block.line.path}:{block.line.number}"
     if not path:
         raise ValueError(f"{where}: track_file {TRACK} names no file")
@@ -51,7 +51,7 @@ def priority_path(config: KaConfig) -> str:
 def _check_tracks(instance: Block) -> None:
     name = " ".join(instance.args) or "?"
     where = f"{instance.line.path}:{instance.line.number}"
-    if _value(instance, "priority") == "255":
+    if instance.value("priority") == "255":
         raise ValueError(f"{where}: vrrp_instance {name} is its VIPs' owner (priority 255): "
                          "keepalived moves no owner's priority")
     refs = [line.words for b in instance.find("track_file") for line in b.values
@@ -62,11 +62,6 @@ def _check_tracks(instance: Block) -> None:
     if refs[-1][1:2] == ("weight",) and refs[-1][2:3] != ("1",):
         raise ValueError(f"{where}: vrrp_instance {name} tracks {TRACK} with weight "
                          f"{' '.join(refs[-1][2:])}; lvstui needs weight 1")
-
-
-def _value(block: Block, keyword: str) -> str | None:
-    found = [b for b in block.children if b.keyword == keyword and b.args]
-    return found[-1].args[0] if found else None
 
 
 def takeover_value(instances: tuple[VrrpInstance, ...]) -> int:
@@ -112,15 +107,12 @@ class PriorityFile:
 
     def value(self) -> int:
         """What the file holds now (0: no file, as keepalived's init_file starts it)."""
-        try:
-            return parse_value(read_text(self.path()))
-        except OSError:
-            return 0
+        return _held(self.path())
 
     def write(self, value: int) -> None:
         """ValueError where lvstui's track_file is missing; OSError where it cannot write."""
         path = self.path()
-        self.before = self.value()
+        self.before = _held(path)
         atomic_write(path, f"{value}\n", mode=0o644, backup=False)
 
     def restore(self) -> int | None:
@@ -130,3 +122,10 @@ class PriorityFile:
         before, self.before = self.before, None
         atomic_write(self.path(), f"{before}\n", mode=0o644, backup=False)
         return before
+
+
+def _held(path: str) -> int:
+    try:
+        return parse_value(read_text(path))
+    except OSError:
+        return 0

@@ -30,31 +30,26 @@ def configured_services(config: KaConfig) -> tuple[list[VirtualService], list[st
     return services, skipped
 
 
-def _value(block: Block, *keywords: str) -> str | None:
-    found = [b for b in block.children if b.keyword in keywords and b.args]
-    return found[-1].args[0] if found else None           # keepalived: the last one counts
-
-
 def service_of(block: Block) -> VirtualService:
     args = block.args
     if args[:1] == ("group",):
         raise ValidationError("virtual_server_group is not read by lvstui yet")
     if args[:1] == ("fwmark",):
-        family = 6 if _value(block, "ip_family") == "inet6" else 4
+        family = 6 if block.value("ip_family") == "inet6" else 4
         svc = VirtualService("fwmark", fwmark=int(args[1]), family=family)
     else:
         ip = ipaddress.ip_address(args[0])
-        protocol = (_value(block, "protocol") or "tcp").lower()
+        protocol = (block.value("protocol") or "tcp").lower()
         svc = VirtualService(protocol, str(ip), int(args[1]), family=ip.version)
-    svc.scheduler = _value(block, "lb_algo", "lvs_sched") or "wlc"
+    svc.scheduler = block.value("lb_algo", "lvs_sched") or "wlc"
     svc.flags = frozenset(FLAGS[b.keyword] for b in block.children if b.keyword in FLAGS)
-    timeout = _value(block, "persistence_timeout")
+    timeout = block.value("persistence_timeout")
     svc.persistence = int(timeout) if timeout else 0
-    granularity = _value(block, "persistence_granularity")
+    granularity = block.value("persistence_granularity")
     if granularity:
         svc.netmask = parse_netmask(granularity, svc.family)
-    svc.pe = _value(block, "persistence_engine") or ""
-    method = METHODS.get(_value(block, "lb_kind", "lvs_method") or "NAT", Forwarding.MASQ)
+    svc.pe = block.value("persistence_engine") or ""
+    method = METHODS.get(block.value("lb_kind", "lvs_method") or "NAT", Forwarding.MASQ)
     svc.servers = [server_of(rs, method, svc) for rs in block.find("real_server")]
     svc.validate()
     return svc
@@ -62,12 +57,12 @@ def service_of(block: Block) -> VirtualService:
 
 def server_of(block: Block, method: Forwarding, svc: VirtualService) -> RealServer:
     ip = ipaddress.ip_address(block.args[0])
-    own = _value(block, "lvs_method")
+    own = block.value("lvs_method")
     forwarding = METHODS.get(own, method) if own else method
     port = (0 if svc.is_fwmark else           # the kernel: DR and TUN reach the VIP's port
             int(block.args[1]) if forwarding is Forwarding.MASQ else svc.port)
-    weight = _value(block, "weight")
+    weight = block.value("weight")
     return RealServer(str(ip), port, forwarding,
                       weight=int(weight) if weight is not None else 1,
-                      upper_threshold=int(_value(block, "uthreshold") or 0),
-                      lower_threshold=int(_value(block, "lthreshold") or 0), family=ip.version)
+                      upper_threshold=int(block.value("uthreshold") or 0),
+                      lower_threshold=int(block.value("lthreshold") or 0), family=ip.version)

@@ -5,19 +5,21 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from typing import TYPE_CHECKING
 
 from . import __version__
 from .audit import DEFAULT_PATH as DEFAULT_AUDIT, AuditLog
-from .console import open_table
 from .ipvs import IPVSError
-from .session import Session
 from .model import ValidationError
 from .ha import HA_DIR, HeartbeatError
 from .health import CONFIG_PATH as HEALTH_CONFIG, STATE_PATH as HEALTH_STATE
 from .history import DEFAULT_CAP_MB, DEFAULT_DB as HISTORY_DB
-from .commands.exporter import DEFAULT_LISTEN as EXPORTER_LISTEN
+from .commands import EXPORTER_LISTEN
 from .keepalived import CONF_PATH as KEEPALIVED_CONF, PID_FILE as KEEPALIVED_PID
 from .system import SettingError
+
+if TYPE_CHECKING:
+    from .session import Session
 
 
 def _common(defaults: bool) -> argparse.ArgumentParser:
@@ -358,7 +360,8 @@ def _keepalived_failover(args, audit, keepalived) -> int:
 def _switchover(args, audit, heartbeat, network) -> int:
     """standby / takeover making before breaking, through the peer's agent where it answers."""
     from .commands.ha import run_ha, run_switchover
-    from .console import peer_opener
+    from .console import open_table, peer_opener
+    from .session import Session
     try:
         backend = open_table(args.backend, False)
     except (IPVSError, OSError) as exc:
@@ -401,6 +404,7 @@ def _system(args) -> int:
 def _on_table(run):
     """*run(args, backend)* on the table the arguments name, closed after."""
     def opened(args) -> int:
+        from .console import open_table
         backend = open_table(args.backend, args.demo)
         try:
             return run(args, backend)
@@ -411,6 +415,7 @@ def _on_table(run):
 
 def _on_session(run):
     """*run(args, session)* on a session of the CLI over that table."""
+    from .session import Session
     return _on_table(lambda args, backend: run(
         args, Session(backend, audit=AuditLog(args.audit_log, via="cli"), dry_run=args.dry_run,
                       **(args.demo.places() if args.demo else {}))))
@@ -430,6 +435,7 @@ def _record(args, backend) -> int:
 def _monitor(args) -> int:
     if args.once:
         from .commands.health import check_once
+        from .console import open_table
         return check_once(args.ldirectord or args.config, bool(args.ldirectord),
                           lambda: open_table(args.backend, args.demo), _probe(args))
     return _on_table(_run_monitor)(args)
@@ -445,6 +451,7 @@ def _metrics_session(args, backend) -> Session:
     """A session for the metrics of a long-running command: its table, the state its
     monitor publishes, this host's VIPs (none in the demo)."""
     from .health.sources import PublishedHealth
+    from .session import Session
     network = args.demo.network if args.demo else None
     if network is None:
         from .system.network import HostNetwork
@@ -455,7 +462,8 @@ def _metrics_session(args, backend) -> Session:
 
 def _exporter(args) -> int:
     from .commands.exporter import serve
-    from .console import peer_opener
+    from .console import open_table, peer_opener
+    from .session import Session
     manager = _manager()
     if args.demo:
         world = args.demo

@@ -12,9 +12,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from prometheus_client.utils import floatToGoString
 
 from ..cases.metrics import Metrics
-from . import stop_on_signals
-
-DEFAULT_LISTEN = "127.0.0.1:10199"   # Prometheus' 9100-9999 exporter range is all allocated
+from . import EXPORTER_LISTEN as DEFAULT_LISTEN, stop_on_signals
 
 
 def parse_listen(text: str) -> tuple[str, int]:

@@ -14,11 +14,13 @@ import xml.etree.ElementTree as ET
 
 
 def tier_of(report: str, classname: str) -> str:
-    """The tier a test ran in: the report's name, the kernel and pair tiers by their folder."""
+    """The tier a test ran in: the report's name; in a report of several tiers (the tests run
+    `alone`, or 'kernel or pair') the test's folder says it (tests/contract: kernel)."""
     name = os.path.basename(report)[:-4]
-    if name == "kernel-or-pair":
-        return "pair" if classname.startswith("tests.pair.") else "kernel"
-    return name
+    if name in ("host", "kernel", "pair", "cluster"):
+        return name
+    folder = classname.split(".")[1] if classname.count(".") >= 2 else ""
+    return folder if folder in ("pair", "cluster") else "kernel"
 
 
 def main(directory: str) -> None:

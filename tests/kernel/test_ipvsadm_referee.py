@@ -165,6 +165,7 @@ def test_listing_from_model_matches_for_reference_table(kernel):
     assert listing(kernel.services(), kernel.info()) == ipvsadm("-Ln")
 
 
+@pytest.mark.alone       # unloads ip_vs: no other namespace may hold a table meanwhile
 def test_missing_ip_vs_module_is_said_plainly():
     subprocess.run(["modprobe", "-r", "-a", "ip_vs_pe_sip", "ip_vs_rr", "ip_vs_wrr", "ip_vs_lc",
                     "ip_vs_wlc", "ip_vs_lblc", "ip_vs_lblcr", "ip_vs_dh", "ip_vs_sh", "ip_vs_sed",

@@ -247,6 +247,11 @@ def _monitor_command(sub, common) -> None:
     mon.add_argument("--db", default=HISTORY_DB, help=f"with --record (default {HISTORY_DB})")
     mon.add_argument("--metrics", metavar="ADDR:PORT",
                      help="also serve Prometheus metrics there, as lvstui exporter does")
+    mon.add_argument("--keepalived-pid", default=KEEPALIVED_PID, metavar="FILE",
+                     help=f"keepalived's pid file (default {KEEPALIVED_PID}): where keepalived "
+                          "runs, the services its keepalived.conf declares are its to check")
+    mon.add_argument("--keepalived-conf", default=KEEPALIVED_CONF, metavar="FILE",
+                     help=f"keepalived's configuration (default {KEEPALIVED_CONF})")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -501,7 +506,16 @@ def _run_monitor(args, backend) -> int:
             recording_beside(args.record, args.db, backend, args.audit_log, observe), \
             beside(args.metrics, lambda: _metrics_session(args, backend), _manager()):
         return run_monitor(args.ldirectord or args.config, bool(args.ldirectord), args.state,
-                           backend, AuditLog(args.audit_log, via="monitor"), _probe(args))
+                           backend, AuditLog(args.audit_log, via="monitor"), _probe(args),
+                           _keepalived_conf(args))
+
+
+def _keepalived_conf(args) -> str | None:
+    """keepalived.conf where keepalived runs on this director (never in the demo)."""
+    from .keepalived.state import Keepalived
+    if args.demo or Keepalived(args.keepalived_pid).pid() is None:
+        return None
+    return args.keepalived_conf
 
 
 def _save(args, session: Session) -> int:

@@ -85,10 +85,13 @@ def log(message: str) -> None:
 
 
 def run_monitor(path: str, ldirectord: bool, state_path: str, backend, audit,
-                probe=run_check) -> int:
-    """Foreground until SIGTERM or SIGINT; every state change logged with its reason."""
+                probe=run_check, keepalived_conf: str | None = None) -> int:
+    """Foreground until SIGTERM or SIGINT; every state change logged with its reason.
+    *keepalived_conf*: keepalived runs here with that file, and its services are its own."""
     config = read_config(path, ldirectord)
     if config is None:
+        return 1
+    if keepalived_conf and _left_to_keepalived(config, keepalived_conf):
         return 1
     lock = _only_one(state_path)
     if lock is None:
@@ -101,6 +104,25 @@ def run_monitor(path: str, ldirectord: bool, state_path: str, backend, audit,
     lock.close()
     log("stopped")
     return 0
+
+
+def _left_to_keepalived(config: HealthConfig, conf_path: str) -> bool:
+    """Say, a line each, the services keepalived.conf declares: keepalived checks their real
+    servers and sets their weights, and two checkers would undo each other's verdicts."""
+    from ..keepalived.conf import read
+    from ..keepalived.services import declared
+    try:
+        theirs = declared(read(conf_path))
+    except OSError as exc:
+        print(f"lvstui: keepalived runs here but {conf_path} cannot be read ({exc.strerror}): "
+              "not checking what it may check (--keepalived-conf FILE)", file=sys.stderr)
+        return True
+    clash = [(svc, theirs[svc.key]) for svc, _ in config.services if svc.key in theirs]
+    for svc, where in clash:
+        print(f"lvstui: keepalived checks {svc.name} (virtual_server at {where}): two checkers "
+              "would undo each other's weights; leave it to keepalived or take it out of one "
+              "file", file=sys.stderr)
+    return bool(clash)
 
 
 def _only_one(state_path: str):

@@ -30,6 +30,19 @@ def configured_services(config: KaConfig) -> tuple[list[VirtualService], list[st
     return services, skipped
 
 
+def declared(config: KaConfig) -> dict[tuple, str]:
+    """Each virtual service the file's virtual_server blocks declare (its key) and where
+    (``file:line``): keepalived sets and checks their real servers."""
+    where = {}
+    for block in config.blocks:
+        if block.keyword == "virtual_server":
+            try:
+                where[service_of(block).key] = f"{block.line.path}:{block.line.number}"
+            except (ValidationError, ValueError, IndexError):
+                continue                      # not a service lvstui reads: check-config says so
+    return where
+
+
 def service_of(block: Block) -> VirtualService:
     args = block.args
     if args[:1] == ("group",):

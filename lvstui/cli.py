@@ -22,6 +22,9 @@ if TYPE_CHECKING:
     from .session import Session
 
 
+HA_MANAGERS = ("auto", "heartbeat", "keepalived", "none")
+
+
 def _common(defaults: bool) -> argparse.ArgumentParser:
     """--backend/--demo, accepted before or after the command."""
     common = argparse.ArgumentParser(add_help=False)
@@ -47,6 +50,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--confirm-within", type=_minutes, metavar="MINUTES",
                    help="console: every change reverts by itself unless confirmed (C) within "
                         "MINUTES, and at once if the terminal hangs up (commit confirmed)")
+    p.add_argument("--ha", choices=HA_MANAGERS, default="auto",
+                   help="the HA manager (default: keepalived where it runs, else heartbeat; "
+                        "with --demo: the demo's directors run it; none: no HA manager)")
     p.add_argument("--theme", help="lvstui-dark (default), lvstui-light, lvstui-contrast, or any "
                                    "Textual theme")
     checks = p.add_mutually_exclusive_group()
@@ -206,7 +212,7 @@ def _host_commands(sub, common) -> None:
     ha.add_argument("action", choices=("status", "standby", "takeover"))
     ha.add_argument("--wait", metavar="VIP", help="follow VIP until it has moved, and time it")
     ha.add_argument("--timeout", type=float, default=30.0)
-    ha.add_argument("--ha", choices=("auto", "heartbeat", "keepalived", "none"), default="auto",
+    ha.add_argument("--ha", choices=HA_MANAGERS, default=argparse.SUPPRESS,
                     help="the HA manager (default: keepalived where it runs, else heartbeat; "
                          "none: this director has none)")
     ha.add_argument("--keepalived-pid", default=KEEPALIVED_PID, metavar="FILE",
@@ -273,19 +279,22 @@ def _demo_world(args):
     """A command given ``--demo`` runs on the demo cluster: its table, network, heartbeat,
     checks, history and peer; every default path in the demo's sandbox (``args.demo`` is
     the world from here on)."""
-    from .demo.world import DemoWorld
-    world = DemoWorld(args.audit_log)
+    from .console import demo_world
+    world = demo_world(args.audit_log, args.ha)
     args.audit_log = world.audit.path
     sandboxed = {"db": (HISTORY_DB, world.history_path),
                  "state": (HEALTH_STATE, world.sandbox.health_state),
                  "health_state": (HEALTH_STATE, world.sandbox.health_state),
                  "config": (HEALTH_CONFIG, world.health_config),
                  "ha_dir": (HA_DIR, world.sandbox.ha_dir)}
+    if world.keepalived_conf:
+        sandboxed |= {"keepalived": (KEEPALIVED_CONF, world.keepalived_conf),
+                      "keepalived_conf": (KEEPALIVED_CONF, world.keepalived_conf)}
     for name, (default, there) in sandboxed.items():
         if getattr(args, name, None) == default:
             setattr(args, name, there)
     if hasattr(args, "node") and args.node is None:
-        args.node = world.heartbeat.me
+        args.node = world.me
     if args.command == "history":
         world.record_past()
     args.demo = world
@@ -300,7 +309,7 @@ def _console(args) -> int:
                 args.health_state),
                confirm_within=args.confirm_within,
                peer=(args.peer, args.no_peer, args.peer_command, args.ssh_config,
-                     args.peer_timeout))
+                     args.peer_timeout), ha=args.ha)
 
 
 def _check_config(args) -> int:
@@ -310,9 +319,12 @@ def _check_config(args) -> int:
     if plain and not os.path.exists(os.path.join(args.ha_dir, "ha.cf")) \
             and os.path.exists(KEEPALIVED_CONF) and not args.demo:
         args.keepalived = KEEPALIVED_CONF
+    if plain and args.demo and args.demo.keepalived_conf:
+        args.keepalived = args.demo.keepalived_conf
     if args.keepalived:
         from .commands.keepalived import check_keepalived
-        return check_keepalived(args.keepalived)
+        return check_keepalived(args.keepalived,
+                                args.demo.keepalived_facts() if args.demo else None)
     if args.health or args.ldirectord:
         from .commands.health import check_health_config
         return check_health_config(args.health or args.ldirectord, bool(args.ldirectord))
@@ -335,6 +347,9 @@ def _ha(args) -> int:
                 return keepalived_status(keepalived, args.keepalived_conf)
             return _keepalived_failover(args, audit, keepalived)
     if args.demo:
+        if args.demo.keepalived is not None and args.action == "status":
+            from .commands.keepalived import keepalived_status
+            return keepalived_status(args.demo.keepalived, args.demo.keepalived_conf)
         return run_ha(args, audit, args.demo.heartbeat, args.demo.network)
     from .ha.cluster import Heartbeat
     from .system.network import HostNetwork

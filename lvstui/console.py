@@ -39,32 +39,52 @@ def peer_opener(session: Session, demo: bool, host: str | None, none: bool, comm
     return lambda: Peer.over_ssh(host, command, ssh_config, asked_by, **waits)
 
 
+def demo_world(audit_path: str | None, ha: str = "auto"):
+    """The demo cluster (a DemoWorld) with *ha*, its HA manager: heartbeat by default,
+    keepalived driven as lvstui drives a real one, or none."""
+    from .demo.world import DemoWorld
+    world = DemoWorld(audit_path, "heartbeat" if ha == "auto" else ha)
+    if world.keepalived is not None:
+        from .cases.managers import KeepalivedCluster
+        world.heartbeat = KeepalivedCluster(world.keepalived, world.me, world.keepalived_conf)
+    return world
+
+
+def manager(ha: str = "auto"):
+    """This director's HA manager as the session drives it: keepalived where it runs (or is
+    asked for), else heartbeat; None for ``none``."""
+    from .cases.managers import KeepalivedCluster, running_manager
+    from .ha.cluster import Heartbeat
+    if ha == "none":
+        return None
+    if ha == "keepalived" or (ha == "auto" and running_manager() == "keepalived"):
+        return KeepalivedCluster()
+    return Heartbeat()
+
+
 def run(backend_kind: str, demo: bool, refresh: float, audit_path: str | None,
         dry_run: bool = False,
         theme: str | None = None, checks=None, confirm_within: float | None = None,
-        peer: tuple = (None, False, "lvstui", None, None)) -> int:
+        peer: tuple = (None, False, "lvstui", None, None), ha: str = "auto") -> int:
     """*checks*: (config path, is ldirectord.cf, state path) — the console checks by itself
     unless a running ``lvstui monitor`` publishes its state there. *peer*: (host, none wanted,
     the lvstui to run there, ssh config file, --peer-timeout) — by default the other node of
-    ha.cf."""
+    ha.cf. *ha*: the HA manager (auto, heartbeat, keepalived, none)."""
     from .ui.app import LvsApp
     world = traffic = None
     if demo:            # a sandbox: nothing under /etc, /run or /var is read or written
-        from .demo.world import DemoWorld
-        world = DemoWorld(audit_path)
+        world = demo_world(audit_path, ha)
         world.record_past()
         backend, audit, traffic = world.table, world.audit, world.traffic
         network, heartbeat, health = world.network, world.heartbeat, world.health
         places = world.places()
     else:
-        from .ha.cluster import Heartbeat
         from .health.sources import open_health
         from .system.network import HostNetwork
         backend = open_table(backend_kind, False)
         audit = AuditLog(audit_path or DEFAULT_PATH)
-        from .cases.managers import KeepalivedCluster, running_manager
         network = HostNetwork()
-        heartbeat = KeepalivedCluster() if running_manager() == "keepalived" else Heartbeat()
+        heartbeat = manager(ha)
         health = open_health(backend, *checks, audit.by("monitor").record)
         places = {}
     read_only = backend.name == "netlink" and os.geteuid() != 0

@@ -41,6 +41,13 @@ class Ha(Area):
             return []
         return resources.addresses() if resources is not None else []
 
+    def vips_said(self) -> str:
+        """The VIPs the manager moves, said with where they come from."""
+        vips = ", ".join(self.vips()) or "none found"
+        if getattr(self.session.heartbeat, "name", "heartbeat") == "keepalived":
+            return f"keepalived's VIPs (its VRRP instances): {vips}"
+        return f"heartbeat's VIPs (haresources): {vips}"
+
     def vip_interface(self, vip: str) -> str | None:
         """The interface heartbeat's resource names for *vip* (None: not named, unread)."""
         try:

@@ -12,6 +12,7 @@ from ..audit import AuditLog
 from ..ha.check import HostFacts
 from .checks import SimulatedChecks, demo_health
 from .heartbeat import SimulatedHeartbeat
+from .keepalived import ME, SimulatedKeepalived, write_conf
 from .network import SimulatedNetwork
 from .past import record_past
 from .sandbox import Sandbox
@@ -29,14 +30,22 @@ rise = 2
 
 
 class DemoWorld:
-    """Everything the demo director has; ``close()`` removes its sandbox."""
+    """Everything the demo director has; ``close()`` removes its sandbox. *ha*: the HA manager
+    its directors run — heartbeat (the seed's), keepalived (VRRP: ``keepalived``, whose
+    priority lvstui's track file moves) or none. ``heartbeat``: the manager the session
+    drives (None but for heartbeat until the wiring sets it: ``console.demo_world``)."""
 
-    def __init__(self, audit_path: str | None = None):
+    def __init__(self, audit_path: str | None = None, ha: str = "heartbeat"):
         self.sandbox = Sandbox()
         self.table = reference_cluster()
         self.network = SimulatedNetwork()
         self.traffic = Traffic(self.table, holds=lambda vip: vip in self.network.vips())
-        self.heartbeat = SimulatedHeartbeat(self.network)
+        self.keepalived = self.keepalived_conf = None
+        self.heartbeat = SimulatedHeartbeat(self.network) if ha == "heartbeat" else None
+        if ha == "keepalived":        # the wiring puts lvstui's KeepalivedCluster on it
+            self.keepalived_conf = write_conf(self.sandbox.root)
+            self.keepalived = SimulatedKeepalived(self.network, self.keepalived_conf)
+        self.me = ME
         self.audit = AuditLog(audit_path or self.sandbox.audit)
         self.history_path = os.path.join(self.sandbox.root, "history.db")
         self.health_config = os.path.join(self.sandbox.root, "health.toml")
@@ -48,7 +57,7 @@ class DemoWorld:
     def record_past(self) -> None:
         """The last hour of the demo cluster into its history (once)."""
         if not os.path.exists(self.history_path):
-            record_past(self.history_path, self.table, self.heartbeat.me, time.time())
+            record_past(self.history_path, self.table, self.me, time.time())
 
     @property
     def health(self):
@@ -60,7 +69,7 @@ class DemoWorld:
     def places(self) -> dict:
         """The session's paths and name, in the sandbox."""
         return dict(ha_dir=self.sandbox.ha_dir, rules_path=self.sandbox.rules,
-                    hostname=self.heartbeat.me, history_path=self.history_path)
+                    hostname=self.me, history_path=self.history_path)
 
     def host_facts(self) -> HostFacts:
         """What heartbeat would find on the demo director: its interfaces, its resource
@@ -68,7 +77,15 @@ class DemoWorld:
         interfaces = {label.split(":")[0]: True for label in self.network.vips().values()}
         return HostFacts(interfaces, lambda path: True, lambda path: True, lambda name: True)
 
+    def keepalived_facts(self):
+        """What keepalived would find on the demo director: its interfaces (lo a loopback)."""
+        from ..keepalived.check import HostFacts as KeepalivedFacts
+        names = {label.split(":")[0] for label in self.network.vips().values()}
+        return KeepalivedFacts({name: False for name in names} | {"lo": True})
+
     def close(self) -> None:
+        if self.keepalived is not None:
+            self.keepalived.close()
         if self._health is not None:
             self._health.close()
         self.network.close()

@@ -107,12 +107,12 @@ class PriorityFile:
 
     def value(self) -> int:
         """What the file holds now (0: no file, as keepalived's init_file starts it)."""
-        return _held(self.path())
+        return held(self.path())
 
     def write(self, value: int) -> None:
         """ValueError where lvstui's track_file is missing; OSError where it cannot write."""
         path = self.path()
-        self.before = _held(path)
+        self.before = held(path)
         atomic_write(path, f"{value}\n", mode=0o644, backup=False)
 
     def restore(self) -> int | None:
@@ -124,7 +124,8 @@ class PriorityFile:
         return before
 
 
-def _held(path: str) -> int:
+def held(path: str) -> int:
+    """The number in the track file at *path* (0: none, or no file)."""
     try:
         return parse_value(read_text(path))
     except OSError:

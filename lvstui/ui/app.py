@@ -259,11 +259,9 @@ class LvsApp(TableKeys, PendingChanges, PairConsole, PastKeys, App):
     def action_failover(self, kind: str) -> None:
         if self.session.heartbeat is None or not self.may_change():
             return
-        vips = self.session.ha.vips()
         question = ("Hand the resources (VIP) to the peer director (standby)?" if kind == "standby"
                     else "Take the resources (VIP) from the peer director (takeover)?")
-        self.ask_failover(kind, question, f"heartbeat's VIPs (haresources): "
-                                          f"{', '.join(vips) or 'none found'}")
+        self.ask_failover(kind, question, self.session.ha.vips_said())
 
     # ------------------------------------------------------------ other screens
     def action_network(self) -> None:

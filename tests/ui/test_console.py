@@ -212,3 +212,32 @@ async def test_ten_quick_presses_are_ten_changes_and_ten_undos_take_them_back(tm
     lines = audited()
     assert [line.split("  #")[0].rsplit("-w ", 1)[1] for line in lines] == [
         *map(str, range(2, 12)), *map(str, range(10, 0, -1))]
+
+
+async def test_the_keepalived_demo_moves_the_vip_through_lvstuis_track_file(tmp_path):
+    """``lvstui --demo --ha keepalived``: the peers line speaks VRRP, h and t move this
+    director's priority (never stopping keepalived) and the VIP follows."""
+    from textual.widgets import Static
+    from lvstui.console import demo_world
+    from lvstui.keepalived.priority import PriorityFile
+    from lvstui.ui.confirm import Confirm
+    world = demo_world(str(tmp_path / "audit.log"), "keepalived")
+    app = LvsApp(Session(world.table, network=world.network, heartbeat=world.heartbeat,
+                         audit=world.audit, **world.places()), refresh=0.05)
+    peers = lambda: str(app.query_one("#peers", Static).render())  # noqa: E731
+    try:
+        async with app.run_test(size=(160, 40)) as pilot:
+            await until(pilot, lambda: "VI_1 MASTER (priority 150)" in peers())
+            await pilot.press("h")
+            await settled(pilot)
+            assert isinstance(app.screen, Confirm)
+            assert "keepalived's VIPs (its VRRP instances): 172.26.46.119" in app.screen.details
+            await pilot.press("y")
+            await until(pilot, lambda: "VI_1 BACKUP (priority 1)" in peers())
+            assert "172.26.46.119" not in world.network.vips()
+            assert PriorityFile(world.keepalived_conf).value() == -253
+            await pilot.press("t", "y")
+            await until(pilot, lambda: "VI_1 MASTER (priority 150)" in peers())
+            assert "172.26.46.119" in world.network.vips()
+    finally:
+        world.close()

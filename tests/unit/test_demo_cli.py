@@ -36,6 +36,12 @@ COMMANDS = [
     ("save --peer debian.cluster.net", 0, f"-a -t {VIP}:80 -r 172.26.46.80:80 -g -w 0"),
     ("monitor --once", 0, f"TCP/{VIP}:80 172.26.46.80:80 up ok"),
     ("save --peer elsewhere", 1, "the demo has one peer, debian.cluster.net: no ssh to elsewhere"),
+    ("--ha keepalived ha status", 0, "VI_1             MASTER  vrid 51  eth0     priority 150"),
+    ("ha status --ha keepalived", 0, "lvstui's track_file lvstui_priority"),
+    ("--ha keepalived check-config", 0, "keepalived.conf: 0 error(s), 0 warning(s)"),
+    (f"--ha keepalived ha standby --wait {VIP}", 0, f"the VIP {VIP} moved to the peer after "),
+    ("--ha keepalived ha takeover", 0, f"this director already holds the VIP {VIP}"),
+    ("--ha none ha status", 0, "no HA manager on this director (--ha none)"),
 ]
 
 

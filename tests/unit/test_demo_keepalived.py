@@ -1,0 +1,58 @@
+"""The demo's keepalived (``lvstui --demo --ha keepalived``) driven by lvstui's own
+KeepalivedCluster, as a real keepalived is: the priority through lvstui's track file, the
+VIP moving as VRRP moves it, the state as keepalived's JSON would say it."""
+
+from __future__ import annotations
+
+import pytest
+
+from lvstui.console import demo_world
+from lvstui.keepalived.priority import PriorityFile
+from tests.pace import until
+
+VIP = "172.26.46.119"
+
+
+@pytest.fixture
+def world():
+    world = demo_world(None, "keepalived")
+    yield world
+    world.close()
+
+
+def holds(world) -> bool:
+    return VIP in world.network.vips()
+
+
+def test_standby_hands_the_vip_to_the_peer_and_takeover_brings_it_back(world):
+    manager, keepalived = world.heartbeat, world.keepalived
+    (vrrp,) = keepalived.state().instances
+    assert (manager.name, vrrp.state, vrrp.effective_priority, holds(world)) == \
+        ("keepalived", "MASTER", 150, True)
+    manager.standby()
+    assert PriorityFile(world.keepalived_conf).value() == -253
+    until(lambda: not holds(world), 5, "the VIP gone to the peer after standby")
+    (vrrp,) = keepalived.state().instances
+    assert (vrrp.state, vrrp.effective_priority, vrrp.master_priority) == ("BACKUP", 1, 100)
+    manager.takeover()                      # its own 150 outranks the master's 100: 0
+    assert PriorityFile(world.keepalived_conf).value() == 0
+    until(lambda: holds(world), 5, "the VIP back here after takeover")
+    (vrrp,) = keepalived.state().instances
+    assert (vrrp.state, vrrp.effective_priority) == ("MASTER", 150)
+
+
+def test_control_a_priority_still_above_the_peers_moves_nothing(world):
+    PriorityFile(world.keepalived_conf).write(-40)        # 110: still above debian's 100
+    assert world.keepalived.effective() == 110
+    with pytest.raises(AssertionError):
+        until(lambda: not holds(world), 1.5, "the VIP gone")
+
+
+def test_the_heartbeat_and_none_demos_have_no_keepalived():
+    for ha, name in (("auto", "heartbeat"), ("heartbeat", "heartbeat"), ("none", None)):
+        world = demo_world(None, ha)
+        try:
+            assert world.keepalived is None
+            assert getattr(world.heartbeat, "name", None) == name
+        finally:
+            world.close()

@@ -48,6 +48,12 @@ class Ha(Area):
             return f"keepalived's VIPs (its VRRP instances): {vips}"
         return f"heartbeat's VIPs (haresources): {vips}"
 
+    def owner(self, svc) -> str | None:
+        """Where the HA manager declares *svc* (keepalived.conf's file:line), whose live
+        changes its checks and reloads set back; None where nothing but lvstui sets it."""
+        declared = getattr(self.session.heartbeat, "declared", None)
+        return declared().get(svc.key) if declared else None
+
     def vip_interface(self, vip: str) -> str | None:
         """The interface heartbeat's resource names for *vip* (None: not named, unread)."""
         try:

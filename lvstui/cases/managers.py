@@ -31,6 +31,7 @@ class KeepalivedCluster:
         self.keepalived = keepalived or Keepalived()
         self.me = me or os.uname().nodename
         self.priority = PriorityFile(conf)
+        self._declared: tuple[float | None, dict] = (None, {})
 
     def state(self):
         state = self.keepalived.state()
@@ -44,6 +45,23 @@ class KeepalivedCluster:
         age = "" if state.fresh else f" · STALE: {state.error}"
         return ClusterState(True, self.me, [], resources, manager="keepalived",
                             summary=f"{self.me} (here): {shown}{age}", error=state.error)
+
+    def declared(self) -> dict[tuple, str]:
+        """The virtual services keepalived.conf declares (their keys) and where (file:line):
+        keepalived sets their real servers, and its checks and reloads set them back. Read
+        again only when the file changed; {} where it cannot be read."""
+        try:
+            mtime = os.stat(self.priority.conf).st_mtime
+        except OSError:
+            return {}
+        if self._declared[0] != mtime:
+            from ..keepalived.conf import read
+            from ..keepalived.services import declared
+            try:
+                self._declared = (mtime, declared(read(self.priority.conf)))
+            except OSError:
+                return {}
+        return self._declared[1]
 
     def vips(self) -> list[str]:
         """The addresses keepalived's instances move (as it says them, without a prefix)."""

@@ -69,7 +69,10 @@ class MainScreen(Screen):
         servers = sorted_servers(svc.servers) if svc else []
         if svc and self.filter_text and self.filter_text not in service_text(svc):
             servers = [r for r in servers if self.filter_text in server_text(r)]
-        table.border_title = f"Real servers of {svc.name}" if svc else "Real servers"
+        title = f"Real servers of {svc.name}" if svc else "Real servers"
+        if svc and self.app.session.ha.owner(svc):
+            title += " · keepalived resets live changes"    # its checks and reloads do
+        table.border_title = title
         table.set_items(servers)
 
     def selected_service(self) -> VirtualService | None:

@@ -153,6 +153,8 @@ async def test_peers_line_and_failover_keys_on_the_demo_cluster(tmp_path):
         peers = str(app.query_one("#peers", Static).render())
         assert "rh1.cluster.net (here) active [eth1 up]" in peers
         assert "debian.cluster.net active" in peers and "resources here: all" in peers
+        assert app.query_one("#servers", RowTable).border_title == \
+            "Real servers of TCP 172.26.46.119:80"          # the control: heartbeat's
         await pilot.press("h")
         await settled(pilot)
         assert isinstance(app.screen, Confirm) and "172.26.46.119" in app.screen.details
@@ -228,6 +230,8 @@ async def test_the_keepalived_demo_moves_the_vip_through_lvstuis_track_file(tmp_
     try:
         async with app.run_test(size=(160, 40)) as pilot:
             await until(pilot, lambda: "VI_1 MASTER (priority 150)" in peers())
+            assert app.query_one("#servers", RowTable).border_title == \
+                "Real servers of TCP 172.26.46.119:80 · keepalived resets live changes"
             await pilot.press("h")
             await settled(pilot)
             assert isinstance(app.screen, Confirm)

@@ -199,8 +199,10 @@ class Cluster(TwoNodes):
             self.sshd = sshd.start()
         agent = (f"env PYTHONPATH={ROOT} {sys.executable} -m lvstui.cli --audit-log "
                  f"{os.path.join(self.node_dir(2), 'audit.log')}")
+        # the agent's start and each answer awaited as long as this machine needs (the
+        # product's 60 s / 20 s were outwaited beside two other tiers in the VM)
         return ["--peer", self.names[2], "--ssh-config", str(self.sshd.config),
-                "--peer-command", agent]
+                "--peer-command", agent, "--peer-timeout", str(min(3600, round(patience(20))))]
 
     # ------------------------------------------------------------ the client
     def client(self, *args: str) -> subprocess.Popen:

@@ -2,7 +2,7 @@
 
 Each behaviour is how some real server answers ``GET /`` (how it writes its headers and
 body, when it closes); ``EXPECT`` is the text a check looks for and ``TIMEOUT`` the check's
-timeout. ``UP`` and ``DOWN`` name what a correct checker must say of each. Used by the host
+timeout (``LVSTUI_CHECK_TIMEOUT``, 3 s by default: the slow behaviours scale with it). ``UP`` and ``DOWN`` name what a correct checker must say of each. Used by the host
 tests (lvstui's checks against them) and, run as a script, inside the VM where Debian's
 ldirectord judges the same servers:
 
@@ -20,7 +20,7 @@ import tempfile
 import threading
 
 EXPECT = "service is healthy"
-TIMEOUT = 3.0
+TIMEOUT = float(os.environ.get("LVSTUI_CHECK_TIMEOUT", "3"))   # the VM's referee sets a longer one
 PAGE = f"<html><body>{EXPECT}</body></html>\n".encode()
 BIG = b"x" * (512 * 1024) + PAGE              # the text near the end of a 512 KiB page
 

@@ -3,6 +3,7 @@ tests/health/behaviours.py, and ``lvstui monitor --once`` must give the same ver
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -11,13 +12,20 @@ import threading
 import pytest
 
 from tests.health import behaviours as b
+from tests.pace import slowness
 
 pytestmark = pytest.mark.kernel
 
 
-def ldirectord_cf(ports: dict[str, str], log) -> str:
+# The checks' timeout here: 3 s of an idle host, up to four times that as the emulated CPU is
+# slower (ldirectord's Perl reading the 512 KiB page took over 3 s beside two other tiers).
+def check_timeout() -> float:
+    return round(b.TIMEOUT * min(4.0, max(1.0, slowness() / 8)), 1)
+
+
+def ldirectord_cf(ports: dict[str, str], log, timeout: float) -> str:
     reals = "".join(f"\treal=127.0.0.1:{port} masq 1\n" for port in ports.values())
-    return (f"checkinterval=2\nnegotiatetimeout={b.TIMEOUT:g}\nquiescent=yes\nlogfile=\"{log}\"\n"
+    return (f"checkinterval=2\nnegotiatetimeout={timeout:g}\nquiescent=yes\nlogfile=\"{log}\"\n"
             f"virtual=10.0.0.1:80\n{reals}\tservice=http\n\tchecktype=negotiate\n"
             f"\trequest=\"index.html\"\n\treceive=\"{b.EXPECT}\"\n\tscheduler=wrr\n")
 
@@ -48,12 +56,14 @@ def ldirectord_verdicts(cf, ports: dict[str, str], rounds: int = 2) -> dict[str,
 
 
 def test_ldirectord_and_monitor_once_agree_on_every_behaviour(tmp_path):
+    timeout = check_timeout()
     servers = subprocess.Popen([sys.executable, b.__file__, "127.0.0.1", "9100"],
-                               stdout=subprocess.PIPE, text=True)
+                               stdout=subprocess.PIPE, text=True,
+                               env={**os.environ, "LVSTUI_CHECK_TIMEOUT": str(timeout)})
     try:
         ports = dict(kv.split("=") for kv in servers.stdout.readline().split())
         cf = tmp_path / "ldirectord.cf"
-        cf.write_text(ldirectord_cf(ports, tmp_path / "ldirectord.log"))
+        cf.write_text(ldirectord_cf(ports, tmp_path / "ldirectord.log", timeout))
         once = subprocess.run([sys.executable, "-m", "lvstui.cli", "--audit-log",
                                str(tmp_path / "audit.log"), "monitor", "--once", "--ldirectord",
                                str(cf)], capture_output=True, text=True, timeout=120)

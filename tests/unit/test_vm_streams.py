@@ -13,7 +13,7 @@ ROOT = pathlib.Path(__file__).resolve().parents[2]
 
 def streams(script: str) -> dict[str, list[str]]:
     """``MARK:PATH,...`` arguments of run-vm-streams.sh in *script*: mark -> paths."""
-    call = re.search(r"run-vm-streams\.sh((?:\\\n|[^\n>])*)", script)
+    call = re.search(r"^\s*tests/vm/run-vm-streams\.sh((?:\\\n|[^\n>])*)", script, re.M)
     assert call, "scripts/test.sh no longer runs tests/vm/run-vm-streams.sh"
     specs = call.group(1).replace("\\\n", " ").split()
     return {spec.partition(":")[0]: (spec.partition(":")[2] or "tests").split(",")

@@ -85,7 +85,8 @@ def run(backend_kind: str, demo: bool, refresh: float, audit_path: str | None,
         audit = AuditLog(audit_path or DEFAULT_PATH)
         network = HostNetwork()
         heartbeat = manager(ha)
-        health = open_health(backend, *checks, audit.by("monitor").record)
+        declared = heartbeat.declared() if hasattr(heartbeat, "declared") else None
+        health = open_health(backend, *checks, audit.by("monitor").record, declared)
         places = {}
     read_only = backend.name == "netlink" and os.geteuid() != 0
     session = Session(backend, network=network, heartbeat=heartbeat, health=health, audit=audit,

@@ -110,19 +110,17 @@ def _left_to_keepalived(config: HealthConfig, conf_path: str) -> bool:
     """Say, a line each, the services keepalived.conf declares: keepalived checks their real
     servers and sets their weights, and two checkers would undo each other's verdicts."""
     from ..keepalived.conf import read
-    from ..keepalived.services import declared
+    from ..keepalived.services import clashes, declared
     try:
         theirs = declared(read(conf_path))
     except OSError as exc:
         print(f"lvstui: keepalived runs here but {conf_path} cannot be read ({exc.strerror}): "
               "not checking what it may check (--keepalived-conf FILE)", file=sys.stderr)
         return True
-    clash = [(svc, theirs[svc.key]) for svc, _ in config.services if svc.key in theirs]
-    for svc, where in clash:
-        print(f"lvstui: keepalived checks {svc.name} (virtual_server at {where}): two checkers "
-              "would undo each other's weights; leave it to keepalived or take it out of one "
-              "file", file=sys.stderr)
-    return bool(clash)
+    lines = clashes([svc for svc, _ in config.services], theirs)
+    for line in lines:
+        print(f"lvstui: {line}", file=sys.stderr)
+    return bool(lines)
 
 
 def _only_one(state_path: str):

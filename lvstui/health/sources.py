@@ -91,9 +91,12 @@ class LocalMonitor:
 
 
 def open_health(backend, config_path: str | None, ldirectord: bool, state_path: str,
-                record) -> PublishedHealth | LocalMonitor:
+                record, keepalived: dict | None = None) -> PublishedHealth | LocalMonitor:
     """The running monitor's state; or, given a config and no running monitor, checks run by
-    the console. A config with errors raises ``ConfigError`` (its findings, file:line)."""
+    the console. A config with errors raises ``ConfigError`` (its findings, file:line), and
+    so does one naming a service keepalived checks (*keepalived*: the services its
+    keepalived.conf declares, where it runs)."""
+    from ..keepalived.services import clashes
     published = PublishedHealth(state_path)
     state = published.read()
     if config_path is None or (state is not None and state.running):
@@ -101,6 +104,9 @@ def open_health(backend, config_path: str | None, ldirectord: bool, state_path: 
     config = load(config_path, ldirectord)
     if config.errors:
         raise ConfigError("\n".join(map(str, config.errors)))
+    refused = clashes([svc for svc, _ in config.services], keepalived or {})
+    if refused:
+        raise ConfigError("\n".join(refused))
     monitor = Monitor(backend, config.services, log=lambda message: None, record=record)
     monitor.prepare(quiesced_by(state))
     return LocalMonitor(monitor, f"checked by this console ({config_path})")

@@ -43,6 +43,14 @@ def declared(config: KaConfig) -> dict[tuple, str]:
     return where
 
 
+def clashes(services, theirs: dict[tuple, str]) -> list[str]:
+    """One line for each of *services* (virtual services another checker would check) that
+    keepalived declares (*theirs*: ``declared()``): its checkers set their weights."""
+    return [f"keepalived checks {svc.name} (virtual_server at {theirs[svc.key]}): two checkers "
+            "would undo each other's weights; leave it to keepalived or take it out of one file"
+            for svc in services if svc.key in theirs]
+
+
 def service_of(block: Block) -> VirtualService:
     args = block.args
     if args[:1] == ("group",):

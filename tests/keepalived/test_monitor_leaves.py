@@ -87,3 +87,28 @@ def test_control_a_service_keepalived_does_not_declare_is_checked(tmp_path, keep
 
 def test_control_without_keepalived_running_the_service_is_checked(tmp_path):
     assert started(monitor(tmp_path, "172.26.46.119", str(tmp_path / "no.pid")))
+
+
+def test_the_consoles_own_checks_leave_keepalived_its_services_too(tmp_path):
+    """The console checks by itself (``lvstui --health FILE``) when no monitor runs: there
+    too a service keepalived declares is refused, with the same line."""
+    from lvstui.health.sources import ConfigError, LocalMonitor, open_health
+    from lvstui.ipvs.memory import MemoryBackend
+    from lvstui.keepalived.conf import read
+    from lvstui.keepalived.services import declared
+    (tmp_path / "keepalived.conf").write_text(KEEPALIVED_CONF)
+    theirs = declared(read(str(tmp_path / "keepalived.conf")))
+    state = str(tmp_path / "health.json")
+    for vip, refused in (("172.26.46.119", True), ("172.26.46.120", False)):   # and a control
+        (tmp_path / "health.toml").write_text(health(vip))
+        try:
+            health_source = open_health(MemoryBackend(), str(tmp_path / "health.toml"), False,
+                                        state, lambda *a, **k: None, theirs)
+        except ConfigError as exc:
+            assert refused and str(exc) == (
+                f"keepalived checks TCP 172.26.46.119:80 (virtual_server at "
+                f"{tmp_path}/keepalived.conf:2): two checkers would undo each other's "
+                "weights; leave it to keepalived or take it out of one file")
+        else:
+            assert not refused and isinstance(health_source, LocalMonitor)
+            health_source.close()

@@ -363,7 +363,8 @@ async def test_unconfirmed_changes_revert_by_themselves(tmp_path):
         await until(pilot, lambda: [r.weight for r in sorted(table.find_service(WEB).servers,
                                                    key=lambda r: r.address)]
                     == [1, 1])
-        assert "not confirmed: reverted" in audit(app)
+        # the revert's audit line is written after the kernel has it: waited for, not read
+        await until(pilot, lambda: "not confirmed: reverted" in audit(app))
         await pilot.press("up", "plus")
         await settled(pilot)
         await pilot.press("C")
@@ -373,7 +374,7 @@ async def test_unconfirmed_changes_revert_by_themselves(tmp_path):
         await settled(pilot)
         assert [r.weight for r in sorted(table.find_service(WEB).servers,
                                                    key=lambda r: r.address)] == [2, 1]
-        assert "confirm: 1 change(s) kept" in audit(app)
+        await until(pilot, lambda: "confirm: 1 change(s) kept" in audit(app))
 
 
 async def test_quitting_with_unconfirmed_changes_asks(tmp_path):

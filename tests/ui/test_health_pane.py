@@ -47,7 +47,9 @@ def log_text(app) -> str:
 
 async def test_console_runs_the_checks_itself_and_shows_them(tmp_path):
     (a, b), table, svc = await web_table()
-    policy = Policy(Check("http", timeout=0.5), interval=0.1, fall=1, rise=1)
+    # a refused check returns at once: the timeout is long so a loaded host's slow event loop
+    # reads as "refused", not "timeout after 0.5 s" (run 15)
+    policy = Policy(Check("http", timeout=5), interval=0.1, fall=1, rise=1)
     health = LocalMonitor(Monitor(table, [(svc, policy)], log=lambda m: None), "in-console")
     app = LvsApp(Session(table, health=health), refresh=0.05, clock=frozen())
     try:
@@ -80,7 +82,7 @@ async def test_console_runs_the_checks_itself_and_shows_them(tmp_path):
 
 async def test_console_shows_what_lvstui_monitor_publishes(tmp_path):
     (a, b), table, svc = await web_table()
-    policy = Policy(Check("tcp", timeout=0.5), fall=1, rise=1)
+    policy = Policy(Check("tcp", timeout=5), fall=1, rise=1)      # refused at once (above)
     monitor = Monitor(table, [(svc, policy)], log=lambda m: None)
     path = str(tmp_path / "health.json")
     await monitor.round(svc, policy)

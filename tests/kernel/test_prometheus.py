@@ -43,6 +43,21 @@ import urllib.request
 for _ in range(12):
     urllib.request.urlopen("http://10.0.0.1/who", timeout=10).read()
 """
+PACED = """
+import socket, sys, time
+rate, steady, seconds = map(float, sys.argv[1:])
+start = time.monotonic()
+for k in range(int(rate * seconds)):
+    if k == int(rate * steady):
+        print("steady", round(k / (time.monotonic() - start), 2), flush=True)
+    delay = start + k / rate - time.monotonic()
+    if delay > 0:
+        time.sleep(delay)
+    socket.create_connection(("10.0.0.1", 80), 5).close()
+"""
+# connections/s through the VIP, rr: 15/s a server (ipvsadm prints whole ones: 3% at most);
+# the kernel adds its per-CPU counters up every 2 s, so a rate() over 40 s is off by 5% at most
+RATE, STEADY, UNTIL, WINDOW = 30.0, 50, 55, "40s"
 DOWN = 'lvstui_server_health{server="10.2.1.2:8000",state=~"down|quiesced"}'   # the alert's
 
 
@@ -83,6 +98,15 @@ class Prometheus:
     def stop(self) -> None:
         self.proc.terminate()
         self.proc.wait(timeout=patience(30))
+
+
+def kernel_rates() -> dict[str, int]:
+    """Connections/s per real server and for the service, as ``ipvsadm -Ln --rate`` prints
+    them (the kernel's estimator: every 2 s, smoothed over about 8 s)."""
+    out = sh("ipvsadm", "-Ln", "--rate", "-t", "10.0.0.1:80")
+    return {words[1] if words[0] == "->" else "service": int(words[2])
+            for words in map(str.split, out.splitlines())
+            if words[:1] == ["TCP"] or (words[:1] == ["->"] and words[1][0].isdigit())}
 
 
 def kernel_conns() -> int:
@@ -128,6 +152,7 @@ def test_prometheus_stores_the_kernels_counters_and_fires_on_a_failing_check(mon
     until(lambda: prometheus.value(series) == kernel_conns(), 30,
           "Prometheus holding ipvsadm's count")
     assert prometheus.value(f"increase({series}[1m])") > 0
+    assert_rate_agrees_with_ipvsadm(prometheus)
     assert prometheus.query('ALERTS{alertname="LvsRealServerDown"}') == []   # not before
     sh("ip", "netns", "exec", "lt-b1", "ip", "link", "set", "lt-b1b", "down")   # RS1 unreachable
     until(lambda: prometheus.query(f"{DOWN} == 1"), 30, "RS1's failing check in Prometheus")
@@ -141,3 +166,25 @@ def test_prometheus_stores_the_kernels_counters_and_fires_on_a_failing_check(mon
                                    'alertstate="firing",vip="10.0.0.1"}'), 30,
           "the black-holed service's alert firing")
     assert prometheus.value('lvstui_service_live_servers{vip="10.0.0.1"}') == 0
+
+
+def assert_rate_agrees_with_ipvsadm(prometheus: Prometheus) -> None:
+    """A steady RATE of connections; from the STEADY-th second (the kernel's estimator has
+    settled, the window lies inside the traffic) Prometheus' rate() of RS1's counter over WINDOW
+    is within 10% of ipvsadm's --rate for RS1 (the service's rate, twice RS1's, is the
+    control: the comparison tells them apart)."""
+    client = subprocess.Popen(["ip", "netns", "exec", "lt-c", sys.executable, "-c", PACED,
+                               str(RATE), str(STEADY), str(UNTIL)], stdout=subprocess.PIPE,
+                              text=True)
+    try:
+        words = client.stdout.readline().split()
+        assert words[:1] == ["steady"], f"the paced client stopped before second {STEADY}"
+        rs1 = f'rate(lvstui_server_connections_total{{server="10.2.1.2:8000"}}[{WINDOW}])'
+        kernel, stored = kernel_rates(), prometheus.value(rs1)
+        print(f"client {words[1]}/s; ipvsadm --rate {kernel}; Prometheus {rs1} = {stored}")
+        assert stored is not None and abs(stored - kernel["10.2.1.2:8000"]) \
+            <= 0.1 * kernel["10.2.1.2:8000"], (stored, kernel)
+        assert abs(stored - kernel["service"]) > 0.1 * kernel["service"], (stored, kernel)
+    finally:
+        client.kill()
+        client.wait()

@@ -28,13 +28,9 @@ timed build scripts/build.sh >/dev/null || exit 1   # the zipapp, man page and c
     echo $? > "$report/host.rc"
 ) &
 host_pid=$!
-# the kernel tier in two streams by its files (run 18: 16 min 15 s as one, the VM's long pole)
-K=tests/kernel
 KL_TIMEOUT=2400 LVSTUI_REPORT=$report timed kernel-and-pair-and-cluster \
-    tests/vm/run-vm-streams.sh \
-    kernel-a=kernel:$K/test_http_referee.py,$K/test_history_recorder.py,$K/test_prometheus.py,$K/test_nat_traffic.py,$K/test_restore_killed.py \
-    kernel-b=kernel:$K/test_console_on_kernel.py,$K/test_ipvsadm_commands.py,$K/test_health_monitor.py,$K/test_ipvsadm_referee.py,$K/test_guard_rails.py,tests/contract \
-    pair:tests/pair cluster:tests/cluster > "$report/vm.out" 2> "$report/vm.err"; vm=$?
+    tests/vm/run-vm-streams.sh kernel:tests/kernel,tests/contract pair:tests/pair \
+    cluster:tests/cluster > "$report/vm.out" 2> "$report/vm.err"; vm=$?
 wait $host_pid
 echo "--- host tests"
 cat "$report/host.log"

@@ -12,17 +12,12 @@ ROOT = pathlib.Path(__file__).resolve().parents[2]
 
 
 def streams(script: str) -> dict[str, list[str]]:
-    """``[NAME=]MARK:PATH,...`` arguments of run-vm-streams.sh in *script*: mark -> the paths
-    of every stream of that mark (``$K`` as the script sets it)."""
+    """``MARK:PATH,...`` arguments of run-vm-streams.sh in *script*: mark -> paths."""
     call = re.search(r"^\s*tests/vm/run-vm-streams\.sh((?:\\\n|[^\n>])*)", script, re.M)
     assert call, "scripts/test.sh no longer runs tests/vm/run-vm-streams.sh"
-    k = re.search(r"^K=(\S+)$", script, re.M)
-    specs = call.group(1).replace("\\\n", " ").replace("$K", k.group(1) if k else "$K").split()
-    tiers: dict[str, list[str]] = {}
-    for spec in specs:
-        mark, _, paths = spec.rpartition("=")[2].partition(":")
-        tiers.setdefault(mark, []).extend((paths or "tests").split(","))
-    return tiers
+    specs = call.group(1).replace("\\\n", " ").split()
+    return {spec.partition(":")[0]: (spec.partition(":")[2] or "tests").split(",")
+            for spec in specs}
 
 
 def marked_files(mark: str) -> set[str]:
@@ -50,10 +45,3 @@ def test_every_vm_test_is_in_its_streams_folders():
 def test_the_check_sees_a_test_outside_its_folders():
     """The control: the contract tests are kernel tests outside tests/kernel."""
     assert outside(marked_files("kernel"), ["tests/kernel"]) == {"tests/contract/test_table.py"}
-
-
-def test_a_tier_split_by_files_is_read_as_one():
-    script = ("K=tests/kernel\ntests/vm/run-vm-streams.sh \\\n    a=kernel:$K/x.py \\\n"
-              "    b=kernel:$K/y.py,tests/contract pair:tests/pair > out\n")
-    assert streams(script) == {"kernel": ["tests/kernel/x.py", "tests/kernel/y.py",
-                                          "tests/contract"], "pair": ["tests/pair"]}

@@ -1,5 +1,5 @@
 #!/bin/bash
-# Inside the ip_vs VM (see run-vm-streams.sh): streams.sh '[NAME=]MARK[:PATH,...]' ...
+# Inside the ip_vs VM (see run-vm-streams.sh): streams.sh 'MARK[:PATH,...]' ...
 # The tests marked `alone` first, then one pytest per MARK at once (collecting only PATHs when
 # given: each collection imports every test module it finds, seconds under the emulated CPU),
 # each writing NAME.log (and NAME.xml) to $LVSTUI_LOGS; every log printed at the end; the first
@@ -17,10 +17,9 @@ modprobe -a ip_vs ip_vs_rr ip_vs_wrr ip_vs_lc ip_vs_wlc ip_vs_lblc ip_vs_lblcr i
 [ -e /dev/fd ] || ln -s /proc/self/fd /dev/fd
 export LVSTUI_VM=1
 
-bare() { case $1 in *=*) echo "${1#*=}";; *) echo "$1";; esac; }     # without NAME=
-mark() { local s; s=$(bare "$1"); echo "${s%%:*}"; }
-paths() { local s; s=$(bare "$1"); case $s in *:*) echo "${s#*:}" | tr ',' ' ';; *) echo tests;; esac; }
-name() { case $1 in *=*) echo "${1%%=*}";; *) mark "$1" | tr -c 'a-z\n' '-';; esac; }
+mark() { echo "${1%%:*}"; }
+paths() { case $1 in *:*) echo "${1#*:}" | tr ',' ' ';; *) echo tests;; esac; }
+name() { mark "$1" | tr -c 'a-z\n' '-'; }
 stream() {      # stream NAME MARK PATH...: pytest on those tests, its output in NAME.log
     local name=$1 mark=$2; shift 2
     "$PY" -m pytest -m "$mark" -p no:cacheprovider -q -rs --junitxml "$LOGS/$name.xml" "$@" \

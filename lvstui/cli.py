@@ -83,7 +83,8 @@ def _pair_commands(sub, common) -> None:
     _peer_options(dr, "the other director (default: the other node of ha.cf)")
     dr.add_argument("--keepalived", metavar="FILE", nargs="?", const=KEEPALIVED_CONF,
                     help="instead: the ipvsadm commands that would make this table what "
-                         f"keepalived.conf asks for (default {KEEPALIVED_CONF})")
+                         "keepalived.conf asks for, as a restart of keepalived would "
+                         f"(default {KEEPALIVED_CONF})")
     dr.set_defaults(run=_on_session(_pair))
     sy = sub.add_parser("sync", parents=[common],
                         help="make the peer equal to this director (the differences only)")

@@ -60,10 +60,12 @@ def keepalived_status(keepalived, conf: str) -> int:
 
 def drift_keepalived(path: str, session) -> int:
     """``lvstui drift --keepalived [FILE]``: the ipvsadm commands that make this director's
-    table what keepalived.conf asks for (its virtual servers, each real server alive): what a
-    reload would set back. Real servers the file does not name are left (keepalived removes
-    only what it configured), and so are services it does not name. Exit 0 none, 1 some, 2
-    the file or the table unreadable."""
+    table what keepalived.conf asks for (its virtual servers, each real server alive, no
+    other): what a restart of keepalived sets back, since it deletes its virtual servers when
+    it stops and adds them from the file when it starts. A reload sets back less: only what
+    the file changed since keepalived read it (a live weight on a line that did not change
+    stays). Services the file does not name are left. Exit 0 none, 1 some, 2 the file or the
+    table unreadable."""
     from ..ipvs.backend import IPVSError
     from ..ipvs.operations import diff
     from ..keepalived.services import configured_services
@@ -76,11 +78,6 @@ def drift_keepalived(path: str, session) -> int:
     wanted, skipped = configured_services(config)
     for line in skipped:
         print(f"# {line}")
-    by_key = {svc.key: svc for svc in live}
-    for svc in wanted:
-        have = by_key.get(svc.key)
-        extra = [rs for rs in have.servers if svc.server(*rs.key) is None] if have else []
-        svc.servers = svc.servers + extra
     ops = diff([s for s in live if s.key in {w.key for w in wanted}], wanted)
     for op in ops:
         print(op.command())

@@ -71,7 +71,7 @@ class MainScreen(Screen):
             servers = [r for r in servers if self.filter_text in server_text(r)]
         title = f"Real servers of {svc.name}" if svc else "Real servers"
         if svc and self.app.session.ha.owner(svc):
-            title += " · keepalived resets live changes"    # its checks and reloads do
+            title += " · keepalived resets live changes"    # checks, restarts, edited reloads
         table.border_title = title
         table.set_items(servers)
 

@@ -1,0 +1,153 @@
+"""Inside the ip_vs VM, keepalived 2.2.7 (its checker process) owning a virtual server in the
+kernel, the referee of what its reload and its restart do to live changes:
+
+- a reload keeps a live weight on a server whose lines did not change and a real server added
+  live, and applies the weight the file changed;
+- ``lvstui drift --keepalived`` prints what a restart sets back: the printed commands applied
+  to the live table (by ipvsadm, in a namespace of their own) are exactly the table keepalived
+  makes when it starts again.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+
+import pytest
+
+from tests.pace import patience, until
+
+pytestmark = pytest.mark.kernel
+SERVICE = "-t 10.9.9.9:80"
+CONF = """\
+global_defs {
+  router_id lvstui-test
+}
+! the operator's comment
+virtual_server 10.9.9.9 80 {
+  lb_algo wlc
+  lb_kind DR
+  protocol TCP
+  real_server 10.9.9.1 80 {
+    weight 3
+  }
+  real_server 10.9.9.2 80 {
+    weight 4
+  }
+}
+"""
+PREDICTION_NS = "lt-ka-pred"
+
+
+def ipvsadm(*args: str, ns: str | None = None) -> str:
+    where = ["ip", "netns", "exec", ns] if ns else []
+    return subprocess.run([*where, "ipvsadm", *args], check=True, capture_output=True,
+                          text=True).stdout
+
+
+def weights() -> dict[str, int]:
+    """Real server -> weight in 10.9.9.9:80, as ``ipvsadm -Sn`` says."""
+    found = {}
+    for line in ipvsadm("-Sn").splitlines():
+        words = line.split()
+        if words[:1] == ["-a"] and words[2] == "10.9.9.9:80":
+            found[words[4].split(":")[0]] = int(words[words.index("-w") + 1])
+    return found
+
+
+class Keepalived:
+    """keepalived --check in the foreground, its files in *root*."""
+
+    def __init__(self, root):
+        self.root, self.conf = str(root), os.path.join(str(root), "keepalived.conf")
+        self.proc: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        with open(os.path.join(self.root, "log"), "a") as log:
+            self.proc = subprocess.Popen(
+                ["keepalived", "--dont-fork", "--check", "--no-syslog", "--log-console",
+                 "-f", self.conf, "-p", os.path.join(self.root, "k.pid"),
+                 "-c", os.path.join(self.root, "c.pid")],
+                env={**os.environ, "TMPDIR": self.root}, stdout=log, stderr=log)
+
+    def reload(self) -> None:
+        self.proc.send_signal(signal.SIGHUP)
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(timeout=patience(10))
+
+    def log(self) -> str:
+        with open(os.path.join(self.root, "log")) as fh:
+            return fh.read()
+
+
+@pytest.fixture
+def keepalived(tmp_path):
+    ipvsadm("-C")
+    on_link()
+    daemon = Keepalived(tmp_path)
+    with open(daemon.conf, "w") as fh:
+        fh.write(CONF)
+    daemon.start()
+    try:
+        until(lambda: weights() == {"10.9.9.1": 3, "10.9.9.2": 4}, 5,
+              "keepalived's virtual server in the kernel")
+        yield daemon
+    finally:
+        daemon.stop()
+        ipvsadm("-C")
+        subprocess.run(["ip", "link", "del", "lt-ka"], capture_output=True)
+        subprocess.run(["ip", "netns", "del", PREDICTION_NS], capture_output=True)
+
+
+def drift(daemon: Keepalived) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "lvstui", "drift", "--keepalived", daemon.conf],
+                          capture_output=True, text=True, timeout=patience(30))
+
+
+def on_link(*where: str) -> None:
+    """The real servers' subnet on a dummy link (IPVS takes only routable destinations)."""
+    for command in ("link add lt-ka type dummy", "link set lt-ka up",
+                    "addr add 10.9.9.254/24 dev lt-ka"):
+        subprocess.run(["ip", *where, *command.split()], check=True)
+
+
+def applied(table: str, commands: list[str]) -> str:
+    """*table* (ipvsadm -Sn) with *commands* (ipvsadm ...) run on it, in a namespace of its
+    own, as ``ipvsadm -Sn`` prints the result."""
+    subprocess.run(["ip", "netns", "add", PREDICTION_NS], check=True)
+    on_link("-n", PREDICTION_NS)
+    subprocess.run(["ip", "netns", "exec", PREDICTION_NS, "ipvsadm", "-R"], input=table,
+                   text=True, check=True)
+    for command in commands:
+        assert command.split()[0] == "ipvsadm", command
+        ipvsadm(*command.split()[1:], ns=PREDICTION_NS)
+    return ipvsadm("-Sn", ns=PREDICTION_NS)
+
+
+def test_a_reload_keeps_live_changes_and_drift_is_what_a_restart_sets_back(keepalived):
+    ipvsadm("-e", *SERVICE.split(), "-r", "10.9.9.1:80", "-g", "-w", "9")    # live weight
+    ipvsadm("-a", *SERVICE.split(), "-r", "10.9.9.3:80", "-g", "-w", "1")    # live server
+    with open(keepalived.conf, "w") as fh:
+        fh.write(CONF.replace("weight 4", "weight 5"))                      # the file edited
+    keepalived.reload()
+    until(lambda: weights().get("10.9.9.2") == 5, 5, "the reload applying the file's weight 5")
+    assert weights() == {"10.9.9.1": 9, "10.9.9.2": 5, "10.9.9.3": 1}, keepalived.log()
+
+    live = ipvsadm("-Sn")
+    preview = drift(keepalived)
+    assert preview.returncode == 1, preview.stdout + preview.stderr
+    commands = preview.stdout.splitlines()
+    predicted = applied(live, commands)
+    assert predicted != live                                        # the control: it differs
+    keepalived.stop()
+    keepalived.start()
+    until(lambda: weights() == {"10.9.9.1": 3, "10.9.9.2": 5}, 5,
+          f"keepalived started again, as predicted by {commands}")
+    assert ipvsadm("-Sn") == predicted
+    again = drift(keepalived)
+    assert again.returncode == 0 and again.stdout == "", again.stdout

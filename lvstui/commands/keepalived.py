@@ -35,8 +35,8 @@ def host_facts(netns: str | None = None) -> HostFacts:
 
 def keepalived_status(keepalived, conf: str) -> int:
     """``lvstui ha status`` where keepalived runs: each VRRP instance as keepalived says it,
-    how old its answer is, and what lvstui's track_file adds to its priority. Exit 1 when it
-    is not running or did not answer."""
+    how old its answer is, what lvstui's track_file adds to its priority, and its checkers'
+    verdict on each real server. Exit 1 when it is not running or did not answer."""
     from ..keepalived.priority import PriorityFile
     state = keepalived.state()
     if not state.running:
@@ -55,7 +55,25 @@ def keepalived_status(keepalived, conf: str) -> int:
         print(f"lvstui's track_file lvstui_priority ({priority.path()}): {priority.value()}")
     except ValueError as exc:
         print(f"no standby/takeover from lvstui: {str(exc).splitlines()[0]}")
-    return 0 if state.fresh else 1
+    return 0 if state.fresh and print_checkers(keepalived, conf) else 1
+
+
+def print_checkers(keepalived, conf: str) -> bool:
+    """keepalived's verdict on each real server, where its file declares virtual servers (a
+    keepalived running VRRP alone has no checker process to answer). False: it did not answer
+    this time."""
+    from ..keepalived.services import declared
+    try:
+        if not declared(read(conf)):
+            return True
+    except OSError:
+        return True
+    checkers = keepalived.checkers()
+    said = "answered now" if checkers.fresh else f"STALE: {checkers.error}"
+    print(f"real servers, as keepalived's checkers say ({said}):")
+    for verdict in checkers.verdicts:
+        print(f"  {verdict.said()}")
+    return checkers.fresh
 
 
 def drift_keepalived(path: str, session) -> int:

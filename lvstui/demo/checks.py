@@ -20,8 +20,12 @@ class SimulatedChecks:
         self.clock, self.start = clock, clock()
         self.random = random.Random(seed)
 
+    def failing(self, host: str) -> bool:
+        """Whether *host* answers 503 now."""
+        return host == REAL_SERVERS[1] and 40 <= (self.clock() - self.start) % 90 < 60
+
     async def __call__(self, check: Check, host: str, port: int) -> CheckResult:
-        if host == REAL_SERVERS[1] and 40 <= (self.clock() - self.start) % 90 < 60:
+        if self.failing(host):
             return CheckResult(False, "HTTP 503", self.random.uniform(0.002, 0.004))
         return CheckResult(True, "ok", self.random.uniform(0.002, 0.009))
 

@@ -9,8 +9,11 @@ import os
 import threading
 import time
 
+from ..keepalived.checkers import Verdict
+from ..keepalived.conf import read
 from ..keepalived.priority import TOP, TRACK, PriorityFile, held
-from ..keepalived.state import VrrpInstance, VrrpState
+from ..keepalived.services import configured_services
+from ..keepalived.state import CheckerState, VrrpInstance, VrrpState
 from .heartbeat import PEER
 from .table import VIP
 
@@ -92,8 +95,9 @@ class SimulatedKeepalived:
 
     pid_file = "(the demo's keepalived, simulated)"
 
-    def __init__(self, network, conf: str):
-        self.network, self.path = network, PriorityFile(conf).path()
+    def __init__(self, network, conf: str, checks):
+        self.network, self.path, self.conf = network, PriorityFile(conf).path(), conf
+        self.checks = checks           # the demo's real servers, as its checkers find them
         self.since = time.time()
         self._stop = threading.Event()
         self._master = self._holder()
@@ -114,6 +118,18 @@ class SimulatedKeepalived:
             "VI_1", "MASTER" if here else "BACKUP", 51, "eth0", PRIORITY[ME], self.effective(),
             (f"{VIP}/24",), self.since, master_priority=0 if here else PRIORITY[PEER])
         return VrrpState(True, self.pid(), (instance,), age=0.0, fresh=True)
+
+    def checkers(self) -> CheckerState:
+        """Its HTTP_GET verdicts on the real servers of its keepalived.conf (RS2 fails 20 s
+        of every 90 s, as the demo's checks find it)."""
+        services, _ = configured_services(read(self.conf))
+        verdicts = []
+        for svc in services:
+            for rs in svc.servers:
+                failing = self.checks.failing(rs.address)
+                verdicts.append(Verdict(svc.name, rs.endpoint, not failing, int(failing),
+                                        rs.weight, ("HTTP_GET",)))
+        return CheckerState(True, tuple(verdicts), age=0.0, fresh=True)
 
     def _holder(self) -> str:
         return ME if self.effective() > PRIORITY[PEER] else PEER

@@ -42,16 +42,17 @@ class DemoWorld:
         self.traffic = Traffic(self.table, holds=lambda vip: vip in self.network.vips())
         self.keepalived = self.keepalived_conf = None
         self.heartbeat = SimulatedHeartbeat(self.network) if ha == "heartbeat" else None
+        self.checks = SimulatedChecks()
         if ha == "keepalived":        # the wiring puts lvstui's KeepalivedCluster on it
             self.keepalived_conf = write_conf(self.sandbox.root)
-            self.keepalived = SimulatedKeepalived(self.network, self.keepalived_conf)
+            self.keepalived = SimulatedKeepalived(self.network, self.keepalived_conf,
+                                                  self.checks)
         self.me = ME
         self.audit = AuditLog(audit_path or self.sandbox.audit)
         self.history_path = os.path.join(self.sandbox.root, "history.db")
         self.health_config = os.path.join(self.sandbox.root, "health.toml")
         with open(self.health_config, "w") as fh:
             fh.write(HEALTH_TOML)
-        self.checks = SimulatedChecks()
         self._health = None
 
     def record_past(self) -> None:

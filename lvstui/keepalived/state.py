@@ -1,7 +1,8 @@
 """keepalived's own view of its VRRP instances, asked the way it answers: its JSON dump, written
 to ``$TMPDIR/keepalived.json`` (its TMPDIR, /tmp by default) when it gets SIGRTMIN+2
 (``keepalived --signum=JSON``). Never a notify script's leftovers: an answer that does not come
-is said, with the age of the last one."""
+is said, with the age of the last one. Its checkers' verdicts likewise, from the data dump
+its checker process writes on SIGUSR1 (``checkers.py`` reads it)."""
 
 from __future__ import annotations
 
@@ -12,8 +13,10 @@ import time
 from dataclasses import dataclass, field
 
 from . import PID_FILE
+from .checkers import DATA_FILE, Verdict, parse
 
 JSON_SIGNAL = signal.SIGRTMIN + 2          # keepalived --signum=JSON (a build with JSON)
+DATA_SIGNAL = signal.SIGUSR1               # keepalived --signum=DATA
 STATES = {0: "INIT", 1: "BACKUP", 2: "MASTER", 3: "FAULT"}
 
 
@@ -44,6 +47,17 @@ class VrrpState:
     stats: dict = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class CheckerState:
+    """keepalived's checker verdicts and how old they are (*fresh*: it answered this read)."""
+
+    running: bool
+    verdicts: tuple[Verdict, ...] = ()
+    age: float | None = None
+    fresh: bool = False
+    error: str = ""
+
+
 class Keepalived:
     """The keepalived of this director, found by its pid file."""
 
@@ -58,26 +72,49 @@ class Keepalived:
             return None
         return pid if _alive(pid) else None
 
+    def not_running(self) -> str:
+        return f"keepalived is not running here (no live pid in {self.pid_file})"
+
     def state(self) -> VrrpState:
         pid = self.pid()
         if pid is None:
-            return VrrpState(False, error=f"keepalived is not running here (no live pid in "
-                                          f"{self.pid_file})")
+            return VrrpState(False, error=self.not_running())
         path = os.path.join(_tmp_dir(pid), "keepalived.json")
+        why = self.ask(pid, JSON_SIGNAL, path)
+        return self._last(pid, path, why) if why else self._read(pid, path, fresh=True)
+
+    def checkers(self) -> CheckerState:
+        """keepalived's verdict on each real server (its checker process's data dump)."""
+        pid = self.pid()
+        if pid is None:
+            return CheckerState(False, error=self.not_running())
+        path = os.path.join(_tmp_dir(pid), DATA_FILE)
+        why = self.ask(pid, DATA_SIGNAL, path)
+        try:
+            with open(path, encoding="utf-8", errors="replace") as fh:
+                verdicts = tuple(parse(fh.read()))
+            age = max(0.0, self.clock() - os.stat(path).st_mtime)
+        except OSError as exc:
+            return CheckerState(True, error=why or f"cannot read {path}: {exc.strerror}")
+        return CheckerState(True, verdicts, age, not why,
+                            why + (f"; its last answer is {age:.0f} s old" if why else ""))
+
+    def ask(self, pid: int, signum: int, path: str) -> str:
+        """Send *signum* and wait until keepalived rewrote *path*: "" when it did, else why
+        not."""
         before = _mtime(path)
         try:
-            os.kill(pid, JSON_SIGNAL)
+            os.kill(pid, signum)
         except OSError as exc:
-            return self._last(pid, path, f"cannot ask keepalived (pid {pid}): {exc.strerror}")
+            return f"cannot ask keepalived (pid {pid}): {exc.strerror}"
         deadline = time.monotonic() + self.wait
         while time.monotonic() < deadline:
             now = _mtime(path)
             if now is not None and now != before:
                 time.sleep(0.02)                   # written by one write(); let it end
-                return self._read(pid, path, fresh=True)
+                return ""
             time.sleep(0.02)
-        return self._last(pid, path, f"keepalived (pid {pid}) did not answer within "
-                                     f"{self.wait:g} s")
+        return f"keepalived (pid {pid}) did not answer within {self.wait:g} s"
 
     def _last(self, pid: int, path: str, why: str) -> VrrpState:
         """The last answer, marked stale, or only why there is none."""

@@ -5,6 +5,7 @@ round trips the project claims hold."""
 from __future__ import annotations
 
 import json
+import os
 
 from hypothesis import example, given, strategies as st
 
@@ -19,6 +20,7 @@ from lvstui.ipvs.backend import IPVSError
 from lvstui.ipvs.connections import parse_connections
 from lvstui.ipvs.rules import parse_rules, save
 from lvstui.keepalived.check import HostFacts, check as check_keepalived
+from lvstui.keepalived.checkers import parse as parse_checker_data
 from lvstui.keepalived.conf import read as read_keepalived
 from lvstui.keepalived.priority import priority_path
 from lvstui.model import (ValidationError, parse_netmask, parse_server, parse_service,
@@ -444,3 +446,21 @@ def test_peer_state_addresses_decode_or_refuse(vips):
     except ProtocolError:
         return
     assert held is None or all(isinstance(v, str) for v in held)
+
+
+CHECKER_LINES = [line for line in open(os.path.join(os.path.dirname(__file__), os.pardir,
+                                                    "keepalived", "data",
+                                                    "keepalived_check.data")).read().splitlines()]
+
+
+@given(st.lists(st.one_of(st.sampled_from(CHECKER_LINES),
+                          st.sampled_from(CHECKER_LINES).map(lambda line: line[:len(line) // 2]),
+                          st.sampled_from(["   RIP = 1.2.3.4, RPORT = 99999999999999999999, "
+                                           "WEIGHT = -5 EFF WEIGHT = 7", " [::1]:tcp:80 -> "
+                                           "[::2]:tcp:81", "   alive = 9"]), st.text(max_size=20)),
+                max_size=80))
+def test_keepalived_checker_data(lines):
+    """keepalived's checker data dump in any order, cut short or garbled: verdicts or none,
+    never an exception."""
+    for verdict in parse_checker_data("\n".join(lines)):
+        assert verdict.said().startswith(verdict.service)

@@ -5,7 +5,9 @@ kernel, the referee of what its reload and its restart do to live changes:
   live, and applies the weight the file changed;
 - ``lvstui drift --keepalived`` prints what a restart sets back: the printed commands applied
   to the live table (by ipvsadm, in a namespace of their own) are exactly the table keepalived
-  makes when it starts again.
+  makes when it starts again;
+- ``lvstui ha status`` says keepalived's verdict on each real server (its checker's data dump),
+  following a server that fails its TCP_CHECK and comes back.
 """
 
 from __future__ import annotations
@@ -86,22 +88,30 @@ class Keepalived:
 
 
 @pytest.fixture
-def keepalived(tmp_path):
+def started(tmp_path):
+    """started(CONF, WEIGHTS): keepalived with that file, once the kernel has those weights."""
     ipvsadm("-C")
     on_link()
     daemon = Keepalived(tmp_path)
-    with open(daemon.conf, "w") as fh:
-        fh.write(CONF)
-    daemon.start()
+
+    def start(conf: str, weights_then: dict) -> Keepalived:
+        with open(daemon.conf, "w") as fh:
+            fh.write(conf)
+        daemon.start()
+        until(lambda: weights() == weights_then, 5, "keepalived's virtual server in the kernel")
+        return daemon
     try:
-        until(lambda: weights() == {"10.9.9.1": 3, "10.9.9.2": 4}, 5,
-              "keepalived's virtual server in the kernel")
-        yield daemon
+        yield start
     finally:
         daemon.stop()
         ipvsadm("-C")
         subprocess.run(["ip", "link", "del", "lt-ka"], capture_output=True)
         subprocess.run(["ip", "netns", "del", PREDICTION_NS], capture_output=True)
+
+
+@pytest.fixture
+def keepalived(started):
+    return started(CONF, {"10.9.9.1": 3, "10.9.9.2": 4})
 
 
 def drift(daemon: Keepalived) -> subprocess.CompletedProcess:
@@ -151,3 +161,34 @@ def test_a_reload_keeps_live_changes_and_drift_is_what_a_restart_sets_back(keepa
     assert ipvsadm("-Sn") == predicted
     again = drift(keepalived)
     assert again.returncode == 0 and again.stdout == "", again.stdout
+
+
+CHECKED = CONF.replace("  lb_algo wlc", "  delay_loop 1\n  lb_algo wlc").replace(
+    "    weight 3\n", "    weight 3\n    TCP_CHECK {\n      connect_timeout 1\n    }\n")
+FAILED = "TCP 10.9.9.9:80 -> 10.9.9.1:80: FAILED, 1 checker(s) failing (TCP_CHECK), weight 3 " \
+         "once it passes"
+ALIVE = "TCP 10.9.9.9:80 -> 10.9.9.1:80: alive (TCP_CHECK), weight 3"
+
+
+def status(daemon: Keepalived) -> str:
+    return subprocess.run(
+        [sys.executable, "-m", "lvstui", "ha", "status", "--ha", "keepalived",
+         "--keepalived-pid", os.path.join(daemon.root, "k.pid"), "--keepalived-conf",
+         daemon.conf], capture_output=True, text=True, timeout=patience(30)).stdout
+
+
+def test_ha_status_says_keepalived_verdict_on_each_real_server(started):
+    daemon = started(CHECKED, {"10.9.9.2": 4})          # nothing answers on 10.9.9.1:80
+    said = until(lambda: (out := status(daemon)) if FAILED in out else "", 3,
+                 "keepalived's verdict: RS1 failed")
+    assert "TCP 10.9.9.9:80 -> 10.9.9.2:80: alive (no checker: always alive), weight 4" in said
+    subprocess.run(["ip", "addr", "add", "10.9.9.1/32", "dev", "lt-ka"], check=True)
+    listener = subprocess.Popen([sys.executable, "-c", "import socket,time\n"
+                                 "s=socket.create_server(('10.9.9.1',80))\ntime.sleep(3600)"])
+    try:
+        until(lambda: (out := status(daemon)) if ALIVE in out else "", 3,
+              "keepalived's verdict: RS1 alive again")
+        until(lambda: weights() == {"10.9.9.1": 3, "10.9.9.2": 4}, 3, "RS1 back in the kernel")
+    finally:
+        listener.kill()
+        listener.wait()

@@ -56,3 +56,17 @@ def test_the_heartbeat_and_none_demos_have_no_keepalived():
             assert getattr(world.heartbeat, "name", None) == name
         finally:
             world.close()
+
+
+def test_its_checkers_find_rs2_failing_when_the_demo_checks_do(world):
+    """One simulation of the real servers: keepalived's verdicts and the console's checks
+    agree (RS2 answers 503 from the 40th to the 60th second of every 90)."""
+    now = [world.checks.start]
+    world.checks.clock = lambda: now[0]
+    verdicts = {v.server: v for v in world.keepalived.checkers().verdicts}
+    assert {s: v.alive for s, v in verdicts.items()} == {"172.26.46.80:80": True,
+                                                        "172.26.46.81:80": True}
+    now[0] += 45
+    verdicts = {v.server: v for v in world.keepalived.checkers().verdicts}
+    assert not verdicts["172.26.46.81:80"].alive and verdicts["172.26.46.80:80"].alive
+    assert world.checks.failing("172.26.46.81") and verdicts["172.26.46.81:80"].failed == 1

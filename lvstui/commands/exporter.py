@@ -26,32 +26,40 @@ def parse_listen(text: str) -> tuple[str, int]:
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"   # Prometheus' text format
 
 
-def exposition(collector) -> bytes:
+class Exposition:
     """*collector*'s families in Prometheus' text format, as prometheus-client's
     ``generate_latest`` writes them but each label set escaped once (a real server's labels
     recur in some fifteen families; escaping them per sample was four fifths of a scrape of
-    10,000 servers) and whole numbers written as integers."""
-    out: list[str] = []
-    labelled: dict = {}
-    for metric in collector.collect():
-        name, kind = metric.name, metric.type
-        if kind == "counter":
-            name += "_total"
-        elif kind == "info":
-            name, kind = name + "_info", "gauge"
-        elif kind == "stateset":
-            kind = "gauge"
-        doc = metric.documentation.replace("\\", r"\\").replace("\n", r"\n")
-        out.append(f"# HELP {name} {doc}\n# TYPE {name} {kind}\n")
-        for sample in metric.samples:
-            key = tuple(sample.labels.items())
-            labels = labelled.get(key)
-            if labels is None:
-                labels = labelled[key] = _labels(sample.labels)
-            value = sample.value
-            text = str(value) if type(value) is int else floatToGoString(value)
-            out.append(f"{sample.name}{labels} {text}\n")
-    return "".join(out).encode()
+    10,000 servers), and kept for the next scrape (the table's label sets rarely change: only
+    the ones the last scrape used are kept), and whole numbers written as integers."""
+
+    def __init__(self, collector):
+        self.collector = collector
+        self.labelled: dict = {}          # the last scrape's label sets -> their text
+
+    def __call__(self) -> bytes:
+        out: list[str] = []
+        known, labelled = self.labelled, {}
+        for metric in self.collector.collect():
+            name, kind = metric.name, metric.type
+            if kind == "counter":
+                name += "_total"
+            elif kind == "info":
+                name, kind = name + "_info", "gauge"
+            elif kind == "stateset":
+                kind = "gauge"
+            doc = metric.documentation.replace("\\", r"\\").replace("\n", r"\n")
+            out.append(f"# HELP {name} {doc}\n# TYPE {name} {kind}\n")
+            for sample in metric.samples:
+                key = tuple(sample.labels.items())
+                labels = labelled.get(key)
+                if labels is None:
+                    labels = labelled[key] = known.get(key) or _labels(sample.labels)
+                value = sample.value
+                text = str(value) if type(value) is int else floatToGoString(value)
+                out.append(f"{sample.name}{labels} {text}\n")
+        self.labelled = labelled          # one assignment: a scrape beside reads either
+        return "".join(out).encode()
 
 
 def _labels(labels: dict) -> str:
@@ -68,13 +76,13 @@ def _escape(value: str) -> str:
 class _Handler(BaseHTTPRequestHandler):
     """GET /metrics (and /): one read, one exposition; anything else 404. Read-only."""
 
-    collector = None
+    exposition = None
 
     def do_GET(self):                                    # noqa: N802 (http.server's name)
         if self.path.split("?", 1)[0] not in ("/metrics", "/"):
             self.send_error(404, "only /metrics is served")
             return
-        body = exposition(self.collector)
+        body = self.exposition()
         self.send_response(200)
         self.send_header("Content-Type", CONTENT_TYPE)
         self.send_header("Content-Length", str(len(body)))
@@ -90,7 +98,7 @@ def start(session, listen: str, per_server: bool, manager: str):
     the reason it cannot."""
     host, port = parse_listen(listen)
     handler = type("MetricsHandler", (_Handler,),
-                   {"collector": Metrics(session, per_server, manager)})
+                   {"exposition": Exposition(Metrics(session, per_server, manager))})
     server_class = type("Server", (ThreadingHTTPServer,), {
         "address_family": socket.AF_INET6 if ":" in host else socket.AF_INET,
         "daemon_threads": True})

@@ -4,6 +4,7 @@ live servers, the director's role; ``--per-server off`` leaves the servers' seri
 
 from __future__ import annotations
 
+from dataclasses import replace
 
 from prometheus_client import CollectorRegistry, generate_latest
 
@@ -115,7 +116,7 @@ def test_the_served_text_says_what_prometheus_clients_own_writer_says():
     """lvstui's exposition (each label set escaped once) against prometheus-client's
     generate_latest on the same read: the same samples, a label value with a quote, a
     backslash and a newline among them."""
-    from lvstui.commands.exporter import exposition
+    from lvstui.commands.exporter import Exposition
     table = reference_cluster()
     svc = table.services()[0]
     table.set_weight(svc, "172.26.46.81", 80, 0)
@@ -123,10 +124,16 @@ def test_the_served_text_says_what_prometheus_clients_own_writer_says():
                        False, False, "http /", 2.0, 2, 2, "quiesce")
     state = HealthState(True, 1, 1.0, "health.toml", {(svc.key, ("172.26.46.81", 80)): odd})
     session = Session(table, network=Network({VIP}), health=Health(state))
-    collector = Metrics(session, True, "heartbeat")
-    ours = exposition(collector).decode()
+    exposition = Exposition(Metrics(session, True, "heartbeat"))
+    ours = exposition().decode()
     theirs = generate_latest(scrape(session)).decode()
     assert samples(ours) == samples(theirs) and len(samples(ours)) > 30
     assert '\\"busy\\"' in ours                                 # escaped, not broken
+    # the second scrape, label sets kept from the first: a weight and a check result changed
+    table.set_weight(svc, "172.26.46.80", 80, 3)
+    state.servers[(svc.key, ("172.26.46.81", 80))] = replace(odd, result='HTTP 500 "x"')
+    again = exposition().decode()
+    assert samples(again) == samples(generate_latest(scrape(session)).decode())
+    assert 'HTTP 500 \\"x\\"' in again and "HTTP 503" not in again
     changed = ours.replace("lvstui_service_live_servers{", "lvstui_service_live_servers{x=\"1\",")
     assert samples(changed) != samples(theirs)              # control: a difference is seen

@@ -36,12 +36,29 @@ def host_facts(netns: str | None = None) -> HostFacts:
 def keepalived_status(keepalived, conf: str) -> int:
     """``lvstui ha status`` where keepalived runs: each VRRP instance as keepalived says it,
     how old its answer is, what lvstui's track_file adds to its priority, and its checkers'
-    verdict on each real server. Exit 1 when it is not running or did not answer."""
+    verdict on each real server — each asked only where keepalived.conf declares them (a
+    keepalived without VRRP, or without virtual servers, has no process to answer). Exit 1
+    when it is not running or did not answer."""
+    try:
+        config = read(conf)
+        vrrp = any(b.keyword == "vrrp_instance" for b in config.blocks)
+        servers = any(b.keyword == "virtual_server" for b in config.blocks)
+    except OSError:
+        vrrp, servers = True, False
+    pid = keepalived.pid()
+    if pid is None:
+        print(f"keepalived: {keepalived.not_running()}")
+        return 1
+    answered = print_vrrp(keepalived, conf) if vrrp else True
+    if not vrrp:
+        print(f"keepalived (pid {pid}): no vrrp_instance in {conf}: no VIP to move")
+    return 0 if answered & (print_checkers(keepalived) if servers else True) else 1
+
+
+def print_vrrp(keepalived, conf: str) -> bool:
+    """Its VRRP instances and lvstui's track_file; False: no answer this time."""
     from ..keepalived.priority import PriorityFile
     state = keepalived.state()
-    if not state.running:
-        print(f"keepalived: {state.error}")
-        return 1
     said = "answered now" if state.fresh else f"STALE: {state.error}"
     print(f"keepalived (pid {state.pid}): {said}")
     for vrrp in state.instances:
@@ -55,19 +72,11 @@ def keepalived_status(keepalived, conf: str) -> int:
         print(f"lvstui's track_file lvstui_priority ({priority.path()}): {priority.value()}")
     except ValueError as exc:
         print(f"no standby/takeover from lvstui: {str(exc).splitlines()[0]}")
-    return 0 if state.fresh and print_checkers(keepalived, conf) else 1
+    return state.fresh
 
 
-def print_checkers(keepalived, conf: str) -> bool:
-    """keepalived's verdict on each real server, where its file declares virtual servers (a
-    keepalived running VRRP alone has no checker process to answer). False: it did not answer
-    this time."""
-    from ..keepalived.services import declared
-    try:
-        if not declared(read(conf)):
-            return True
-    except OSError:
-        return True
+def print_checkers(keepalived) -> bool:
+    """keepalived's verdict on each real server; False: no answer this time."""
     checkers = keepalived.checkers()
     said = "answered now" if checkers.fresh else f"STALE: {checkers.error}"
     print(f"real servers, as keepalived's checkers say ({said}):")

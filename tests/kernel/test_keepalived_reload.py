@@ -177,17 +177,21 @@ def status(daemon: Keepalived) -> str:
          daemon.conf], capture_output=True, text=True, timeout=patience(30)).stdout
 
 
+def saying(daemon: Keepalived, line: str) -> str:
+    """``ha status`` when it says *line*, else ""."""
+    out = status(daemon)
+    return out if line in out else ""
+
+
 def test_ha_status_says_keepalived_verdict_on_each_real_server(started):
     daemon = started(CHECKED, {"10.9.9.2": 4})          # nothing answers on 10.9.9.1:80
-    said = until(lambda: (out := status(daemon)) if FAILED in out else "", 3,
-                 "keepalived's verdict: RS1 failed")
+    said = until(lambda: saying(daemon, FAILED), 3, "keepalived's verdict: RS1 failed")
     assert "TCP 10.9.9.9:80 -> 10.9.9.2:80: alive (no checker: always alive), weight 4" in said
     subprocess.run(["ip", "addr", "add", "10.9.9.1/32", "dev", "lt-ka"], check=True)
     listener = subprocess.Popen([sys.executable, "-c", "import socket,time\n"
                                  "s=socket.create_server(('10.9.9.1',80))\ntime.sleep(3600)"])
     try:
-        until(lambda: (out := status(daemon)) if ALIVE in out else "", 3,
-              "keepalived's verdict: RS1 alive again")
+        until(lambda: saying(daemon, ALIVE), 3, "keepalived's verdict: RS1 alive again")
         until(lambda: weights() == {"10.9.9.1": 3, "10.9.9.2": 4}, 3, "RS1 back in the kernel")
     finally:
         listener.kill()

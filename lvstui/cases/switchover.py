@@ -25,6 +25,8 @@ IN_FLIGHT = 5           # connections the taker may miss whatever the share: sho
                         # since the sync daemon last sent (they end before it does; a client
                         # making a request every 50 ms keeps a few always in flight)
 RECHECK_AFTER = 5.0     # seconds after which a preflight is made again before it runs
+ASK_AGAIN_AFTER = 10.0  # seconds: heartbeat ignores a hand-over asked during a resource
+                        # transition; asked again when its state shows none under way
 PLAIN_GAP = ("the VIP answers nowhere between one director's release and the other's "
              "take-over: seconds of failed requests")
 
@@ -270,7 +272,7 @@ class Switchover(Area):
             return self._rollback(taker, giver, vip, done, f"heartbeat refused: {exc}")
         done.append(f"hb_{kind}")
         started = time.monotonic()
-        released = _wait(lambda: watch.tick() or not _holds(giver, vip), timeout)
+        released = _wait(Release(manager, kind, giver, vip, watch, done), timeout)
         watch.tick(force=True)
         if not released:
             return self._rollback(taker, giver, vip, done, f"heartbeat did not hand over "
@@ -294,6 +296,38 @@ class Switchover(Area):
         except SIDE_ERRORS as exc:
             why += f"; taking the early VIP back failed: {exc} (check both directors)"
         return self.record(Result(done, why))
+
+
+class Release:
+    """The wait for the giver to let go of the VIP (true once it has). Heartbeat drops a
+    standby or takeover asked while resources are moving, saying so only in its log; when the
+    giver still holds the VIP ASK_AGAIN_AFTER seconds after the last ask and heartbeat here
+    shows no transition under way, it is asked again (a request during one is dropped: never
+    two hand-overs)."""
+
+    def __init__(self, manager, kind: str, giver, vip: str, watch, done: list[str]):
+        self.manager, self.kind, self.giver, self.vip = manager, kind, giver, vip
+        self.watch, self.done, self.asked = watch, done, time.monotonic()
+
+    def __call__(self) -> bool:
+        self.watch.tick()
+        if not _holds(self.giver, self.vip):
+            return True
+        if time.monotonic() - self.asked >= ASK_AGAIN_AFTER and self._nothing_moving():
+            self.asked = time.monotonic()
+            try:
+                (self.manager.standby if self.kind == "standby" else self.manager.takeover)()
+                self.done.append(f"hb_{self.kind} again: heartbeat had begun no hand-over")
+            except HeartbeatError as exc:
+                self.done.append(f"hb_{self.kind} again: not asked ({exc})")
+        return False
+
+    def _nothing_moving(self) -> bool:
+        try:
+            state = self.manager.state()
+        except (HeartbeatError, OSError):
+            return False
+        return state.running and state.resources not in ("", "transition")
 
 
 def synced_enough(held: int, giving: int) -> bool:

@@ -20,12 +20,14 @@ class SimulatedHeartbeat:
     def __init__(self, network, vip: str = "172.26.46.119", me: str = "rh1.cluster.net",
                  peer: str = PEER):
         self.network, self.vip, self.me, self.peer = network, vip, me, peer
+        self.moving = 0                      # hand-overs under way (resources: transition)
 
     def state(self) -> ClusterState:
         here = self.vip in self.network.vips()
         return ClusterState(True, self.me, [Node(self.me, "active", "normal", {"eth1": "up"}),
                                             Node(self.peer, "active", "normal", {"eth1": "up"})],
-                            "all" if here else "none", "10", "2")
+                            "transition" if self.moving else "all" if here else "none",
+                            "10", "2")
 
     def standby(self) -> None:
         """As heartbeat does it: asked now, the VIP gone after its resource scripts ran."""
@@ -37,7 +39,11 @@ class SimulatedHeartbeat:
                     and self.network.add_vip(self.vip))
 
     def _later(self, seconds: float, move) -> None:
-        timer = threading.Timer(seconds, move)
+        def moved() -> None:
+            move()
+            self.moving -= 1
+        self.moving += 1
+        timer = threading.Timer(seconds, moved)
         timer.daemon = True
         timer.start()
 

@@ -175,10 +175,12 @@ class Cluster(TwoNodes):
         return ["nsenter", "-t", str(self.anchor(n)), "-m", "-u", "-n", "-r", "-w", "--", "env",
                 f"PYTHONPATH={ROOT}", sys.executable, "-m", "lvstui.cli", *args]
 
-    def lvstui(self, n: int, *args: str) -> subprocess.CompletedProcess:
+    def lvstui(self, n: int, *args: str, timeout: float = 300) -> subprocess.CompletedProcess:
+        """``lvstui ARGS`` on director n (*timeout*: longer than any wait ARGS ask for, so
+        that lvstui's own give-up and rollback are seen, not cut short)."""
         return subprocess.run(self.lvstui_command(
             n, "--audit-log", os.path.join(self.node_dir(n), "audit.log"), *args),
-            capture_output=True, text=True, timeout=300)
+            capture_output=True, text=True, timeout=timeout)
 
     def python(self, n: int, script: str, *args: str) -> subprocess.CompletedProcess:
         """A script of this directory run with lvstui importable on director n."""

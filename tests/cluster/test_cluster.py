@@ -125,10 +125,11 @@ def resources(lab: Cluster, n: int) -> str:
 
 def switch(lab: Cluster, kind: str, giver: int, taker: int) -> subprocess.CompletedProcess:
     holders = Holders(lab, giver, taker)
+    wait = patience(5)
     try:
-        done = lab.lvstui(1, "ha", kind, "--wait", VIP, "--timeout", str(round(patience(5))),
-                          *lab.peer_link())
-        assert done.returncode == 0, done.stdout + done.stderr
+        done = lab.lvstui(1, "ha", kind, "--wait", VIP, "--timeout", str(round(wait)),
+                          *lab.peer_link(), timeout=max(300.0, 2 * wait))
+        assert done.returncode == 0, done.stdout + done.stderr + lab.log_tails()
         lab.wait_holder(taker, patience(1))
         until(lambda: not lab.holds(giver), 1, f"LD{giver} let go of the VIP")
     finally:

@@ -187,3 +187,50 @@ def test_without_a_listener_the_watch_reads_nothing():
 def test_the_taker_may_miss_a_tenth_or_a_few_in_flight(held, giving, enough):
     from lvstui.cases.switchover import synced_enough
     assert synced_enough(held, giving) is enough
+
+
+class DeafHeartbeat(SimulatedHeartbeat):
+    """Drops the first standby, as heartbeat drops one asked while resources are moving."""
+
+    asked = 0
+
+    def standby(self) -> None:
+        self.asked += 1
+        if self.asked > 1:
+            super().standby()
+
+
+def test_a_hand_over_heartbeat_dropped_is_asked_again(tmp_path, monkeypatch):
+    monkeypatch.setattr("lvstui.cases.switchover.ASK_AGAIN_AFTER", 0.5)
+    session = session_with_peer(tmp_path, heartbeat=DeafHeartbeat)
+    try:
+        result = session.switchover.run("standby", VIP, timeout=30, traffic_wait=0.2)
+        assert result.ok, result.error
+        assert session.heartbeat.asked == 2
+        assert "hb_standby again: heartbeat had begun no hand-over" in result.commands
+        assert VIP in peer_vips(session) and VIP not in session.network.vips()
+    finally:
+        session.pair.close()
+
+
+def test_a_hand_over_under_way_is_not_asked_again(tmp_path, monkeypatch):
+    """The control: heartbeat in a transition (its resource scripts slow) is left to it."""
+    monkeypatch.setattr("lvstui.cases.switchover.ASK_AGAIN_AFTER", 0.2)
+
+    class Moving(SimulatedHeartbeat):
+        asked = 0
+
+        def state(self):
+            from dataclasses import replace
+            return replace(super().state(), resources="transition")
+
+        def standby(self):
+            self.asked += 1
+            super().standby()
+    session = session_with_peer(tmp_path, heartbeat=Moving)
+    try:
+        result = session.switchover.run("standby", VIP, timeout=30, traffic_wait=0.2)
+        assert result.ok, result.error
+        assert session.heartbeat.asked == 1
+    finally:
+        session.pair.close()

@@ -1,7 +1,7 @@
 #!/bin/bash
 # Install what the tests need and run every tier: the host tests beside ONE ip_vs VM in which
 # the kernel, pair and cluster tiers run side by side (tests/vm/run-vm-streams.sh). Measured on
-# 2026-12-03 from a fresh clone: 14 min 39 s in all, against 24 min 48 s with the tiers one
+# 2026-12-03 from fresh clones: 17 to 21 min in all (the kernel stream the long pole), against 24 min 48 s with the tiers one
 # after the other. One VM running one tier shows about 105% of the 200% in top: its tests wait
 # on daemons, timers and networks; three tiers in it keep both emulated CPUs busy. Two VMs at
 # once were far slower (2026-12-02: each about twice as long, and the cluster tier failed on its

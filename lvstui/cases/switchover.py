@@ -313,8 +313,10 @@ class Release:
         self.watch.tick()
         if not _holds(self.giver, self.vip):
             return True
-        if time.monotonic() - self.asked >= ASK_AGAIN_AFTER and self._nothing_moving():
-            self.asked = time.monotonic()
+        if time.monotonic() - self.asked < ASK_AGAIN_AFTER:
+            return False
+        self.asked = time.monotonic()         # heartbeat's state read once an interval, too
+        if self._nothing_moving():
             try:
                 (self.manager.standby if self.kind == "standby" else self.manager.takeover)()
                 self.done.append(f"hb_{self.kind} again: heartbeat had begun no hand-over")

@@ -49,10 +49,11 @@ def keepalived_status(keepalived, conf: str) -> int:
     if pid is None:
         print(f"keepalived: {keepalived.not_running()}")
         return 1
-    answered = print_vrrp(keepalived, conf) if vrrp else True
     if not vrrp:
         print(f"keepalived (pid {pid}): no vrrp_instance in {conf}: no VIP to move")
-    return 0 if answered & (print_checkers(keepalived) if servers else True) else 1
+    vrrp_answered = print_vrrp(keepalived, conf) if vrrp else True
+    checkers_answered = print_checkers(keepalived) if servers else True
+    return 0 if vrrp_answered and checkers_answered else 1
 
 
 def print_vrrp(keepalived, conf: str) -> bool:

@@ -21,6 +21,7 @@ class SimulatedHeartbeat:
                  peer: str = PEER):
         self.network, self.vip, self.me, self.peer = network, vip, me, peer
         self.moving = 0                      # hand-overs under way (resources: transition)
+        self._lock = threading.Lock()        # moving: counted here and on the timers' threads
 
     def state(self) -> ClusterState:
         here = self.vip in self.network.vips()
@@ -41,8 +42,10 @@ class SimulatedHeartbeat:
     def _later(self, seconds: float, move) -> None:
         def moved() -> None:
             move()
-            self.moving -= 1
-        self.moving += 1
+            with self._lock:
+                self.moving -= 1
+        with self._lock:
+            self.moving += 1
         timer = threading.Timer(seconds, moved)
         timer.daemon = True
         timer.start()

@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Where scripts/test.sh's time went: each tier's wall time and test count, then the 20 slowest
-tests of the run (setup, call and teardown together), from the JUnit reports in DIR.
+tests of the run (setup, call and teardown together) and the 15 slowest test files (where a
+stream's time goes), from the JUnit reports in DIR.
 
     scripts/test-times.py DIR        (DIR/TIER.seconds: wall seconds; DIR/*.xml: JUnit reports)
 """
@@ -45,6 +46,12 @@ def main(directory: str) -> None:
     print("--- the 20 slowest tests")
     for seconds, tier, name in sorted(tests, reverse=True)[:20]:
         print(f"{seconds:8.1f} s  {tier:<8} {name}")
+    print("--- the 15 slowest test files (seconds; tests)")
+    files: dict[tuple[str, str], list[float]] = {}
+    for seconds, tier, name in tests:
+        files.setdefault((tier, name.split("::")[0]), []).append(seconds)
+    for (tier, module), times in sorted(files.items(), key=lambda f: -sum(f[1]))[:15]:
+        print(f"{sum(times):8.1f} s  {tier:<8} {module} ({len(times)})")
 
 
 if __name__ == "__main__":

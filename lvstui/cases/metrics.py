@@ -10,6 +10,7 @@ import threading
 import time
 
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, InfoMetricFamily
+from prometheus_client.samples import Sample
 
 from ..model import VirtualService
 
@@ -45,6 +46,7 @@ class Metrics:
         self.clock, self.last = clock, None
         self._lock = threading.Lock()    # scrapes may come at once: one read at a time
         self.watch: PeerWatch | None = None
+        self.label_sets = ServerLabels()
 
     def describe(self):
         return []                   # the families depend on the read: none registered ahead
@@ -117,23 +119,30 @@ class Metrics:
         check = InfoMetricFamily("lvstui_server_check", "The last health check's result",
                                  labels=SERVER_LABELS)
         verdicts = health_state_read.servers if health_state_read is not None else {}
+        totals = [(counters[name].samples.append, counters[name].name + "_total", field)
+                  for name, field, _ in COUNTERS]
+        active, inactive, weight, configured_weight, latency = (
+            (gauges[name].samples.append, gauges[name].name) for name in gauges)
+        self.label_sets.begin()
         for svc in services:
             for rs in svc.servers:
-                labels = service_labels(svc) + [rs.endpoint]
+                labels, states = self.label_sets.of(svc, rs)
                 h = verdicts.get((svc.key, rs.key))
-                for name, field, _ in COUNTERS:
-                    counters[name].add_metric(labels, getattr(rs.stats, field))
-                gauges["active_connections"].add_metric(labels, rs.active_conns)
-                gauges["inactive_connections"].add_metric(labels, rs.inactive_conns)
-                gauges["weight"].add_metric(labels, rs.weight)
+                for add, name, field in totals:
+                    add(Sample(name, labels, getattr(rs.stats, field)))
+                active[0](Sample(active[1], labels, rs.active_conns))
+                inactive[0](Sample(inactive[1], labels, rs.inactive_conns))
+                weight[0](Sample(weight[1], labels, rs.weight))
                 configured = h.weight if h is not None and h.weight != rs.weight else rs.weight
-                gauges["configured_weight"].add_metric(labels, configured)
+                configured_weight[0](Sample(configured_weight[1], labels, configured))
                 state = health_state(rs, h)
-                for each in HEALTH_STATES:
-                    health.add_metric(labels + [each], 1 if each == state else 0)
+                for each, state_labels in zip(HEALTH_STATES, states):
+                    health.samples.append(Sample(health.name, state_labels,
+                                                 1 if each == state else 0))
                 if h is not None and h.checked:
-                    gauges["check_latency_seconds"].add_metric(labels, h.latency or 0.0)
-                    check.add_metric(labels, {"result": h.result, "check": h.check})
+                    latency[0](Sample(latency[1], labels, h.latency or 0.0))
+                    check.add_metric(service_labels(svc) + [rs.endpoint],
+                                     {"result": h.result, "check": h.check})
         yield from counters.values()
         yield from gauges.values()
         yield health
@@ -185,6 +194,29 @@ class Metrics:
                                   "two agree)", labels=["peer"])
         drift.add_metric([view.name], len(view.drift))
         yield drift
+
+
+class ServerLabels:
+    """Each real server's label dicts (its own, and one per health state), made once and kept
+    while the server is in the table: the fifteen series of a server share them (a dict per
+    sample was half a scrape of 10,000 servers), and the exposition writes each set once."""
+
+    def __init__(self):
+        self.kept: dict = {}
+        self.last: dict = {}
+
+    def begin(self) -> None:
+        """A new scrape: keep only the sets the last one used."""
+        self.last, self.kept = self.kept, {}
+
+    def of(self, svc: VirtualService, rs) -> tuple[dict, tuple[dict, ...]]:
+        key = (svc.key, rs.key)
+        sets = self.last.get(key)
+        if sets is None:
+            labels = dict(zip(SERVER_LABELS, service_labels(svc) + [rs.endpoint]))
+            sets = labels, tuple({**labels, "state": state} for state in HEALTH_STATES)
+        self.kept[key] = sets
+        return sets
 
 
 class PeerWatch:

@@ -202,6 +202,7 @@ def _host_commands(sub, common) -> None:
     exp.set_defaults(run=_exporter)
     exp.add_argument("--listen", default=EXPORTER_LISTEN, metavar="ADDR:PORT",
                      help=f"where to serve /metrics (default {EXPORTER_LISTEN})")
+    _keepalived_options(exp)
     exp.add_argument("--per-server", choices=("on", "off"), default="on",
                      help="the real servers' series too (off: per service only, for large "
                           "tables)")
@@ -254,11 +255,18 @@ def _monitor_command(sub, common) -> None:
     mon.add_argument("--db", default=HISTORY_DB, help=f"with --record (default {HISTORY_DB})")
     mon.add_argument("--metrics", metavar="ADDR:PORT",
                      help="also serve Prometheus metrics there, as lvstui exporter does")
-    mon.add_argument("--keepalived-pid", default=KEEPALIVED_PID, metavar="FILE",
-                     help=f"keepalived's pid file (default {KEEPALIVED_PID}): where keepalived "
-                          "runs, the services its keepalived.conf declares are its to check")
-    mon.add_argument("--keepalived-conf", default=KEEPALIVED_CONF, metavar="FILE",
-                     help=f"keepalived's configuration (default {KEEPALIVED_CONF})")
+    _keepalived_options(mon)
+
+
+def _keepalived_options(parser: argparse.ArgumentParser) -> None:
+    """Where this director's keepalived is: where it runs, the services its keepalived.conf
+    declares are its to check, and its checkers' verdicts are their health."""
+    parser.add_argument("--keepalived-pid", default=KEEPALIVED_PID, metavar="FILE",
+                        help=f"keepalived's pid file (default {KEEPALIVED_PID}): where "
+                             "keepalived runs, it checks the services its keepalived.conf "
+                             "declares")
+    parser.add_argument("--keepalived-conf", default=KEEPALIVED_CONF, metavar="FILE",
+                        help=f"keepalived's configuration (default {KEEPALIVED_CONF})")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -468,6 +476,20 @@ def _manager() -> str:
     return running_manager()
 
 
+def _health(args):
+    """This director's health as a command reads it: a running lvstui monitor's state; else,
+    where keepalived runs and declares virtual servers, its checkers' verdicts."""
+    from .cases.managers import KeepalivedCluster
+    from .health.sources import open_health
+    from .keepalived.state import Keepalived
+    keepalived = Keepalived(getattr(args, "keepalived_pid", KEEPALIVED_PID))
+    declared = None
+    if keepalived.pid() is not None:
+        declared = KeepalivedCluster(keepalived, conf=getattr(args, "keepalived_conf",
+                                                              KEEPALIVED_CONF)).declared()
+    return open_health(None, None, False, args.health_state, None, declared, keepalived)
+
+
 def _metrics_session(args, backend) -> Session:
     """A session for the metrics of a long-running command: its table, the state its
     monitor publishes, this host's VIPs (none in the demo)."""
@@ -491,10 +513,9 @@ def _exporter(args) -> int:
         session = Session(world.table, network=world.network, health=world.health,
                           traffic=world.traffic, **world.places())
     else:
-        from .health.sources import PublishedHealth
         from .system.network import HostNetwork
         session = Session(open_table(args.backend, False), network=HostNetwork(),
-                          health=PublishedHealth(args.health_state))
+                          health=_health(args))
     try:
         if args.peer:                      # only where asked: each scrape asks the peer too
             session.pair.opener = peer_opener(session, bool(args.demo), args.peer, False,
@@ -636,8 +657,11 @@ def _pair(args, session: Session) -> int:
         return drift_keepalived(args.keepalived, session)
     from .commands.pair import CANNOT_TELL, drift_peer, save_peer, sync_peer
     from .console import peer_opener
-    from .health.sources import PublishedHealth
-    session.health = PublishedHealth(args.health_state)     # its checks' quiesce is no drift
+    if not args.demo:
+        session.health = _health(args)         # its checks' quiesce is no drift
+    else:
+        from .health.sources import PublishedHealth
+        session.health = PublishedHealth(args.health_state)
     session.pair.opener = peer_opener(session, bool(args.demo), args.peer, False,
                                       args.peer_command, args.ssh_config, args.peer_timeout)
     if session.pair.opener is None:

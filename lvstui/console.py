@@ -86,7 +86,8 @@ def run(backend_kind: str, demo: bool, refresh: float, audit_path: str | None,
         network = HostNetwork()
         heartbeat = manager(ha)
         declared = heartbeat.declared() if hasattr(heartbeat, "declared") else None
-        health = open_health(backend, *checks, audit.by("monitor").record, declared)
+        health = open_health(backend, *checks, audit.by("monitor").record, declared,
+                             getattr(heartbeat, "keepalived", None))
         places = {}
     read_only = backend.name == "netlink" and os.geteuid() != 0
     session = Session(backend, network=network, heartbeat=heartbeat, health=health, audit=audit,

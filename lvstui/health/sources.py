@@ -91,15 +91,21 @@ class LocalMonitor:
 
 
 def open_health(backend, config_path: str | None, ldirectord: bool, state_path: str,
-                record, keepalived: dict | None = None) -> PublishedHealth | LocalMonitor:
+                record, keepalived: dict | None = None, checkers=None):
     """The running monitor's state; or, given a config and no running monitor, checks run by
-    the console. A config with errors raises ``ConfigError`` (its findings, file:line), and
-    so does one naming a service keepalived checks (*keepalived*: the services its
-    keepalived.conf declares, where it runs)."""
+    the console; or, with neither, keepalived's checkers where its keepalived.conf declares
+    virtual servers (*keepalived*: those services; *checkers*: that keepalived). A config
+    with errors raises ``ConfigError`` (its findings, file:line), and so does one naming a
+    service keepalived checks."""
     from ..keepalived.services import clashes
     published = PublishedHealth(state_path)
     state = published.read()
-    if config_path is None or (state is not None and state.running):
+    if state is not None and state.running:
+        return published
+    if config_path is None:
+        if keepalived and checkers is not None:
+            from .keepalived import KeepalivedChecks
+            return KeepalivedChecks(checkers)
         return published
     config = load(config_path, ldirectord)
     if config.errors:

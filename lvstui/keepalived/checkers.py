@@ -17,7 +17,9 @@ _FWMARK = re.compile(r"^ VS FWMARK = (\d+)( IPv6)?$")
 _GROUP = re.compile(r"^ VS GROUP = (.+)$")
 _PROTOCOL = re.compile(r"^   protocol = (\w+)$")
 _RIP = re.compile(r"^   RIP = (\S+), RPORT = (\d+), WEIGHT = (-?\d+) EFF WEIGHT = (-?\d+)$")
-_FIELD = re.compile(r"^   (alive|num failed checkers) = (\d+)$")
+_FIELD = re.compile(r"^   (alive|num failed checkers|RS set) = (\d+)$")
+_INHIBIT = re.compile(r"^   Inhibit on failure is (ON|OFF)$")
+_DELAY = re.compile(r"^   Delay loop = ([0-9.]+)$")
 _CHECKER = re.compile(r"^ (FWM \d+|\[[^\]]+\]:\w+:\d+) -> \[([^\]]+)\]:\w+:(\d+)$")
 _METHOD = re.compile(r"^   Keepalive method = (\w+)$")
 
@@ -32,6 +34,9 @@ class Verdict:
     failed: int                   # checkers failing now
     weight: int                   # keepalived's weight for it (in the table while alive)
     methods: tuple[str, ...] = ()
+    inhibit: bool = False         # inhibit_on_failure: kept at weight 0 while failed
+    in_table: bool = True         # keepalived has it in the IPVS table ("RS set")
+    delay_loop: float = 0.0       # seconds between its checks
 
     def said(self) -> str:
         """One line for the operator."""
@@ -64,13 +69,19 @@ def parse(text: str) -> list[Verdict]:
             servers[(rs["service"], rs["server"])] = rs
         elif rs is not None and (m := _FIELD.match(line)):
             rs[m[1]] = int(m[2])
+        elif rs is not None and (m := _INHIBIT.match(line)):
+            rs["inhibit"] = m[1] == "ON"
+        elif rs is not None and (m := _DELAY.match(line)):
+            rs["delay"] = float(m[1])
         elif m := _CHECKER.match(line):
             checker = (_service_of(m[1]), format_endpoint(m[2], int(m[3])))
         elif checker and (m := _METHOD.match(line)):
             methods.setdefault(checker, []).append(m[1])
     return [Verdict(s["service"], s["server"], bool(s.get("alive", 0)),
                     s.get("num failed checkers", 0), s["weight"],
-                    tuple(methods.get(key, ()))) for key, s in servers.items()]
+                    tuple(methods.get(key, ())), s.get("inhibit", False),
+                    bool(s.get("RS set", 1)), s.get("delay", 0.0))
+            for key, s in servers.items()]
 
 
 def _service_of(header: str) -> str:

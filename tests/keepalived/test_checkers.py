@@ -17,9 +17,10 @@ def test_each_real_server_with_keepalived_verdict_and_its_checkers():
     with open(DATA) as fh:
         verdicts = parse(fh.read())
     assert verdicts == [
-        Verdict("TCP 10.9.9.9:80", "10.9.9.1:80", False, 1, 3, ("TCP_CHECK",)),
-        Verdict("TCP 10.9.9.9:80", "10.9.9.2:80", True, 0, 4, ()),
-        Verdict("FWM 7", "10.9.9.5:0", True, 0, 2, ("MISC_CHECK",))]
+        Verdict("TCP 10.9.9.9:80", "10.9.9.1:80", False, 1, 3, ("TCP_CHECK",), False, False,
+                1.0),
+        Verdict("TCP 10.9.9.9:80", "10.9.9.2:80", True, 0, 4, (), False, True, 1.0),
+        Verdict("FWM 7", "10.9.9.5:0", True, 0, 2, ("MISC_CHECK",), True, True, 60.0)]
     assert verdicts[0].said() == ("TCP 10.9.9.9:80 -> 10.9.9.1:80: FAILED, 1 checker(s) "
                                   "failing (TCP_CHECK), weight 3 once it passes")
     assert verdicts[1].said() == ("TCP 10.9.9.9:80 -> 10.9.9.2:80: alive (no checker: always "

@@ -7,15 +7,19 @@ kernel, the referee of what its reload and its restart do to live changes:
   to the live table (by ipvsadm, in a namespace of their own) are exactly the table keepalived
   makes when it starts again;
 - ``lvstui ha status`` says keepalived's verdict on each real server (its checker's data dump),
-  following a server that fails its TCP_CHECK and comes back.
+  following a server that fails its TCP_CHECK and comes back; the exporter, whose health
+  source is keepalived's checkers, says the check's 0 in the kernel beside the configured
+  weight.
 """
 
 from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
+import urllib.request
 
 import pytest
 
@@ -164,7 +168,8 @@ def test_a_reload_keeps_live_changes_and_drift_is_what_a_restart_sets_back(keepa
 
 
 CHECKED = CONF.replace("  lb_algo wlc", "  delay_loop 1\n  lb_algo wlc").replace(
-    "    weight 3\n", "    weight 3\n    TCP_CHECK {\n      connect_timeout 1\n    }\n")
+    "    weight 3\n", "    weight 3\n    inhibit_on_failure\n"
+    "    TCP_CHECK {\n      connect_timeout 1\n    }\n")
 FAILED = "TCP 10.9.9.9:80 -> 10.9.9.1:80: FAILED, 1 checker(s) failing (TCP_CHECK), weight 3 " \
          "once it passes"
 ALIVE = "TCP 10.9.9.9:80 -> 10.9.9.1:80: alive (TCP_CHECK), weight 3"
@@ -183,16 +188,49 @@ def saying(daemon: Keepalived, line: str) -> str:
     return out if line in out else ""
 
 
-def test_ha_status_says_keepalived_verdict_on_each_real_server(started):
-    daemon = started(CHECKED, {"10.9.9.2": 4})          # nothing answers on 10.9.9.1:80
+RS1 = 'proto="tcp",server="10.9.9.1:80",vip="10.9.9.9"}'
+
+
+def scraped(port: int, *samples: str) -> str:
+    """The exporter's metrics when they hold every one of *samples*, else ""."""
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=30) as reply:
+            text = reply.read().decode()
+    except OSError:
+        return ""
+    return text if all(sample in text.splitlines() for sample in samples) else ""
+
+
+def test_keepalived_verdicts_are_said_and_its_quiesce_is_not_the_operators(started):
+    """RS1 fails its TCP_CHECK (inhibit_on_failure: keepalived sets it to weight 0): ha status
+    says the verdict, and the exporter says the kernel's 0, the configured 3 and "quiesced"
+    (keepalived's checkers its health source); then RS1 passes and all is back."""
+    daemon = started(CHECKED, {"10.9.9.1": 0, "10.9.9.2": 4})   # nothing on 10.9.9.1:80
     said = until(lambda: saying(daemon, FAILED), 3, "keepalived's verdict: RS1 failed")
     assert "TCP 10.9.9.9:80 -> 10.9.9.2:80: alive (no checker: always alive), weight 4" in said
+    with socket.socket() as free:
+        free.bind(("127.0.0.1", 0))
+        port = free.getsockname()[1]
+    exporter = subprocess.Popen(
+        [sys.executable, "-m", "lvstui", "--health-state",
+         os.path.join(daemon.root, "no-monitor.json"), "exporter", "--listen",
+         f"127.0.0.1:{port}", "--keepalived-pid", os.path.join(daemon.root, "k.pid"),
+         "--keepalived-conf", daemon.conf])
     subprocess.run(["ip", "addr", "add", "10.9.9.1/32", "dev", "lt-ka"], check=True)
-    listener = subprocess.Popen([sys.executable, "-c", "import socket,time\n"
-                                 "s=socket.create_server(('10.9.9.1',80))\ntime.sleep(3600)"])
+    listener = None
     try:
+        until(lambda: scraped(port, f'lvstui_server_weight{{fwmark="",port="80",{RS1} 0',
+                              f'lvstui_server_configured_weight{{fwmark="",port="80",{RS1} 3',
+                              f'lvstui_server_health{{fwmark="",port="80",{RS1[:-1]},'
+                              'state="quiesced"} 1'), 10, "the exporter: RS1 quiesced by a check")
+        listener = subprocess.Popen([sys.executable, "-c", "import socket,time\n"
+                                     "s=socket.create_server(('10.9.9.1',80))\ntime.sleep(3600)"])
         until(lambda: saying(daemon, ALIVE), 3, "keepalived's verdict: RS1 alive again")
         until(lambda: weights() == {"10.9.9.1": 3, "10.9.9.2": 4}, 3, "RS1 back in the kernel")
+        until(lambda: scraped(port, f'lvstui_server_health{{fwmark="",port="80",{RS1[:-1]},'
+                              'state="up"} 1'), 10, "the exporter: RS1 up again")
     finally:
-        listener.kill()
-        listener.wait()
+        for proc in (listener, exporter):
+            if proc is not None:
+                proc.kill()
+                proc.wait()

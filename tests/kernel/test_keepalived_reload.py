@@ -188,7 +188,13 @@ def saying(daemon: Keepalived, line: str) -> str:
     return out if line in out else ""
 
 
-RS1 = 'proto="tcp",server="10.9.9.1:80",vip="10.9.9.9"}'
+RS1 = {"vip": "10.9.9.9", "port": "80", "proto": "tcp", "fwmark": "", "server": "10.9.9.1:80"}
+
+
+def sample(name: str, value: int, **more: str) -> str:
+    """A line of RS1's in Prometheus' text format (labels sorted, as the exporter writes)."""
+    labels = ",".join(f'{k}="{v}"' for k, v in sorted({**RS1, **more}.items()))
+    return f"{name}{{{labels}}} {value}"
 
 
 def scraped(port: int, *samples: str) -> str:
@@ -219,16 +225,16 @@ def test_keepalived_verdicts_are_said_and_its_quiesce_is_not_the_operators(start
     subprocess.run(["ip", "addr", "add", "10.9.9.1/32", "dev", "lt-ka"], check=True)
     listener = None
     try:
-        until(lambda: scraped(port, f'lvstui_server_weight{{fwmark="",port="80",{RS1} 0',
-                              f'lvstui_server_configured_weight{{fwmark="",port="80",{RS1} 3',
-                              f'lvstui_server_health{{fwmark="",port="80",{RS1[:-1]},'
-                              'state="quiesced"} 1'), 10, "the exporter: RS1 quiesced by a check")
+        until(lambda: scraped(port, sample("lvstui_server_weight", 0),
+                              sample("lvstui_server_configured_weight", 3),
+                              sample("lvstui_server_health", 1, state="quiesced")), 10,
+              "the exporter: RS1 quiesced by a check")
         listener = subprocess.Popen([sys.executable, "-c", "import socket,time\n"
                                      "s=socket.create_server(('10.9.9.1',80))\ntime.sleep(3600)"])
         until(lambda: saying(daemon, ALIVE), 3, "keepalived's verdict: RS1 alive again")
         until(lambda: weights() == {"10.9.9.1": 3, "10.9.9.2": 4}, 3, "RS1 back in the kernel")
-        until(lambda: scraped(port, f'lvstui_server_health{{fwmark="",port="80",{RS1[:-1]},'
-                              'state="up"} 1'), 10, "the exporter: RS1 up again")
+        until(lambda: scraped(port, sample("lvstui_server_health", 1, state="up")), 10,
+              "the exporter: RS1 up again")
     finally:
         for proc in (listener, exporter):
             if proc is not None:

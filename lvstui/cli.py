@@ -37,7 +37,9 @@ def _common(defaults: bool) -> argparse.ArgumentParser:
     return common
 
 
-def _parser() -> argparse.ArgumentParser:
+def _parser(words: list[str] | None = None) -> argparse.ArgumentParser:
+    """lvstui's parser; given the command line's *words*, only the subcommands named among
+    them are built (``built_commands`` says which)."""
     p = argparse.ArgumentParser(prog="lvstui", parents=[_common(True)],
                                 description="Console for Linux Virtual Server clusters.")
     common = _common(False)
@@ -65,10 +67,47 @@ def _parser() -> argparse.ArgumentParser:
     _peer_options(p, console=True)
     p.set_defaults(run=_console)
     sub = p.add_subparsers(dest="command")
+    if words is not None:
+        sub = p.built_commands = _NamedOnly(sub, words)
     for commands in (_pair_commands, _history_commands, _table_commands,
                      _host_commands):
         commands(sub, common)
     return p
+
+
+class _NamedOnly:
+    """The subcommands of a parse: only the parsers of the ones named on the command line are
+    built (building all thirty took 0.6 s of a 1.5 s command under the VM's emulated CPU)."""
+
+    def __init__(self, sub, words: list[str]):
+        self.sub, self.words, self.names = sub, set(words), []
+
+    def add_parser(self, name: str, **kwargs):
+        if name not in self.words:
+            return _Unbuilt()
+        self.names.append(name)
+        return self.sub.add_parser(name, **kwargs)
+
+
+class _Unbuilt:
+    """A subcommand's parser left unbuilt: whatever is asked of it does nothing."""
+
+    def __getattr__(self, name: str):
+        return self._nothing
+
+    def _nothing(self, *args, **kwargs):
+        return self
+
+
+def _parse(argv: list[str] | None) -> argparse.Namespace:
+    """The command line parsed by a parser built for it: the whole parser for help, or when
+    no subcommand is named among words that may name one (argparse then lists them all)."""
+    words = sys.argv[1:] if argv is None else list(argv)
+    if not {"-h", "--help"} & set(words):
+        parser = _parser(words)
+        if parser.built_commands.names or all(w.startswith("-") for w in words):
+            return parser.parse_args(words)
+    return _parser().parse_args(words)
 
 
 def _pair_commands(sub, common) -> None:
@@ -270,7 +309,7 @@ def _keepalived_options(parser: argparse.ArgumentParser) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    args = _parse(argv)
     world = _demo_world(args) if args.demo and args.command is not None else None
     if args.audit_log is None and not args.demo:
         args.audit_log = DEFAULT_AUDIT

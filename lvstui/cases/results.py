@@ -33,6 +33,7 @@ class Result:
     peer_error: str | None = None     # made here, but not on the peer: why
     ask: str = ""                     # not made: the question to ask first (the kernel's now)
     confirmed: Callable[[], Result] | None = None   # what yes to that question runs
+    declined: Callable[[], Result] | None = None    # and no (where no has to be heard)
 
     @property
     def ok(self) -> bool:

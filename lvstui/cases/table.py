@@ -26,6 +26,37 @@ class Table(Area):
     def __init__(self, session):
         super().__init__(session)
         self.drained: dict[tuple, int] = {}        # (service key, server key) -> weight before
+        self.told: set[tuple] = set()             # services whose manager's word was said
+        self.asking: set[tuple] = set()           # ... and whose question awaits an answer
+
+    def owned(self, svc: VirtualService, again: Callable[[], Result]) -> Result | None:
+        """None when a live change of *svc*'s real servers may go ahead; else, once per
+        service and session, the question first: the HA manager (keepalived) declares it,
+        and sets such a change back. Yes makes it (*again*) and is not asked again; changes
+        of that service asked while the question is open are not made (keys typed ahead)."""
+        where = self.session.ha.owner(svc)
+        if where is None or svc.key in self.told:
+            return None
+        if svc.key in self.asking:
+            return Result(warning=f"not made: answer the question about {svc.name} first")
+        self.asking.add(svc.key)
+
+        def yes() -> Result:
+            self.asking.discard(svc.key)
+            self.told.add(svc.key)
+            return again()
+
+        def no() -> Result:
+            self.asking.discard(svc.key)
+            return Result()
+        return Result(ask=f"keepalived sets the real servers of {svc.name} ({where}). Change "
+                          "it live anyway?",
+                      detail="The change stays until keepalived's check of that server changes "
+                             "its verdict (then keepalived sets its weight from "
+                             "keepalived.conf), keepalived restarts, or a reload finds the "
+                             "server's lines edited. `lvstui drift --keepalived` prints what a "
+                             "restart would set back. Asked once per service.",
+                      confirmed=yes, declined=no)
 
     def change(self, make_ops: Callable[[], list[Operation]], undoable: bool = True,
                note: str = "", peer_ops: PeerOps = None) -> Result:
@@ -73,6 +104,10 @@ class Table(Area):
                    weight_of: Callable[[int], int], each_side: bool = False) -> Result:
         """*weight_of* the kernel's weight now; on the peer the same weight — or, with
         *each_side*, *weight_of* the peer's own weight there (each moves by itself)."""
+        asked = self.owned(svc, lambda: self.set_weight(svc, rs, weight_of, each_side))
+        if asked:
+            return asked
+
         def ops():
             live = self.live_server(svc, rs)
             return [Operation(Kind.EDIT_SERVER, svc, replace(live, weight=weight_of(live.weight)),
@@ -85,6 +120,9 @@ class Table(Area):
         """Weight 0, the weight before remembered for ``undrain``. Unless *last_too*, the
         last live server of the service as the kernel holds it now (never as a screen last
         read it) is not drained: the result asks first."""
+        asked = self.owned(svc, lambda: self.drain(svc, rs, last_too))
+        if asked:
+            return asked
         if not last_too:
             try:
                 live = [r.key for r in self.live_service(svc).servers if r.weight > 0]
@@ -108,10 +146,15 @@ class Table(Area):
     def add(self, svc: VirtualService, rs: RealServer | None = None) -> Result:
         if rs is None:
             return self.change(lambda: [Operation(Kind.ADD_SERVICE, svc)])
-        return self.change(lambda: [Operation(Kind.ADD_SERVER, svc, rs)])
+        return self.owned(svc, lambda: self.add(svc, rs)) or self.change(
+            lambda: [Operation(Kind.ADD_SERVER, svc, rs)])
 
     def edit_server(self, svc: VirtualService, base: RealServer, new: RealServer) -> Result:
         """*new* is *base* as the operator edited it: only the settings changed are sent."""
+        asked = self.owned(svc, lambda: self.edit_server(svc, base, new))
+        if asked:
+            return asked
+
         def ops():
             live = self.live_server(svc, base)
             return [Operation(Kind.EDIT_SERVER, svc, edited(base, new, live), before=live)]
@@ -127,8 +170,8 @@ class Table(Area):
         if rs is None:
             return self.change(lambda: [Operation(Kind.DELETE_SERVICE, svc,
                                                   before=self.live_service(svc))])
-        return self.change(lambda: [Operation(Kind.DELETE_SERVER, svc, rs,
-                                              before=self.live_server(svc, rs))])
+        return self.owned(svc, lambda: self.delete(svc, rs)) or self.change(
+            lambda: [Operation(Kind.DELETE_SERVER, svc, rs, before=self.live_server(svc, rs))])
 
     def zero(self, svc: VirtualService | None = None) -> Result:
         """Zero the counters of one service, or of the whole table (not undoable)."""

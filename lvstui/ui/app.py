@@ -229,8 +229,8 @@ class LvsApp(TableKeys, PendingChanges, PairConsole, PastKeys, App):
         if result is None:                                    # nothing was due
             return
         if result.ask:                                        # asked first, made on yes
-            self.push_screen(Confirm(result.ask, result.detail),
-                             lambda yes: yes and self.run_case(result.confirmed))
+            self.push_screen(Confirm(result.ask, result.detail), lambda yes: self.run_case(
+                result.confirmed) if yes else result.declined and self.run_case(result.declined))
             return
         self.show_result(result)
         self.show_banner()

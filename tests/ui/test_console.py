@@ -245,3 +245,40 @@ async def test_the_keepalived_demo_moves_the_vip_through_lvstuis_track_file(tmp_
             assert "172.26.46.119" in world.network.vips()
     finally:
         world.close()
+
+
+async def test_a_live_change_keepalived_sets_back_is_said_before_it_is_made(tmp_path):
+    """On a service keepalived.conf declares, the first live change asks (keepalived's check
+    or restart sets it back); no leaves the weight, yes makes it, and the next is not asked.
+    Keys typed while the question is open are not made."""
+    from lvstui.console import demo_world
+    from lvstui.ui.confirm import Confirm
+    world = demo_world(str(tmp_path / "audit.log"), "keepalived")
+    app = LvsApp(Session(world.table, network=world.network, heartbeat=world.heartbeat,
+                         audit=world.audit, **world.places()), refresh=0.05)
+
+    def weight() -> int:
+        return world.table.find_service(WEB).server("172.26.46.80", 80).weight
+    try:
+        async with app.run_test(size=(160, 40)) as pilot:
+            await first_read(pilot)
+            app.query_one("#servers", RowTable).focus()
+            before = weight()
+            for _ in range(3):                # as a terminal sends them: all at once
+                app.post_message(events.Key("plus", "+"))
+            await until(pilot, lambda: isinstance(app.screen, Confirm))
+            assert "keepalived sets the real servers of TCP 172.26.46.119:80" in \
+                app.screen.question
+            await settled(pilot)
+            await pilot.press("n")
+            await settled(pilot)
+            assert weight() == before and not isinstance(app.screen, Confirm)   # one question
+            await pilot.press("+")
+            await until(pilot, lambda: isinstance(app.screen, Confirm))
+            await pilot.press("y")
+            await until(pilot, lambda: weight() == before + 1)
+            await pilot.press("+")
+            await until(pilot, lambda: weight() == before + 2)
+            assert not isinstance(app.screen, Confirm)          # asked once per service
+    finally:
+        world.close()

@@ -672,7 +672,7 @@ def _agent(args, session: Session) -> int:
     from .health.sources import PublishedHealth
     session.backend = agent_table(session.backend)
     session.read_only = session.backend.name == "proc"
-    session.health = PublishedHealth(args.health_state)
+    session.health = PublishedHealth(args.health_state) if args.demo else _health(args)
     if args.demo:
         from .demo.heartbeat import PEER
         from .demo.network import peer_network

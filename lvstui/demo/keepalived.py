@@ -56,6 +56,7 @@ virtual_server {vip} 80 {{
 
     real_server 172.26.46.80 80 {{
         weight 1
+        inhibit_on_failure
         HTTP_GET {{
             url {{
                 path /
@@ -66,6 +67,7 @@ virtual_server {vip} 80 {{
     }}
     real_server 172.26.46.81 80 {{
         weight 1
+        inhibit_on_failure
         HTTP_GET {{
             url {{
                 path /
@@ -95,9 +97,12 @@ class SimulatedKeepalived:
 
     pid_file = "(the demo's keepalived, simulated)"
 
-    def __init__(self, network, conf: str, checks):
+    def __init__(self, network, conf: str, checks, table=None):
         self.network, self.path, self.conf = network, PriorityFile(conf).path(), conf
         self.checks = checks           # the demo's real servers, as its checkers find them
+        self.table = table             # where its checkers set weights (None: nowhere)
+        self.services, _ = configured_services(read(conf))
+        self._alive: dict = {}         # (service key, server key) -> alive at the last look
         self.since = time.time()
         self._stop = threading.Event()
         self._master = self._holder()
@@ -122,20 +127,32 @@ class SimulatedKeepalived:
     def checkers(self) -> CheckerState:
         """Its HTTP_GET verdicts on the real servers of its keepalived.conf (RS2 fails 20 s
         of every 90 s, as the demo's checks find it)."""
-        services, _ = configured_services(read(self.conf))
         verdicts = []
-        for svc in services:
+        for svc in self.services:
             for rs in svc.servers:
                 failing = self.checks.failing(rs.address)
                 verdicts.append(Verdict(svc.name, rs.endpoint, not failing, int(failing),
-                                        rs.weight, ("HTTP_GET",)))
+                                        rs.weight, ("HTTP_GET",), True, True, 6.0))
         return CheckerState(True, tuple(verdicts), age=0.0, fresh=True)
+
+    def _check(self) -> None:
+        """As keepalived's checker acts on a verdict that changed (inhibit_on_failure): weight
+        0 when a server fails, keepalived.conf's weight when it passes again (a live weight
+        in between is set back then)."""
+        for svc in self.services:
+            for rs in svc.servers:
+                alive = not self.checks.failing(rs.address)
+                key = (svc.key, rs.key)
+                if self._alive.get(key, True) != alive and self.table is not None:
+                    self.table.set_weight(svc, rs.address, rs.port, rs.weight if alive else 0)
+                self._alive[key] = alive
 
     def _holder(self) -> str:
         return ME if self.effective() > PRIORITY[PEER] else PEER
 
     def _watch(self) -> None:
         while not self._stop.wait(WATCH_EVERY):
+            self._check()
             holder = self._holder()
             if holder != self._master:
                 self._master = holder

@@ -46,7 +46,7 @@ class DemoWorld:
         if ha == "keepalived":        # the wiring puts lvstui's KeepalivedCluster on it
             self.keepalived_conf = write_conf(self.sandbox.root)
             self.keepalived = SimulatedKeepalived(self.network, self.keepalived_conf,
-                                                  self.checks)
+                                                  self.checks, self.table)
         self.me = ME
         self.audit = AuditLog(audit_path or self.sandbox.audit)
         self.history_path = os.path.join(self.sandbox.root, "history.db")
@@ -62,8 +62,12 @@ class DemoWorld:
 
     @property
     def health(self):
-        """The console's own monitor of the simulated servers (made when first asked)."""
-        if self._health is None:
+        """The console's own monitor of the simulated servers (made when first asked); under
+        keepalived, keepalived's checkers (they set the weights, as the real one's do)."""
+        if self._health is None and self.keepalived is not None:
+            from ..health.keepalived import KeepalivedChecks
+            self._health = KeepalivedChecks(self.keepalived, every=1.0)
+        elif self._health is None:
             self._health = demo_health(self.table, self.audit.by("monitor").record)
         return self._health
 

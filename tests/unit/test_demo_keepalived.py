@@ -70,3 +70,34 @@ def test_its_checkers_find_rs2_failing_when_the_demo_checks_do(world):
     verdicts = {v.server: v for v in world.keepalived.checkers().verdicts}
     assert not verdicts["172.26.46.81:80"].alive and verdicts["172.26.46.80:80"].alive
     assert world.checks.failing("172.26.46.81") and verdicts["172.26.46.81:80"].failed == 1
+
+
+def test_the_demos_keepalived_checks_set_weights_as_keepalived_does(world):
+    """A failing server goes to weight 0 (inhibit_on_failure) and is quiesced by a check in
+    the health keepalived's checkers give (its keepalived.conf weight the intent); passing
+    again it gets keepalived.conf's weight back, a live weight set in between included."""
+    from lvstui.health.state import intents
+    from lvstui.model import parse_service
+
+    class Checks:
+        down: set = set()
+
+        def failing(self, host: str) -> bool:
+            return host in self.down
+
+    web = parse_service(f"{VIP}:80")
+    rs2 = (web.key, ("172.26.46.81", 80))
+    world.keepalived.checks = checks = Checks()
+
+    def weight() -> int:
+        return world.table.find_service(web).server("172.26.46.81", 80).weight
+    checks.down = {"172.26.46.81"}
+    until(lambda: weight() == 0, 5, "RS2 at weight 0 once its check fails")
+    state = world.health.read()
+    assert not state.servers[rs2].up and intents(state) == {rs2: 1}
+    world.table.set_weight(web, "172.26.46.81", 80, 7)          # a live weight meanwhile
+    checks.down = set()
+    until(lambda: weight() == 1, 5, "RS2 back at keepalived.conf's weight")
+    world.table.set_weight(web, "172.26.46.81", 80, 5)          # no verdict change: kept
+    world.keepalived._check()
+    assert weight() == 5 and world.keepalived.checkers().verdicts[1].alive

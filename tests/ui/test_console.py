@@ -255,7 +255,8 @@ async def test_a_live_change_keepalived_sets_back_is_said_before_it_is_made(tmp_
     from lvstui.ui.confirm import Confirm
     world = demo_world(str(tmp_path / "audit.log"), "keepalived")
     app = LvsApp(Session(world.table, network=world.network, heartbeat=world.heartbeat,
-                         audit=world.audit, **world.places()), refresh=0.05)
+                         health=world.health, audit=world.audit, **world.places()),
+                 refresh=0.05)
 
     def weight() -> int:
         return world.table.find_service(WEB).server("172.26.46.80", 80).weight
@@ -263,6 +264,9 @@ async def test_a_live_change_keepalived_sets_back_is_said_before_it_is_made(tmp_
         async with app.run_test(size=(160, 40)) as pilot:
             await first_read(pilot)
             app.query_one("#servers", RowTable).focus()
+            assert app.health_source().startswith("health: keepalived's checkers (pid ")
+            assert [c.split()[0] for c in cells(app.query_one("#servers", RowTable),
+                                                "Health")] == ["up", "up"]
             before = weight()
             for _ in range(3):                # as a terminal sends them: all at once
                 app.post_message(events.Key("plus", "+"))

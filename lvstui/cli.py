@@ -678,9 +678,13 @@ def _agent(args, session: Session) -> int:
         from .demo.network import peer_network
         session.hostname, session.network = PEER, peer_network()
     else:
+        from .cases.managers import KeepalivedCluster, running_manager
         from .ha.cluster import Heartbeat
         from .system.network import HostNetwork
-        session.heartbeat = Heartbeat(os.path.join(args.ha_dir, "ha.cf"))
+        keepalived = args.ha == "keepalived" or (args.ha == "auto" and
+                                                 running_manager() == "keepalived")
+        session.heartbeat = (KeepalivedCluster() if keepalived else
+                             Heartbeat(os.path.join(args.ha_dir, "ha.cf")))   # what runs here
         session.network = HostNetwork()     # the VIP a make-before-break switchover adds here
     session.audit = session.audit.by("peer")
     try:

@@ -78,7 +78,7 @@ class Ha(Area):
             return None
         st = manager.state()
         return {"running": st.running, "me": st.me, "resources": st.resources,
-                "error": st.error}
+                "error": st.error, "manager": getattr(manager, "name", "heartbeat")}
 
     # ------------------------------------------------------------ failover
     def failover(self, kind: str, vip: str | None = None,

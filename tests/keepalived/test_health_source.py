@@ -117,3 +117,23 @@ def test_open_health_takes_keepalived_only_where_it_declares_services(tmp_path):
     assert isinstance(open_health(None, None, False, state, None, {}, keepalived),
                       PublishedHealth)                     # control: nothing it checks
     assert isinstance(open_health(None, None, False, state, None, None, None), PublishedHealth)
+
+
+def agent_state(*ha: str) -> dict:
+    """The state the agent of this host answers a peer with (memory table, no monitor)."""
+    import json
+    import subprocess
+    import sys
+    out = subprocess.run([sys.executable, "-m", "lvstui", "--backend", "memory", *ha,
+                          "--health-state", "/nonexistent/health.json", "agent"],
+                         input='{"id": 1, "op": "state"}\n', capture_output=True, text=True,
+                         timeout=60)
+    return json.loads(out.stdout.splitlines()[1])
+
+
+def test_the_agent_answers_for_the_ha_manager_that_runs_there():
+    """A peer under keepalived is read as keepalived (its state, its failover), not as a
+    heartbeat with no ha.cf; the control, --ha heartbeat, names heartbeat."""
+    said = agent_state("--ha", "keepalived")["heartbeat"]
+    assert said["manager"] == "keepalived" and "keepalived is not running here" in said["error"]
+    assert agent_state("--ha", "heartbeat")["heartbeat"]["manager"] == "heartbeat"

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Callable
 
 from .. import actions
 from ..ha import HA_DIR, HeartbeatError
+from ..ipvs.operations import Kind
 from .area import Area
 from .results import Proposal, Result, masked
 
@@ -53,6 +54,30 @@ class Ha(Area):
         changes its checks and reloads set back; None where nothing but lvstui sets it."""
         declared = getattr(self.session.heartbeat, "declared", None)
         return declared().get(svc.key) if declared else None
+
+    def kept(self, svc, rs) -> bool:
+        """Whether the HA manager keeps a live weight of *rs* in *svc* (keepalived: a
+        FILE_CHECK on a track_file of lvstui's)."""
+        kept = getattr(self.session.heartbeat, "kept", None)
+        return kept is not None and (svc.key, rs.key) in kept()
+
+    def keep(self, ops) -> str | None:
+        """Each live weight *ops* set on a server the HA manager keeps written where it keeps
+        it; why one could not be, or None."""
+        kept = getattr(self.session.heartbeat, "kept", None)
+        files = kept() if kept is not None else {}
+        for op in ops:
+            keeper = files.get((op.service.key, op.server.key)) if op.server and op.service \
+                else None
+            if keeper is None or op.kind is not Kind.EDIT_SERVER or \
+                    getattr(op.before, "weight", None) == op.server.weight:
+                continue                  # never a check's 0 pinned by another field's edit
+            try:
+                keeper.write(op.server.weight)
+            except (OSError, ValueError) as exc:
+                return (f"{op.server.endpoint}: weight {op.server.weight} set live but not kept "
+                        f"by keepalived ({keeper.path}): {getattr(exc, 'strerror', None) or exc}")
+        return None
 
     def vip_interface(self, vip: str) -> str | None:
         """The interface heartbeat's resource names for *vip* (None: not named, unread)."""

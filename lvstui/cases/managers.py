@@ -31,7 +31,7 @@ class KeepalivedCluster:
         self.keepalived = keepalived or Keepalived()
         self.me = me or os.uname().nodename
         self.priority = PriorityFile(conf)
-        self._declared: tuple[float | None, dict] = (None, {})
+        self._declared: tuple[float | None, tuple[dict, dict]] = (None, ({}, {}))
 
     def state(self):
         state = self.keepalived.state()
@@ -48,19 +48,30 @@ class KeepalivedCluster:
 
     def declared(self) -> dict[tuple, str]:
         """The virtual services keepalived.conf declares (their keys) and where (file:line):
-        keepalived sets their real servers, and its checks and reloads set them back. Read
-        again only when the file changed; {} where it cannot be read."""
+        keepalived sets their real servers, and its checks and reloads set them back."""
+        return self._conf()[0]
+
+    def kept(self) -> dict:
+        """(service key, server key) -> the ``Kept`` file of each real server whose live
+        weight keepalived keeps (a FILE_CHECK on a track_file of lvstui's)."""
+        return self._conf()[1]
+
+    def _conf(self) -> tuple[dict, dict]:
+        """keepalived.conf's services and kept servers, read again only when the file
+        changed; nothing where it cannot be read."""
         try:
             mtime = os.stat(self.priority.conf).st_mtime
         except OSError:
-            return {}
+            return {}, {}
         if self._declared[0] != mtime:
             from ..keepalived.conf import read
             from ..keepalived.services import declared
+            from ..keepalived.weights import kept
             try:
-                self._declared = (mtime, declared(read(self.priority.conf)))
+                config = read(self.priority.conf)
             except OSError:
-                return {}
+                return {}, {}
+            self._declared = (mtime, (declared(config), kept(config)))
         return self._declared[1]
 
     def vips(self) -> list[str]:

@@ -77,6 +77,8 @@ class Table(Area):
         local_note = note + ("  # this director only" if only_here and ops else "")
         result = Result([op.command() + local_note for op in ops], error, self.dry_run, ops,
                         self.fresh(ops))
+        if ops and error is None and not self.dry_run:
+            result.warning = self.session.ha.keep(ops)    # where keepalived keeps weights
         self.record(result)
         change = Change(ops)
         if (ops or peer_ops) and error is None and not only_here and pair.attached:
@@ -104,7 +106,8 @@ class Table(Area):
                    weight_of: Callable[[int], int], each_side: bool = False) -> Result:
         """*weight_of* the kernel's weight now; on the peer the same weight — or, with
         *each_side*, *weight_of* the peer's own weight there (each moves by itself)."""
-        asked = self.owned(svc, lambda: self.set_weight(svc, rs, weight_of, each_side))
+        asked = None if self.session.ha.kept(svc, rs) else self.owned(
+            svc, lambda: self.set_weight(svc, rs, weight_of, each_side))
         if asked:
             return asked
 
@@ -120,7 +123,8 @@ class Table(Area):
         """Weight 0, the weight before remembered for ``undrain``. Unless *last_too*, the
         last live server of the service as the kernel holds it now (never as a screen last
         read it) is not drained: the result asks first."""
-        asked = self.owned(svc, lambda: self.drain(svc, rs, last_too))
+        asked = None if self.session.ha.kept(svc, rs) else self.owned(
+            svc, lambda: self.drain(svc, rs, last_too))
         if asked:
             return asked
         if not last_too:

@@ -92,11 +92,13 @@ def drift_keepalived(path: str, session) -> int:
     other): what a restart of keepalived sets back, since it deletes its virtual servers when
     it stops and adds them from the file when it starts. A reload sets back less: only what
     the file changed since keepalived read it (a live weight on a line that did not change
-    stays). Services the file does not name are left. Exit 0 none, 1 some, 2 the file or the
-    table unreadable."""
+    stays). A weight keepalived keeps (lvstui's FILE_CHECK file) is the file's weight plus its
+    number, as keepalived sets it again. Services the file does not name are left. Exit 0
+    none, 1 some, 2 the file or the table unreadable."""
     from ..ipvs.backend import IPVSError
     from ..ipvs.operations import diff
     from ..keepalived.services import configured_services
+    from ..keepalived.weights import kept
     try:
         config = read(path)
         live = session.backend.services()
@@ -104,6 +106,11 @@ def drift_keepalived(path: str, session) -> int:
         print(f"lvstui: {getattr(exc, 'strerror', None) or exc}", file=sys.stderr)
         return 2
     wanted, skipped = configured_services(config)
+    keepers = kept(config)
+    for svc in wanted:                 # a weight keepalived keeps comes back with it
+        for rs in svc.servers:
+            if (svc.key, rs.key) in keepers:
+                rs.weight = keepers[(svc.key, rs.key)].weight()
     for line in skipped:
         print(f"# {line}")
     ops = diff([s for s in live if s.key in {w.key for w in wanted}], wanted)

@@ -6,6 +6,9 @@ kernel, the referee of what its reload and its restart do to live changes:
 - ``lvstui drift --keepalived`` prints what a restart sets back: the printed commands applied
   to the live table (by ipvsadm, in a namespace of their own) are exactly the table keepalived
   makes when it starts again;
+- a live weight lvstui sets on a server with its FILE_CHECK is kept by keepalived through a
+  failed and passed check and a reload (the control, a server without it, gets
+  keepalived.conf's weight back);
 - ``lvstui ha status`` says keepalived's verdict on each real server (its checker's data dump),
   following a server that fails its TCP_CHECK and comes back; the exporter, whose health
   source is keepalived's checkers, says the check's 0 in the kernel beside the configured
@@ -240,3 +243,91 @@ def test_keepalived_verdicts_are_said_and_its_quiesce_is_not_the_operators(start
             if proc is not None:
                 proc.kill()
                 proc.wait()
+
+
+
+KEPT_NAME = "lvstui_w_tcp_10.9.9.9_80_10.9.9.1_80"
+KEPT = """\
+track_file {name} {{
+  file "{path}"
+  weight 1
+  init_file 0
+}}
+virtual_server 10.9.9.9 80 {{
+  delay_loop 1
+  lb_algo wlc
+  lb_kind DR
+  protocol TCP
+  real_server 10.9.9.1 80 {{
+    weight 3
+    inhibit_on_failure
+    TCP_CHECK {{
+      connect_timeout 1
+    }}
+    FILE_CHECK {{
+      track_file {name}
+    }}
+  }}
+  real_server 10.9.9.2 80 {{
+    weight {rs2}
+    inhibit_on_failure
+    TCP_CHECK {{
+      connect_timeout 1
+    }}
+  }}
+}}
+"""
+LISTEN = ("import socket,time\nss=[socket.create_server((a,80)) for a in ('10.9.9.1','10.9.9.2')]"
+          "\ntime.sleep(3600)")
+
+
+def listening() -> subprocess.Popen:
+    """Both real servers answering on port 80 (their TCP_CHECKs pass)."""
+    return subprocess.Popen([sys.executable, "-c", LISTEN])
+
+
+def test_a_live_weight_lvstui_sets_is_kept_by_keepalived_through_checks_and_reloads(
+        started, tmp_path):
+    """RS1 has lvstui's FILE_CHECK, RS2 none (the control). lvstui sets RS1 to 7 and RS2 to 9
+    live; both fail their TCP_CHECK (0: inhibit_on_failure) and pass again: RS1 comes back at
+    7, RS2 at keepalived.conf's 4. A reload that changes RS2's line keeps RS1 at 7, and the
+    drift of a restart is nothing."""
+    from lvstui.cases.managers import KeepalivedCluster
+    from lvstui.ipvs.netlink import NetlinkBackend
+    from lvstui.keepalived.state import Keepalived as KeepalivedState
+    from lvstui.model import parse_service
+    from lvstui.session import Session
+    from lvstui.audit import AuditLog
+    for address in ("10.9.9.1", "10.9.9.2"):
+        subprocess.run(["ip", "addr", "add", f"{address}/32", "dev", "lt-ka"], check=True)
+    conf = KEPT.format(name=KEPT_NAME, path=tmp_path / "w", rs2=4)
+    listener = listening()
+    try:
+        daemon = started(conf, {"10.9.9.1": 3, "10.9.9.2": 4})
+        session = Session(NetlinkBackend(), audit=AuditLog(str(tmp_path / "audit.log")),
+                          heartbeat=KeepalivedCluster(
+                              KeepalivedState(os.path.join(daemon.root, "k.pid")), "d1",
+                              daemon.conf))
+        svc = session.backend.find_service(parse_service("10.9.9.9:80"))
+        kept = session.table.set_weight(svc, svc.server("10.9.9.1", 80), lambda w: 7)
+        assert kept.ok and not kept.ask and kept.warning is None
+        asked = session.table.set_weight(svc, svc.server("10.9.9.2", 80), lambda w: 9)
+        assert asked.ask and asked.confirmed().ok              # not kept: asked, then yes
+        assert weights() == {"10.9.9.1": 7, "10.9.9.2": 9}
+        assert (tmp_path / "w").read_text() == "4\n"
+        listener.kill()
+        listener.wait()
+        until(lambda: weights() == {"10.9.9.1": 0, "10.9.9.2": 0}, 5, "both failed: 0")
+        listener = listening()
+        until(lambda: weights() == {"10.9.9.1": 7, "10.9.9.2": 4}, 5,
+              "RS1 back at its kept 7, RS2 at keepalived.conf's 4")
+        with open(daemon.conf, "w") as fh:
+            fh.write(KEPT.format(name=KEPT_NAME, path=tmp_path / "w", rs2=5))
+        daemon.reload()
+        until(lambda: weights() == {"10.9.9.1": 7, "10.9.9.2": 5}, 5,
+              "the reload: RS2's changed line applied, RS1 kept")
+        again = drift(daemon)
+        assert again.returncode == 0 and again.stdout == "", again.stdout
+    finally:
+        listener.kill()
+        listener.wait()

@@ -70,8 +70,11 @@ class MainScreen(Screen):
         if svc and self.filter_text and self.filter_text not in service_text(svc):
             servers = [r for r in servers if self.filter_text in server_text(r)]
         title = f"Real servers of {svc.name}" if svc else "Real servers"
-        if svc and self.app.session.ha.owner(svc):
-            title += " · keepalived resets live changes"    # checks, restarts, edited reloads
+        ha = self.app.session.ha
+        if svc and ha.owner(svc):                   # checks, restarts, edited reloads
+            kept = svc.servers and all(ha.kept(svc, rs) for rs in svc.servers)
+            title += (" · keepalived keeps live weights" if kept
+                      else " · keepalived resets live changes")
         table.border_title = title
         table.set_items(servers)
 

@@ -42,7 +42,7 @@ class KeepalivedChecks:
         answer = self.keepalived.checkers()
         self.error = answer.error
         pid = self.keepalived.pid() or 0
-        if not answer.verdicts and self._state is not None:
+        if not answer.fresh and not answer.verdicts and self._state is not None:
             self._state = HealthState(False, pid, self._state.updated, self._state.source,
                                       self._state.servers)
             return

@@ -87,6 +87,9 @@ def test_keepalived_is_asked_at_most_every_few_seconds_and_its_silence_is_said()
     assert checks.describe(stale) == ("keepalived's checkers: STALE (keepalived (pid 4242) did "
                                       "not answer within 2 s; last answer shown)")
     assert checks.describe(first) == "keepalived's checkers (pid 4242)"
+    keepalived.answer = CheckerState(True, (), 0.0, True)    # it answers: no server now
+    clock.now += 5
+    assert checks.read().servers == {} and checks.read().running
 
 
 def test_a_server_keeps_its_since_until_its_verdict_changes():

@@ -14,7 +14,12 @@ from tests.pace import patience
 
 pytestmark = pytest.mark.kernel
 
-INTERVAL, FAILURES, TIMEOUT = 1, 1, 3
+# TIMEOUT: a check's time limit, for lvstui and ldirectord alike. Generous: under the
+# emulated CPU with the other VM tiers beside it, ldirectord's own HTTP check (Perl) took
+# longer than 3 s on every try once (run 27: its servers never came up); a stopped backend
+# is refused at once, so no step waits for it.
+INTERVAL, FAILURES, TIMEOUT = 1, 1, 10
+LONGEST_WAIT = 300          # seconds: a step's wait, well inside pytest-timeout's 900 s
 CONFIG = f"""\
 checktimeout={TIMEOUT}
 negotiatetimeout={TIMEOUT}
@@ -50,6 +55,7 @@ def rule(address: str, weight: int) -> str:
 
 
 def wait_for(predicate, timeout: float, what: str) -> float:
+    timeout = min(timeout, LONGEST_WAIT)     # say what was waited for before pytest-timeout
     start = time.monotonic()
     while not predicate():
         if time.monotonic() - start > timeout:
@@ -172,6 +178,10 @@ def test_monitor_quiesces_restores_and_falls_back_like_ldirectord(backends, tmp_
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         scenario(backends, "ldirectord", patience(30))
+    except AssertionError as exc:
+        log = tmp_path / "ldirectord.log"
+        tail = log.read_text()[-3000:] if log.exists() else "(ldirectord wrote no log)"
+        raise AssertionError(f"{exc}\nldirectord's log:\n{tail}") from None
     finally:
         referee.send_signal(signal.SIGTERM)
         referee.wait(timeout=60)

@@ -174,14 +174,16 @@ def test_monitor_quiesces_restores_and_falls_back_like_ldirectord(backends, tmp_
 
     # the referee: Debian's ldirectord, same file, same kernel, same steps, same tables
     subprocess.run(["ipvsadm", "-C"], check=True)
-    referee = subprocess.Popen(["ldirectord", "-d", str(config), "start"],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    said = tmp_path / "ldirectord.out"
+    with open(said, "w") as out:            # -d: it logs to its output (and its logfile)
+        referee = subprocess.Popen(["ldirectord", "-d", str(config), "start"], stdout=out,
+                                   stderr=subprocess.STDOUT)
     try:
         scenario(backends, "ldirectord", patience(30))
     except AssertionError as exc:
-        log = tmp_path / "ldirectord.log"
-        tail = log.read_text()[-3000:] if log.exists() else "(ldirectord wrote no log)"
-        raise AssertionError(f"{exc}\nldirectord's log:\n{tail}") from None
+        tails = [f"{path.name}:\n{path.read_text(errors='replace')[-3000:]}"
+                 for path in (said, tmp_path / "ldirectord.log") if path.exists()]
+        raise AssertionError("\n".join([str(exc), *tails])) from None
     finally:
         referee.send_signal(signal.SIGTERM)
         referee.wait(timeout=60)

@@ -517,10 +517,13 @@ def _manager() -> str:
 
 def _health(args):
     """This director's health as a command reads it: a running lvstui monitor's state; else,
-    where keepalived runs and declares virtual servers, its checkers' verdicts."""
+    where keepalived runs and declares virtual servers, its checkers' verdicts (the demo: the
+    state its monitor publishes)."""
     from .cases.managers import KeepalivedCluster
-    from .health.sources import open_health
+    from .health.sources import PublishedHealth, open_health
     from .keepalived.state import Keepalived
+    if args.demo:
+        return PublishedHealth(args.health_state)
     keepalived = Keepalived(getattr(args, "keepalived_pid", KEEPALIVED_PID))
     declared = None
     if keepalived.pid() is not None:
@@ -669,22 +672,18 @@ def _service_options(parser: argparse.ArgumentParser) -> None:
 
 def _agent(args, session: Session) -> int:
     from .commands.agent import agent_table, serve
-    from .health.sources import PublishedHealth
     session.backend = agent_table(session.backend)
     session.read_only = session.backend.name == "proc"
-    session.health = PublishedHealth(args.health_state) if args.demo else _health(args)
+    session.health = _health(args)
     if args.demo:
         from .demo.heartbeat import PEER
         from .demo.network import peer_network
         session.hostname, session.network = PEER, peer_network()
     else:
-        from .cases.managers import KeepalivedCluster, running_manager
-        from .ha.cluster import Heartbeat
+        from .console import manager
         from .system.network import HostNetwork
-        keepalived = args.ha == "keepalived" or (args.ha == "auto" and
-                                                 running_manager() == "keepalived")
-        session.heartbeat = (KeepalivedCluster() if keepalived else
-                             Heartbeat(os.path.join(args.ha_dir, "ha.cf")))   # what runs here
+        session.heartbeat = manager("heartbeat" if args.ha == "none" else args.ha,  # answers
+                                    os.path.join(args.ha_dir, "ha.cf"))         # for one
         session.network = HostNetwork()     # the VIP a make-before-break switchover adds here
     session.audit = session.audit.by("peer")
     try:
@@ -700,11 +699,7 @@ def _pair(args, session: Session) -> int:
         return drift_keepalived(args.keepalived, session)
     from .commands.pair import CANNOT_TELL, drift_peer, save_peer, sync_peer
     from .console import peer_opener
-    if not args.demo:
-        session.health = _health(args)         # its checks' quiesce is no drift
-    else:
-        from .health.sources import PublishedHealth
-        session.health = PublishedHealth(args.health_state)
+    session.health = _health(args)             # its checks' quiesce is no drift
     session.pair.opener = peer_opener(session, bool(args.demo), args.peer, False,
                                       args.peer_command, args.ssh_config, args.peer_timeout)
     if session.pair.opener is None:

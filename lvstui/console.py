@@ -50,16 +50,17 @@ def demo_world(audit_path: str | None, ha: str = "auto"):
     return world
 
 
-def manager(ha: str = "auto"):
+def manager(ha: str = "auto", ha_cf: str | None = None):
     """This director's HA manager as the session drives it: keepalived where it runs (or is
-    asked for), else heartbeat; None for ``none``."""
+    asked for), else heartbeat (its ha.cf *ha_cf*, by default /etc/ha.d's); None for
+    ``none``."""
     from .cases.managers import KeepalivedCluster, running_manager
     from .ha.cluster import Heartbeat
     if ha == "none":
         return None
     if ha == "keepalived" or (ha == "auto" and running_manager() == "keepalived"):
         return KeepalivedCluster()
-    return Heartbeat()
+    return Heartbeat(ha_cf) if ha_cf else Heartbeat()
 
 
 def run(backend_kind: str, demo: bool, refresh: float, audit_path: str | None,

@@ -55,17 +55,19 @@ class Ha(Area):
         declared = getattr(self.session.heartbeat, "declared", None)
         return declared().get(svc.key) if declared else None
 
-    def kept(self, svc, rs) -> bool:
-        """Whether the HA manager keeps a live weight of *rs* in *svc* (keepalived: a
-        FILE_CHECK on a track_file of lvstui's)."""
+    def kept(self, svc) -> set[tuple]:
+        """The real servers (keys) of *svc* whose live weight the HA manager keeps
+        (keepalived: a FILE_CHECK on a track_file of lvstui's)."""
+        return {rs for service, rs in self._kept_files() if service == svc.key}
+
+    def _kept_files(self) -> dict:
         kept = getattr(self.session.heartbeat, "kept", None)
-        return kept is not None and (svc.key, rs.key) in kept()
+        return kept() if kept is not None else {}
 
     def keep(self, ops) -> str | None:
         """Each live weight *ops* set on a server the HA manager keeps written where it keeps
         it; why one could not be, or None."""
-        kept = getattr(self.session.heartbeat, "kept", None)
-        files = kept() if kept is not None else {}
+        files = self._kept_files()
         for op in ops:
             keeper = files.get((op.service.key, op.server.key)) if op.server and op.service \
                 else None

@@ -31,7 +31,7 @@ class KeepalivedCluster:
         self.keepalived = keepalived or Keepalived()
         self.me = me or os.uname().nodename
         self.priority = PriorityFile(conf)
-        self._declared: tuple[float | None, tuple[dict, dict]] = (None, ({}, {}))
+        self._read: tuple[float | None, tuple[dict, dict]] = (None, ({}, {}))
 
     def state(self):
         state = self.keepalived.state()
@@ -63,7 +63,7 @@ class KeepalivedCluster:
             mtime = os.stat(self.priority.conf).st_mtime
         except OSError:
             return {}, {}
-        if self._declared[0] != mtime:
+        if self._read[0] != mtime:
             from ..keepalived.conf import read
             from ..keepalived.services import declared
             from ..keepalived.weights import kept
@@ -71,8 +71,8 @@ class KeepalivedCluster:
                 config = read(self.priority.conf)
             except OSError:
                 return {}, {}
-            self._declared = (mtime, (declared(config), kept(config)))
-        return self._declared[1]
+            self._read = (mtime, (declared(config), kept(config)))
+        return self._read[1]
 
     def vips(self) -> list[str]:
         """The addresses keepalived's instances move (as it says them, without a prefix)."""

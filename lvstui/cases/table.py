@@ -29,13 +29,17 @@ class Table(Area):
         self.told: set[tuple] = set()             # services whose manager's word was said
         self.asking: set[tuple] = set()           # ... and whose question awaits an answer
 
-    def owned(self, svc: VirtualService, again: Callable[[], Result]) -> Result | None:
+    def owned(self, svc: VirtualService, again: Callable[[], Result],
+              weight_of: RealServer | None = None) -> Result | None:
         """None when a live change of *svc*'s real servers may go ahead; else, once per
         service and session, the question first: the HA manager (keepalived) declares it,
-        and sets such a change back. Yes makes it (*again*) and is not asked again; changes
-        of that service asked while the question is open are not made (keys typed ahead)."""
+        and sets such a change back — unless the change is the weight of a server it keeps
+        (*weight_of*). Yes makes it (*again*) and is not asked again; changes of that service
+        asked while the question is open are not made (keys typed ahead)."""
         where = self.session.ha.owner(svc)
         if where is None or svc.key in self.told:
+            return None
+        if weight_of is not None and weight_of.key in self.session.ha.kept(svc):
             return None
         if svc.key in self.asking:
             return Result(warning=f"not made: answer the question about {svc.name} first")
@@ -106,8 +110,7 @@ class Table(Area):
                    weight_of: Callable[[int], int], each_side: bool = False) -> Result:
         """*weight_of* the kernel's weight now; on the peer the same weight — or, with
         *each_side*, *weight_of* the peer's own weight there (each moves by itself)."""
-        asked = None if self.session.ha.kept(svc, rs) else self.owned(
-            svc, lambda: self.set_weight(svc, rs, weight_of, each_side))
+        asked = self.owned(svc, lambda: self.set_weight(svc, rs, weight_of, each_side), rs)
         if asked:
             return asked
 
@@ -123,8 +126,7 @@ class Table(Area):
         """Weight 0, the weight before remembered for ``undrain``. Unless *last_too*, the
         last live server of the service as the kernel holds it now (never as a screen last
         read it) is not drained: the result asks first."""
-        asked = None if self.session.ha.kept(svc, rs) else self.owned(
-            svc, lambda: self.drain(svc, rs, last_too))
+        asked = self.owned(svc, lambda: self.drain(svc, rs, last_too), rs)
         if asked:
             return asked
         if not last_too:

@@ -133,7 +133,7 @@ class SimulatedKeepalived:
                 failing = self.checks.failing(rs.address)
                 verdicts.append(Verdict(svc.name, rs.endpoint, not failing, int(failing),
                                         rs.weight, ("HTTP_GET",), True, True, 6.0))
-        return CheckerState(True, tuple(verdicts), age=0.0, fresh=True)
+        return CheckerState(True, tuple(verdicts), age=0.0, fresh=True, pid=self.pid())
 
     def _check(self) -> None:
         """As keepalived's checker acts on a verdict that changed (inhibit_on_failure): weight

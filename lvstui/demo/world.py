@@ -64,11 +64,11 @@ class DemoWorld:
     def health(self):
         """The console's own monitor of the simulated servers (made when first asked); under
         keepalived, keepalived's checkers (they set the weights, as the real one's do)."""
-        if self._health is None and self.keepalived is not None:
+        if self._health is None:
             from ..health.keepalived import KeepalivedChecks
-            self._health = KeepalivedChecks(self.keepalived, every=1.0)
-        elif self._health is None:
-            self._health = demo_health(self.table, self.audit.by("monitor").record)
+            self._health = (KeepalivedChecks(self.keepalived, every=1.0)
+                            if self.keepalived is not None
+                            else demo_health(self.table, self.audit.by("monitor").record))
         return self._health
 
     def places(self) -> dict:

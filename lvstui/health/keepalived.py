@@ -41,7 +41,7 @@ class KeepalivedChecks:
     def _ask(self) -> None:
         answer = self.keepalived.checkers()
         self.error = answer.error
-        pid = self.keepalived.pid() or 0
+        pid = answer.pid or 0
         if not answer.fresh and not answer.verdicts and self._state is not None:
             self._state = HealthState(False, pid, self._state.updated, self._state.source,
                                       self._state.servers)

@@ -56,6 +56,7 @@ class CheckerState:
     age: float | None = None
     fresh: bool = False
     error: str = ""
+    pid: int | None = None
 
 
 class Keepalived:
@@ -95,9 +96,10 @@ class Keepalived:
                 verdicts = tuple(parse(fh.read()))
             age = max(0.0, self.clock() - os.stat(path).st_mtime)
         except OSError as exc:
-            return CheckerState(True, error=why or f"cannot read {path}: {exc.strerror}")
+            return CheckerState(True, error=why or f"cannot read {path}: {exc.strerror}",
+                                pid=pid)
         return CheckerState(True, verdicts, age, not why,
-                            why + (f"; its last answer is {age:.0f} s old" if why else ""))
+                            why + (f"; its last answer is {age:.0f} s old" if why else ""), pid)
 
     def ask(self, pid: int, signum: int, path: str) -> str:
         """Send *signum* and wait until keepalived rewrote *path*: "" when it did, else why

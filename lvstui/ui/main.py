@@ -72,8 +72,9 @@ class MainScreen(Screen):
         title = f"Real servers of {svc.name}" if svc else "Real servers"
         ha = self.app.session.ha
         if svc and ha.owner(svc):                   # checks, restarts, edited reloads
-            kept = svc.servers and all(ha.kept(svc, rs) for rs in svc.servers)
-            title += (" · keepalived keeps live weights" if kept
+            kept = ha.kept(svc)
+            every_one = svc.servers and all(rs.key in kept for rs in svc.servers)
+            title += (" · keepalived keeps live weights" if every_one
                       else " · keepalived resets live changes")
         table.border_title = title
         table.set_items(servers)

@@ -23,15 +23,13 @@ class Keepalived:
     """A keepalived whose checker answers are set by the test; it counts the asks."""
 
     def __init__(self, verdicts=(), running=True):
-        self.answer = CheckerState(running, tuple(verdicts), 0.0, True)
+        self.answer = CheckerState(running, tuple(verdicts), 0.0, True,
+                                   pid=4242 if running else None)
         self.asks = 0
 
     def checkers(self) -> CheckerState:
         self.asks += 1
         return self.answer
-
-    def pid(self):
-        return 4242 if self.answer.running else None
 
 
 class Clock:

@@ -28,13 +28,11 @@ from .confirm import Confirm
 from .drains import DrainWatch
 from .events import ChangeDone, TableRead, may_change
 from .format import director_role
-from .health import HealthDetail, health_changes, health_source
-from .history import PastKeys
-from .pending import PendingChanges
-from .pair import PairConsole, PairIndex
-from .keys import ACTIONS, HELP_TEXTS, KEY_NAMES, SHOWN, TABLE_ACTIONS
+from .health import health_changes, health_source
+from .keys import ACTIONS, HELP_TEXTS, KEY_NAMES, bindings
 from .main import MainScreen
-from .table_keys import TableKeys
+from .pair import PairIndex
+from .pending import Unconfirmed
 from .terminal import hang_up, terminal_gone
 from .themes import register_themes
 from .trends import Trends
@@ -43,12 +41,14 @@ from .widgets.rowtable import RowTable
 HANG_UP_WAIT = 60.0      # seconds the changes queued before a hang-up may take to finish
 
 
-class LvsApp(TableKeys, PendingChanges, PairConsole, PastKeys, App):
+class LvsApp(App):
+    """The console: the session, its latest read, its use-case queue and the banner; the main
+    view (MainScreen) and its key groups show them and act on them."""
+
     CSS_PATH = "app.tcss"
     TITLE = "lvstui"
-    BINDINGS = [Binding("question_mark", "help", "Help"), Binding("q", "quit", "Quit")] + [
-        Binding(key, action, label, show=key in SHOWN) for key, action, label, _ in ACTIONS
-        if key != "question_mark"]                  # ? first: the footer always keeps it
+    BINDINGS = [*bindings("help"), Binding("q", "quit", "Quit")]
+    pair: PairIndex | None = None
 
     def __init__(self, session: Session, refresh: float = 1.0, theme: str | None = None,
                  host: str | None = None, clock=time.time):
@@ -65,6 +65,7 @@ class LvsApp(TableKeys, PendingChanges, PairConsole, PastKeys, App):
         self.drains = DrainWatch(clock)
         self.alarms = BlackHoleWatch()
         self.trends = Trends()
+        self.unconfirmed = Unconfirmed(self)
         session.changes.deliver = lambda result: self.post_message(ChangeDone(result))
         if session.pair.opener is not None:
             self.pair = PairIndex(lambda: self.main.selected_service())
@@ -89,13 +90,13 @@ class LvsApp(TableKeys, PendingChanges, PairConsole, PastKeys, App):
             asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, self.hang_up)
 
     def main_shown(self) -> None:
-        """The main view is mounted: the banner, the first read, the peer, the timers."""
+        """The main view is mounted: the banner, the first read, the timers (the peer's
+        reads: its key group, PairKeys)."""
         self.show_banner()
         self.set_interval(1.0, self.main.show_status)
-        self.set_interval(1.0, self.check_confirm)
+        self.set_interval(1.0, self.unconfirmed.check)
         self.set_interval(2.0, self.check_terminal)
         self.poll()
-        self.start_pair()
 
     # ------------------------------------------------------------ reading
     @work(thread=True, exclusive=True, group="poll")
@@ -167,35 +168,23 @@ class LvsApp(TableKeys, PendingChanges, PairConsole, PastKeys, App):
     def health_source(self) -> str:
         return health_source(self.session.health, self.health_state)
 
-    def action_health_detail(self) -> None:
-        picked = self.main.selected_server()
-        if picked is None:
-            return
-        svc, rs = picked
-        self.push_screen(HealthDetail(f"{svc.name} → {rs.endpoint}", self.server_health(rs),
-                                      self.health_source()))
-
     def show_banner(self) -> None:
         """What the operator must not miss, above the panes: a black-holed service first,
         unconfirmed changes, read-only, dry-run, the pair's state."""
         parts = self.alarms.banner()
         if self.session.journal.unconfirmed:
-            parts.append(self.pending_text())
+            parts.append(self.unconfirmed.text())
         if self.session.read_only:
             parts.append("READ-ONLY: not root, so the table cannot be changed (run lvstui as root)")
         if self.session.dry_run:
             parts.append("DRY-RUN: changes are shown as ipvsadm commands and not applied (T)")
-        parts += self.pair_banner()
+        if self.pair is not None:
+            parts += self.pair.banner(self.session.pair.both)
         self.main.show_banner(parts)
 
-    def action_refresh(self) -> None:
-        self.poll()
-
-    def action_filter(self) -> None:
-        self.main.action_filter()
-
-    def action_close_filter(self) -> None:
-        self.main.action_close_filter()
+    def pair_scope(self) -> str:
+        """`` on this director and PEER`` when a change here also goes to the peer."""
+        return self.pair.scope(self.session.pair.both) if self.pair is not None else ""
 
     def may_change(self) -> bool:
         return may_change(self, self.session)
@@ -249,42 +238,12 @@ class LvsApp(TableKeys, PendingChanges, PairConsole, PastKeys, App):
                 self.services = sorted_services(kept + [s for s in fresh.values() if s])
             self.main.fill_services()
 
-    def action_toggle_dry_run(self) -> None:
-        self.session.dry_run = not self.session.dry_run
-        self.show_banner()
-        self.notify("dry-run on: nothing will be applied" if self.session.dry_run
-                    else "dry-run off")
-
-    # ------------------------------------------------------------ the HA manager
-    def action_failover(self, kind: str) -> None:
-        if self.session.heartbeat is None or not self.may_change():
-            return
-        question = ("Hand the resources (VIP) to the peer director (standby)?" if kind == "standby"
-                    else "Take the resources (VIP) from the peer director (takeover)?")
-        self.ask_failover(kind, question, self.session.ha.vips_said())
-
-    # ------------------------------------------------------------ other screens
-    def action_network(self) -> None:
-        if self.session.network is None:
-            self.notify("no network adapter in this session", severity="warning")
-            return
-        from .network import NetworkScreen
-        self.push_screen(NetworkScreen(self.session, self.services))
-
-    def action_heartbeat_screen(self) -> None:
-        from .heartbeat import HeartbeatScreen
-        self.push_screen(HeartbeatScreen(self.session))
-
-    def action_connections(self) -> None:
-        from .connections import ConnectionsScreen
-        self.push_screen(ConnectionsScreen(self.session, self.refresh_every))
+    async def action_quit(self) -> None:
+        self.unconfirmed.quit()
 
     def check_action(self, action: str, parameters: tuple) -> bool | None:
-        """The main screen's keys act only while it is the screen shown (and then the footer
-        and help list them); ``q`` quits only from there (elsewhere it goes back)."""
-        if action in TABLE_ACTIONS or action == "quit":
-            return self.screen is self.screen_stack[0]
-        return True
+        """``q`` quits only from the main view (elsewhere it goes back)."""
+        return self.screen is self.screen_stack[0] if action == "quit" else True
 
     def live_keys(self) -> list[tuple[str, str]]:
         """(keys, what they do) for every action live on the screen shown now, each once."""
@@ -302,7 +261,8 @@ class LvsApp(TableKeys, PendingChanges, PairConsole, PastKeys, App):
         if screen is self.screen_stack[0]:
             for key, action, label, text in ACTIONS:
                 yield SystemCommand(f"{label} ({KEY_NAMES.get(key, key)})", text,
-                                    lambda action=action: self.run_action(action))
+                                    lambda action=action: self.run_action(
+                                        action, screen.owner_of(action)))
 
     # ------------------------------------------------------------ a dead terminal
     def hang_up(self) -> None:

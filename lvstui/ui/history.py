@@ -25,6 +25,8 @@ from ..model import ValidationError, format_time
 from ..session import Session
 from .confirm import Confirm
 from .format import human
+from .keygroup import KeyGroup
+from .keys import bindings
 from .widgets.footer import FittingFooter
 from .widgets.rowtable import Column, RowTable
 from .widgets.field import Field
@@ -34,12 +36,14 @@ COLUMNS = [Column("Time", 19, lambda c: format_time(c[0]), lambda c: c[0]),
            Column("Change or event", 70, lambda c: c[2], lambda c: c[2])]
 
 
-class PastKeys:
-    """The main screen's keys into the past (mixed into the app): H the timeline, g the plot
-    of the selected service or real server, [ the table as of a minute ago."""
+class PastKeys(KeyGroup):
+    """The main screen's keys into the past: H the timeline, g the plot of the selected
+    service or real server, [ the table as of a minute ago."""
+
+    BINDINGS = bindings("timeline", "plot", "as_of")
 
     def action_timeline(self) -> None:
-        self.push_screen(TimelineScreen(self.session))
+        self.app.push_screen(TimelineScreen(self.session))
 
     def action_plot(self) -> None:
         """The history of the selected real server (servers pane focused) or service."""
@@ -47,15 +51,18 @@ class PastKeys:
         svc = self.main.selected_service()
         if svc is None:
             return
-        rs = self.query_one("#servers", RowTable).current
-        if self.focused is self.query_one("#servers") and rs is not None:
-            self.push_screen(PlotScreen(self.session, server_row(service_spec(svc), rs.endpoint),
-                                        f"{svc.name} -> {rs.endpoint}", self.clock))
+        rs = self.main.query_one("#servers", RowTable).current
+        clock = self.console.clock
+        if self.main.servers_focused() and rs is not None:
+            self.app.push_screen(PlotScreen(self.session, server_row(service_spec(svc),
+                                                                     rs.endpoint),
+                                            f"{svc.name} -> {rs.endpoint}", clock))
         else:
-            self.push_screen(PlotScreen(self.session, service_spec(svc), svc.name, self.clock))
+            self.app.push_screen(PlotScreen(self.session, service_spec(svc), svc.name, clock))
 
     def action_as_of(self) -> None:
-        self.push_screen(AsOfScreen(self.session, self.clock() - 60, clock=self.clock))
+        clock = self.console.clock
+        self.app.push_screen(AsOfScreen(self.session, clock() - 60, clock=clock))
 
 
 @dataclass

@@ -1,5 +1,8 @@
 """The console's keys: each key, its action, its footer label and its help text — also the
-command palette's entries."""
+command palette's entries. Each key group (a widget of the main screen, or the screen itself)
+binds its own with ``bindings``."""
+
+from textual.binding import Binding
 
 KEY_NAMES = {"plus": "+", "minus": "-", "greater_than_sign": ">", "less_than_sign": "<",
              "slash": "/", "question_mark": "?", "delete": "Del", "escape": "Esc",
@@ -48,7 +51,11 @@ ACTIONS = [  # (key, action, footer label, help text) — also the command palet
 SHOWN = ("plus", "minus", "d", "a", "e", "u", "slash", "c", "n", "question_mark")
 """The keys the footer shows on the main screen (``?`` lists every live one)."""
 
-TABLE_ACTIONS = frozenset(action.split("(")[0] for _k, action, _l, _t in ACTIONS) - {"help"}
-"""The main screen's actions: live only while the main screen is the one shown."""
-
 HELP_TEXTS = {action: text for _k, action, _l, text in ACTIONS}
+
+
+def bindings(*names: str) -> list[Binding]:
+    """The bindings of the actions called *names* (``weight`` binds every ``weight(N)``), in
+    ACTIONS' order: a key group's ``BINDINGS``."""
+    return [Binding(key, action, label, show=key in SHOWN) for key, action, label, _ in ACTIONS
+            if action.split("(")[0] in names]

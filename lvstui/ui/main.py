@@ -11,6 +11,7 @@ import time
 from textual import on
 from textual.app import ComposeResult
 from textual.css.query import NoMatches
+from textual.dom import DOMNode
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Header, Input, RichLog, Static
@@ -18,9 +19,15 @@ from textual.widgets import Header, Input, RichLog, Static
 from ..ipvs.order import sorted_servers
 from ..model import RealServer, VirtualService
 from .format import fit, peers_text, plural
+from .health import HealthDetail
+from .history import PastKeys
+from .keygroup import KeyGroup
+from .keys import bindings
+from .pair_keys import PairKeys
 from .panes import server_columns, server_text, service_columns, service_text, servers_text
-from .widgets.footer import FittingFooter
+from .table_keys import TableKeys
 from .widgets.field import Field
+from .widgets.footer import FittingFooter
 from .widgets.rowtable import RowTable
 
 
@@ -30,19 +37,24 @@ class MainScreen(Screen):
     filter_text: reactive[str] = reactive("", init=False, repaint=False)
     read_at: reactive[float] = reactive(0.0, init=False, always_update=True, repaint=False)
 
+    BINDINGS = bindings("filter", "close_filter", "connections", "network", "toggle_dry_run",
+                        "heartbeat_screen", "health_detail", "refresh")
+
     def compose(self) -> ComposeResult:
+        """The panes inside the key groups (a group's keys are live while the focus is in it)."""
         app = self.app
         yield Header()
         yield Static(id="banner")
-        yield RowTable(service_columns(app.pair, app.trends), key=lambda s: s.key,
-                       id="services")
-        yield RowTable(server_columns(app.server_health, app.clock, self.selected_service,
-                                      app.pair, app.trends), key=lambda r: r.key, id="servers")
-        yield Static("Heartbeat peers: not read yet", id="peers", markup=False)
-        yield RichLog(id="log", markup=False, wrap=True)
-        yield Field(placeholder="filter: part of an address, port, scheduler…", id="filter")
+        with TableKeys(), PairKeys(), PastKeys():
+            yield RowTable(service_columns(app.pair, app.trends), key=lambda s: s.key,
+                           id="services")
+            yield RowTable(server_columns(app.server_health, app.clock, self.selected_service,
+                                          app.pair, app.trends), key=lambda r: r.key, id="servers")
+            yield Static("Heartbeat peers: not read yet", id="peers", markup=False)
+            yield RichLog(id="log", markup=False, wrap=True)
+            yield Field(placeholder="filter: part of an address, port, scheduler…", id="filter")
         yield Static(id="status")
-        yield FittingFooter()
+        yield FittingFooter(first=("help", "quit"))
 
     def on_mount(self) -> None:
         self.query_one("#services").border_title = "Virtual services"
@@ -79,6 +91,16 @@ class MainScreen(Screen):
         table.border_title = title
         table.set_items(servers)
 
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        """This view's keys, like its key groups', only while it is the screen shown."""
+        return self is self.app.screen
+
+    def owner_of(self, action: str) -> DOMNode:
+        """Where *action* (``weight(1)``) is carried out: the key group, this view or the app."""
+        name = f"action_{action.split('(')[0]}"
+        return next(node for node in (*self.query(KeyGroup), self, self.app)
+                    if hasattr(node, name))
+
     def selected_service(self) -> VirtualService | None:
         return self.query_one("#services", RowTable).current
 
@@ -101,6 +123,38 @@ class MainScreen(Screen):
     @on(RowTable.SortRequested)
     def sort_requested(self, event: RowTable.SortRequested) -> None:
         event.table.sort_by(event.column)
+
+    # ------------------------------------------------------------ other views
+    def action_network(self) -> None:
+        if self.app.session.network is None:
+            self.notify("no network adapter in this session", severity="warning")
+            return
+        from .network import NetworkScreen
+        self.app.push_screen(NetworkScreen(self.app.session, self.app.services))
+
+    def action_heartbeat_screen(self) -> None:
+        from .heartbeat import HeartbeatScreen
+        self.app.push_screen(HeartbeatScreen(self.app.session))
+
+    def action_connections(self) -> None:
+        from .connections import ConnectionsScreen
+        self.app.push_screen(ConnectionsScreen(self.app.session, self.app.refresh_every))
+
+    def action_health_detail(self) -> None:
+        picked = self.selected_server()
+        if picked is not None:
+            svc, rs = picked
+            self.app.push_screen(HealthDetail(f"{svc.name} → {rs.endpoint}",
+                                              self.app.server_health(rs), self.app.health_source()))
+
+    def action_toggle_dry_run(self) -> None:
+        session = self.app.session
+        session.dry_run = not session.dry_run
+        self.app.show_banner()
+        self.notify("dry-run on: nothing will be applied" if session.dry_run else "dry-run off")
+
+    def action_refresh(self) -> None:
+        self.app.poll()
 
     # ------------------------------------------------------------ the filter
     def action_filter(self) -> None:

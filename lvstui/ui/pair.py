@@ -1,45 +1,25 @@
 """The pair in the console: the peer director read in its own worker (a slow or dead peer
 never slows the local view), its weights and connections beside this director's, drift marks,
-"this director only", retry on the peer, the failover preflight, and the pair screen (mixed
-into the console app, whose session, panes and banner it uses)."""
+"this director only", and the pair screen (the pair's keys on the main screen: pair_keys)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-import contextlib
-
 from textual import on, work
 from textual.app import ComposeResult
-from textual.css.query import NoMatches
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Header, Static
 
 from .widgets.footer import FittingFooter
-from ..cases.ha import FOLLOW_TIMEOUT
-from ..cases.switchover import TRAFFIC_WAIT
 from ..model import SyncDaemon, Timeouts, ValidationError, parse_int
 from ..session import PairFacts, PeerView, Session
 from .confirm import Confirm
-from .events import ChangeDone
 from .format import plural
 from .forms import Prompt
 
 PEER_RETRY = 5.0          # seconds between attempts while the peer cannot be read
-PEER_SHARE = 5            # a peer read taking d seconds is made again after 5 d at the soonest
-                          # (a large table's pair view costs the console at most ~1/5 of a core)
-PEER_LONGEST = 15.0       # ... and at the latest after this many seconds
-
-
-@dataclass
-class PeerRead(Message, bubble=False):
-    """One read of the peer."""
-
-    view: PeerView
-
-    def can_replace(self, message: Message) -> bool:
-        return isinstance(message, PeerRead)
 
 
 class PairIndex:
@@ -91,6 +71,18 @@ class PairIndex:
     def name(self) -> str:
         return self.view.name if self.view else "the peer"
 
+    def banner(self, both: bool) -> list[str]:
+        """What the banner says of the pair: changes kept here, or a read-only peer."""
+        if not both:
+            return [f"THIS DIRECTOR ONLY: changes do not reach {self.name} (b: both)"]
+        if self.known and not self.view.writable:
+            return [f"PEER READ-ONLY: {self.name}'s agent is not root; changes stay here"]
+        return []
+
+    def scope(self, both: bool) -> str:
+        """`` on both directors`` when a change here also goes to the peer (for questions)."""
+        return f" on this director and {self.name}" if both else ""
+
     def status(self) -> str:
         view = self.view
         if view is None:
@@ -101,109 +93,6 @@ class PairIndex:
         return (f"peer {view.name}: " + (plural(len(view.drift), "difference") if view.drift
                                          else "equal")
                 + ("" if view.writable else " (read-only)"))
-
-
-class PairConsole:
-    """The console app's pair keys and the peer's worker."""
-
-    pair: PairIndex | None = None
-    peer_timer = None
-
-    def start_pair(self) -> None:
-        """The peer's first read; each change's part on the peer lands after its part here
-        (a slow or dead peer never holds the local view)."""
-        if self.session.pair.opener is not None:
-            self.session.pair.later = lambda result: self.post_message(ChangeDone(result))
-            self.poll_peer()
-
-    @work(thread=True, exclusive=True, group="peer")
-    def poll_peer(self) -> None:
-        here = list(self.services) or None      # None: not read here yet (read it now)
-        self.post_message(PeerRead(self.session.pair_view.read(here)))
-
-    def on_peer_read(self, event: PeerRead) -> None:
-        """(A handler by name: the ``on`` decorator does not reach a mixin.)"""
-        before, view = self.pair.view, event.view
-        self.pair.update(view)
-        with contextlib.suppress(NoMatches):     # a read that lands while the app closes
-            if view.error and (before is None or before.error != view.error):
-                self.main.log_line(f"peer: {view.error}")
-            elif not view.error and (before is None or before.error):
-                self.main.log_line(f"peer {view.name} connected: " + (
-                    plural(len(view.drift), "difference") if view.drift else "equal"))
-            self.query_one("#services").refresh()
-            self.query_one("#servers").refresh()
-            self.main.show_status()
-            self.show_banner()
-        if self.is_running:
-            if self.peer_timer is not None:
-                self.peer_timer.stop()
-            wait = PEER_RETRY if view.error else min(
-                max(self.refresh_every, PEER_SHARE * view.took), PEER_LONGEST)
-            self.peer_timer = self.set_timer(wait, self.poll_peer)
-
-    def pair_banner(self) -> list[str]:
-        if self.pair is None:
-            return []
-        name = self.pair.name
-        if not self.session.pair.both:
-            return [f"THIS DIRECTOR ONLY: changes do not reach {name} (b: both)"]
-        if self.pair.known and not self.pair.view.writable:
-            return [f"PEER READ-ONLY: {name}'s agent is not root; changes stay here"]
-        return []
-
-    def pair_scope(self) -> str:
-        """`` on both directors`` when a change here also goes to the peer (for questions)."""
-        if self.pair is None or not self.session.pair.both:
-            return ""
-        return f" on this director and {self.pair.name}"
-
-    def action_toggle_both(self) -> None:
-        if self.pair is None:
-            self.notify("no peer director in this session (--peer HOST)", severity="warning")
-            return
-        self.session.pair.set_both(not self.session.pair.both)
-        self.show_banner()
-        self.main.log_line("changes go to both directors" if self.session.pair.both
-                      else "changes go to this director only")
-
-    def action_retry_peer(self) -> None:
-        if self.pair is not None and self.may_change():
-            self.run_case(self.session.pair.retry)
-
-    def action_pair_screen(self) -> None:
-        if self.pair is None:
-            self.notify("no peer director in this session (--peer HOST)", severity="warning")
-            return
-        self.push_screen(PairScreen(self.session))
-
-    def ask_failover(self, kind: str, question: str, vips: str) -> None:
-        """The confirmation, after the preflight: which way the switchover will go (make
-        before break, or the HA manager's plain hand-over and why) and the pair's facts."""
-        self.preflight(kind, question, vips)
-
-    @work(thread=True, group="preflight")
-    def preflight(self, kind: str, question: str, vips: str) -> None:
-        plan = self.session.switchover.plan(kind)
-        facts = self.session.pair_view.preflight(kind) if self.pair is not None else []
-        if plan.refused:
-            way = [f"Make before break refused: {plan.refused}.",
-                   f"Yes: {plan.manager}'s plain hand-over (seconds of failed requests)."]
-            plan = self.session.switchover.plain(plan)
-        else:
-            way = [f"Way: {plan.way}", *plan.facts]
-        details = [vips, "", *way] + (["", "Preflight:", *facts] if facts else [])
-        self.call_from_thread(self._confirm_failover, kind, question, "\n".join(details), plan)
-
-    def _confirm_failover(self, kind: str, question: str, details: str, plan) -> None:
-        self.session.switchover.progress = self._switchover_progress
-        self.push_screen(Confirm(question, details), lambda yes: yes and self.run_case(
-            self.session.switchover.run, kind, plan.vip, FOLLOW_TIMEOUT, TRAFFIC_WAIT, plan))
-
-    def _switchover_progress(self, line: str) -> None:
-        """Both directors' connection rates to the VIP while a switchover runs (the change
-        thread says them): into the log, each second."""
-        self.call_from_thread(self.main.log_line, f"switchover: {line}")
 
 
 @dataclass

@@ -39,9 +39,17 @@ async def settled(pilot, timeout: float = 3.0) -> None:
 
 async def first_read(pilot, timeout: float = 3.0) -> None:
     """Until the console has shown its first read (a table, or the error that stopped it)."""
+    from textual.css.query import NoMatches
     from textual.widgets import RichLog, Static
 
     app = pilot.app
-    await until(pilot, lambda: app.services or app.query_one("#log", RichLog).lines
-                or "read" in str(app.query_one("#status", Static).render()), timeout)
+
+    def shown() -> bool:
+        try:
+            return bool(app.services or app.query_one("#log", RichLog).lines
+                        or "read" in str(app.query_one("#status", Static).render()))
+        except NoMatches:                # the main view not mounted yet
+            return False
+
+    await until(pilot, shown, timeout)
     await settled(pilot)

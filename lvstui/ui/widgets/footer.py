@@ -1,6 +1,6 @@
 """Textual's footer that never cuts a key mid-word: its keys come in priority order (the
-bindings' order) and those that do not fit whole beside the palette key are left out (all of
-them stay in ``?``)."""
+actions named *first*, then the bindings' order) and those that do not fit whole beside the
+palette key are left out (all of them stay in ``?``)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,12 @@ from textual.widgets._footer import FooterKey
 
 
 class FittingFooter(Footer):
+    def __init__(self, first: tuple[str, ...] = (), **kwargs):
+        super().__init__(**kwargs)
+        self.first = first
+
     def compose(self):
-        keys = list(super().compose())
+        keys = sorted(super().compose(), key=self._rank)     # stable: the bindings' order
         room = (self.size.width or self.app.size.width) - 1
         palette = [k for k in keys if isinstance(k, FooterKey) and k.has_class("-command-palette")]
         room -= sum(self._width(k) for k in palette)
@@ -25,6 +29,10 @@ class FittingFooter(Footer):
             room -= width
             yield widget
         yield from palette
+
+    def _rank(self, widget) -> int:
+        action = widget.action if isinstance(widget, FooterKey) else None
+        return self.first.index(action) if action in self.first else len(self.first)
 
     def _width(self, key: FooterKey) -> int:
         padding = 1 if self.compact else 3

@@ -247,10 +247,26 @@ def _host_commands(sub, common) -> None:
                           "tables)")
     _peer_options(exp, "also count the configuration differences with HOST, the other "
                        "director (lvstui_peer_drift_operations)")
+    _ha_command(sub)
+    vip = sub.add_parser("vip", help="add, remove or list VIP addresses on this host")
+    vip.set_defaults(run=_system)
+    vip.add_argument("action", choices=("add", "del", "list"))
+    vip.add_argument("address", nargs="?")
+    vip.add_argument("--dev", default="eth0", help="interface (lo on DR real servers)")
+    vip.add_argument("--label", help="alias label (default: the first free DEV:N)")
+    vip.add_argument("--no-announce", action="store_true", help="no gratuitous ARP after adding")
+
+
+def _ha_command(sub) -> None:
+    """ha: the HA manager's state, a manual failover, keepalived.conf made ready."""
     ha = sub.add_parser("ha", help="the HA manager (heartbeat, keepalived): state, manual "
                                    "failover")
     ha.set_defaults(run=_ha)
-    ha.add_argument("action", choices=("status", "standby", "takeover"))
+    ha.add_argument("action", choices=("status", "standby", "takeover", "prepare"),
+                    help="prepare: the lines keepalived.conf lacks for lvstui's failover and "
+                         "kept live weights, as a checked diff (exit 1; --write writes them)")
+    ha.add_argument("--write", action="store_true",
+                    help="prepare: write the lines into keepalived.conf (atomic, .bak kept)")
     ha.add_argument("--wait", metavar="VIP", help="follow VIP until it has moved, and time it")
     ha.add_argument("--timeout", type=float, default=30.0)
     ha.add_argument("--ha", choices=HA_MANAGERS, default=argparse.SUPPRESS,
@@ -266,13 +282,6 @@ def _host_commands(sub, common) -> None:
                          "on the director taking over (expect seconds of failed requests)")
     _peer_options(ha, "standby/takeover: the other director, reached through its lvstui "
                       "agent to make before break (default: the other node of ha.cf)")
-    vip = sub.add_parser("vip", help="add, remove or list VIP addresses on this host")
-    vip.set_defaults(run=_system)
-    vip.add_argument("action", choices=("add", "del", "list"))
-    vip.add_argument("address", nargs="?")
-    vip.add_argument("--dev", default="eth0", help="interface (lo on DR real servers)")
-    vip.add_argument("--label", help="alias label (default: the first free DEV:N)")
-    vip.add_argument("--no-announce", action="store_true", help="no gratuitous ARP after adding")
 
 
 def _monitor_command(sub, common) -> None:
@@ -386,6 +395,8 @@ def _ha(args) -> int:
     if args.ha == "none":
         print("no HA manager on this director (--ha none): no state to show, no failover")
         return 0 if args.action == "status" else 1
+    if args.action == "prepare":
+        return _prepare(args, audit)
     if not args.demo and args.ha != "heartbeat":
         from .commands.keepalived import keepalived_status
         from .keepalived.state import Keepalived
@@ -409,6 +420,23 @@ def _ha(args) -> int:
     finally:
         if network is not None:
             network.close()
+
+
+def _prepare(args, audit) -> int:
+    """``lvstui ha prepare``: keepalived.conf made ready for lvstui (heartbeat needs nothing)."""
+    from .commands.keepalived import keepalived_prepare
+    from .keepalived.state import Keepalived
+    conf = args.keepalived_conf
+    if args.demo:
+        if args.demo.keepalived is None:
+            print("heartbeat's files need nothing of lvstui's")
+            return 0
+        conf = args.demo.keepalived_conf
+    elif args.ha == "heartbeat" or (args.ha != "keepalived" and Keepalived(
+            args.keepalived_pid).pid() is None and not os.path.exists(conf)):
+        print("heartbeat's files need nothing of lvstui's")
+        return 0
+    return keepalived_prepare(conf, args.write, audit)
 
 
 def _keepalived_failover(args, audit, keepalived) -> int:

@@ -14,7 +14,8 @@ from ..model import Info, SyncDaemon, Timeouts, VirtualService
 if TYPE_CHECKING:
     from ..peer import PeerState
 
-SECRET = re.compile(r"^(\s*\d+\s+(?:sha1|md5)\s+)(\S+)", re.MULTILINE)
+SECRETS = (re.compile(r"^(\s*\d+\s+(?:sha1|md5)\s+)(\S+)", re.MULTILINE),   # heartbeat's authkeys
+           re.compile(r"^(\s*auth_pass\s+)(\S.*)", re.MULTILINE))        # keepalived's VRRP
 
 
 @dataclass
@@ -138,5 +139,7 @@ def inverse(ops: list[Operation]) -> list[Operation]:
 
 
 def masked(text: str) -> str:
-    """authkeys with its secrets as ********."""
-    return SECRET.sub(lambda m: m[1] + "********", text)
+    """Secrets as ********: authkeys' keys, keepalived.conf's auth_pass."""
+    for secret in SECRETS:
+        text = secret.sub(lambda m: m[1] + "********", text)
+    return text

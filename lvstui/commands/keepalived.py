@@ -23,6 +23,40 @@ def check_keepalived(path: str, facts: HostFacts | None = None) -> int:
     return 1 if errors else 0
 
 
+def keepalived_prepare(conf: str, write: bool, audit, facts: HostFacts | None = None) -> int:
+    """``lvstui ha prepare [--write]``: the lines keepalived.conf lacks for lvstui, as a diff
+    checked as keepalived -t checks the file; written with --write. Exit 0: nothing lacking
+    (or written), 1: lines proposed and not written, 2: unreadable, refused, or not written."""
+    import os
+
+    from ..cases.prepare import ready_keepalived
+    from ..session import Session
+    ready = ready_keepalived(conf, facts or host_facts())
+    for line in ready.skipped:
+        print(f"left to you: {line}")
+    proposal = ready.proposal
+    if proposal.refused:
+        print(f"{conf}: nothing written: {proposal.refused}", file=sys.stderr)
+        return 2
+    if not proposal.files:
+        print(f"{conf}: lvstui has what it needs")
+        return 0
+    print(proposal.diff, end="")
+    for line in ready.added:
+        print(f"adds: {line}")
+    if not write:
+        print(f"{conf}: nothing written (--write writes it; keepalived reads it when reloaded)")
+        return 1
+    for directory in ready.directories:
+        os.makedirs(directory, mode=0o755, exist_ok=True)
+    result = Session(audit=audit).ha.write(proposal)
+    if not result.ok:
+        print(f"{conf}: {result.error}", file=sys.stderr)
+        return 2
+    print(f"{conf}: written (the old file kept as .bak); reload keepalived to use it")
+    return 0
+
+
 def host_facts(netns: str | None = None) -> HostFacts:
     """This host's (or a network namespace's) interfaces, as keepalived finds them."""
     from ..system.addresses import Addresses

@@ -162,13 +162,14 @@ def split_braces(text: str) -> list[str]:
 class Reader:
     """The logical lines of a file and of what it includes, in keepalived's order."""
 
-    def __init__(self):
+    def __init__(self, overlay: dict[str, str] | None = None):
         self.problems: list[Problem] = []
         self.files: list[str] = []
+        self.overlay = overlay or {}             # path -> the text read instead of the file's
 
-    def lines(self, path: str, depth: int = 0, text: str | None = None):
+    def lines(self, path: str, depth: int = 0):
         self.files.append(path)
-        text = read_text(path) if text is None else text
+        text = self.overlay[path] if path in self.overlay else read_text(path)
         for number, raw in enumerate(text.splitlines(), 1):
             body, problem = decomment(raw.rstrip("\r\n"))
             if problem:
@@ -210,11 +211,11 @@ class Reader:
                                              f"cannot read {match}: {exc.strerror}"))
 
 
-def read(path: str, text: str | None = None) -> KaConfig:
-    """The file's blocks (of *text* when given: what the file would hold); OSError when the
-    file itself cannot be read."""
-    reader = Reader()
-    lines = list(reader.lines(path, text=text))
+def read(path: str, text: str | None = None, overlay: dict[str, str] | None = None) -> KaConfig:
+    """The file's blocks (of *text* when given: what the file would hold; *overlay*: the same
+    for any of the files it includes too); OSError when the file itself cannot be read."""
+    reader = Reader({**(overlay or {}), **({path: text} if text is not None else {})})
+    lines = list(reader.lines(path))
     problems = reader.problems
     blocks = _stream(Lines(lines), KEYWORDS, problems, top=True)
     return KaConfig(path, blocks, problems, reader.files)

@@ -31,7 +31,7 @@ def priority_path(config: KaConfig) -> str:
                 if b.keyword in ("track_file", "vrrp_track_file") and b.args[:1] == (TRACK,)]
     if not declared:
         raise ValueError(f"{config.path} declares no track_file {TRACK} for lvstui to move "
-                         f"this director's priority with; add:\n{SNIPPET}")
+                         f"this director's priority with (lvstui ha prepare adds it):\n{SNIPPET}")
     block = declared[-1]
     path, weight = block.value("file"), block.value("weight") or "1"
     where = f"{block.line.path}:{block.line.number}"

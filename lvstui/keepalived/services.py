@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import ipaddress
 
-from ..model import (Forwarding, RealServer, ValidationError, VirtualService, parse_netmask)
+from ..model import (V4_HOST_MASK, Forwarding, RealServer, ValidationError, VirtualService,
+                     parse_netmask)
 from .conf import Block, KaConfig
 
 METHODS = {"NAT": Forwarding.MASQ, "DR": Forwarding.ROUTE, "TUN": Forwarding.TUNNEL}
@@ -57,11 +58,13 @@ def service_of(block: Block) -> VirtualService:
         raise ValidationError("virtual_server_group is not read by lvstui yet")
     if args[:1] == ("fwmark",):
         family = 6 if block.value("ip_family") == "inet6" else 4
-        svc = VirtualService("fwmark", fwmark=int(args[1]), family=family)
+        svc = VirtualService("fwmark", fwmark=int(args[1]), family=family,
+                             netmask=128 if family == 6 else V4_HOST_MASK)
     else:
         ip = ipaddress.ip_address(args[0])
         protocol = (block.value("protocol") or "tcp").lower()
-        svc = VirtualService(protocol, str(ip), int(args[1]), family=ip.version)
+        svc = VirtualService(protocol, str(ip), int(args[1]), family=ip.version,
+                             netmask=128 if ip.version == 6 else V4_HOST_MASK)
     svc.scheduler = block.value("lb_algo", "lvs_sched") or "wlc"
     svc.flags = frozenset(FLAGS[b.keyword] for b in block.children if b.keyword in FLAGS)
     timeout = block.value("persistence_timeout")

@@ -85,14 +85,15 @@ def kept(config: KaConfig) -> dict[tuple, Kept]:
             continue
         method = METHODS.get(block.value("lb_kind", "lvs_method") or "NAT", Forwarding.MASQ)
         for rs_block in block.find("real_server"):
-            name = _tracked(rs_block)
+            name = tracked_name(rs_block)
             if name in files:
                 rs = server_of(rs_block, method, svc)
                 found[(svc.key, rs.key)] = Kept(files[name], rs.weight)
     return found
 
 
-def _tracked(rs_block: Block) -> str | None:
+def tracked_name(rs_block: Block) -> str | None:
+    """The track_file of lvstui's (weight 1) a real server's FILE_CHECK names, or None."""
     for check in rs_block.find("FILE_CHECK"):
         name = check.value("track_file")
         if name and name.startswith(PREFIX) and (check.value("weight") or "1") == "1":

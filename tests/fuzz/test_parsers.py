@@ -25,6 +25,7 @@ from lvstui.keepalived.conf import read as read_keepalived
 from lvstui.keepalived.priority import priority_path
 from lvstui.model import (ValidationError, parse_netmask, parse_server, parse_service,
                           parse_weight)
+from tests.keepalived.corpus import BASE as KEEPALIVED_BASE
 
 # text that looks like the files: their words, digits of every script, separators, junk
 WORDS = ["-A", "-a", "-t", "-u", "-f", "-s", "-r", "-g", "-m", "-i", "-w", "-p", "-M", "-x",
@@ -101,6 +102,33 @@ def test_keepalived_conf(tokens):
         assert priority_path(config)
     except ValueError as exc:
         assert str(exc).splitlines()[0]
+
+
+BASE_LINES = KEEPALIVED_BASE.splitlines()
+
+
+@example(BASE_LINES, True)                 # the whole reference config: lines proposed
+@given(st.lists(st.one_of(st.sampled_from(BASE_LINES), st.sampled_from(KEEPALIVED_WORDS),
+                          st.text(max_size=8)), max_size=60), st.booleans())
+def test_keepalived_prepare(lines, crlf):
+    """Any keepalived.conf: the lines lvstui lacks proposed, or why not, and never a crash;
+    what it proposes only adds lines."""
+    import tempfile
+
+    from lvstui.cases.prepare import ready_keepalived
+    with tempfile.TemporaryDirectory() as root:
+        conf = os.path.join(root, "keepalived.conf")
+        text = ("\r\n" if crlf else "\n").join(lines)
+        with open(conf, "w", newline="") as fh:
+            fh.write(text)
+        ready = ready_keepalived(conf, HostFacts({"eth0": False, "lo": True}))
+        proposal = ready.proposal
+        assert bool(proposal.refused) != bool(proposal.files) or not (proposal.refused or
+                                                                       proposal.files)
+        for f in proposal.files:                 # the old lines, in order, among the new
+            old, new = text.splitlines(True), f.text().splitlines(True)
+            rest = iter(new)
+            assert len(new) > len(old) and all(line in rest for line in old)
 
 
 @given(st.lists(st.lists(st.one_of(st.sampled_from(["TCP", "0A000001", "0050", "FFFFFFFFFFFF",

@@ -95,7 +95,7 @@ class Session:
             cluster = self.heartbeat.state() if self.heartbeat is not None else None
             health = self.health.read() if self.health is not None else None
             return Snapshot(services, self.backend.info(), held=held, cluster=cluster,
-                            health=health)
+                            health=health, set_back=self.ha.set_back(services))
         except NotPermitted as exc:
             return Snapshot(None, None, str(exc), denied=True)
         except (IPVSError, OSError) as exc:

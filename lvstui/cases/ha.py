@@ -60,6 +60,13 @@ class Ha(Area):
         (keepalived: a FILE_CHECK on a track_file of lvstui's)."""
         return {rs for service, rs in self._kept_files() if service == svc.key}
 
+    def set_back(self, services) -> set:
+        """The keys (service, or service and real server) of *services* — the live table —
+        that a restart of the HA manager would set back (keepalived: its virtual servers as
+        keepalived.conf asks for them); empty where it sets nothing."""
+        set_back = getattr(self.session.heartbeat, "set_back", None)
+        return set_back(services) if set_back is not None else set()
+
     def _kept_files(self) -> dict:
         kept = getattr(self.session.heartbeat, "kept", None)
         return kept() if kept is not None else {}

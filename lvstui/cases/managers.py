@@ -31,7 +31,7 @@ class KeepalivedCluster:
         self.keepalived = keepalived or Keepalived()
         self.me = me or os.uname().nodename
         self.priority = PriorityFile(conf)
-        self._read: tuple[float | None, tuple[dict, dict]] = (None, ({}, {}))
+        self._read: tuple[float | None, tuple[dict, dict, list]] = (None, ({}, {}, []))
 
     def state(self):
         state = self.keepalived.state()
@@ -56,22 +56,33 @@ class KeepalivedCluster:
         weight keepalived keeps (a FILE_CHECK on a track_file of lvstui's)."""
         return self._conf()[1]
 
-    def _conf(self) -> tuple[dict, dict]:
-        """keepalived.conf's services and kept servers, read again only when the file
-        changed; nothing where it cannot be read."""
+    def set_back(self, live) -> set:
+        """The keys — service, (service, real server) — of the *live* table's entries that a
+        restart of keepalived would set back (lvstui drift --keepalived, row by row)."""
+        from ..ipvs.operations import diff
+        wanted = self._conf()[2]
+        keys = {svc.key for svc in wanted}
+        marks: set = set()
+        for op in diff([svc for svc in live if svc.key in keys], wanted):
+            marks.add((op.service.key, op.server.key) if op.server else op.service.key)
+        return marks
+
+    def _conf(self) -> tuple[dict, dict, list]:
+        """keepalived.conf's services, kept servers and what a restart puts in the table,
+        read again only when the file changed; nothing where it cannot be read."""
         try:
             mtime = os.stat(self.priority.conf).st_mtime
         except OSError:
-            return {}, {}
+            return {}, {}, []
         if self._read[0] != mtime:
             from ..keepalived.conf import read
             from ..keepalived.services import declared
-            from ..keepalived.weights import kept
+            from ..keepalived.weights import kept, restarted
             try:
                 config = read(self.priority.conf)
             except OSError:
-                return {}, {}
-            self._read = (mtime, (declared(config), kept(config)))
+                return {}, {}, []
+            self._read = (mtime, (declared(config), kept(config), restarted(config)[0]))
         return self._read[1]
 
     def vips(self) -> list[str]:

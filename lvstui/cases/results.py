@@ -43,7 +43,8 @@ class Result:
 
 @dataclass
 class Snapshot:
-    """One read: the table, which of its VIPs this host holds, heartbeat, health."""
+    """One read: the table, which of its VIPs this host holds, heartbeat, health, and the
+    entries a restart of the HA manager would set back (their keys)."""
 
     services: list[VirtualService] | None
     info: Info | None
@@ -52,6 +53,7 @@ class Snapshot:
     held: set | None = None
     cluster: object = None
     health: object = None
+    set_back: set = field(default_factory=set)
 
 
 @dataclass

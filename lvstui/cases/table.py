@@ -59,7 +59,8 @@ class Table(Area):
                              "its verdict (then keepalived sets its weight from "
                              "keepalived.conf), keepalived restarts, or a reload finds the "
                              "server's lines edited. `lvstui drift --keepalived` prints what a "
-                             "restart would set back. Asked once per service.",
+                             "restart would set back; `lvstui ha prepare` adds the lines "
+                             "with which keepalived keeps live weights. Asked once per service.",
                       confirmed=yes, declined=no)
 
     def change(self, make_ops: Callable[[], list[Operation]], undoable: bool = True,

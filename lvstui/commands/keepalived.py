@@ -131,20 +131,14 @@ def drift_keepalived(path: str, session) -> int:
     none, 1 some, 2 the file or the table unreadable."""
     from ..ipvs.backend import IPVSError
     from ..ipvs.operations import diff
-    from ..keepalived.services import configured_services
-    from ..keepalived.weights import kept
+    from ..keepalived.weights import restarted
     try:
         config = read(path)
         live = session.backend.services()
     except (OSError, IPVSError) as exc:
         print(f"lvstui: {getattr(exc, 'strerror', None) or exc}", file=sys.stderr)
         return 2
-    wanted, skipped = configured_services(config)
-    keepers = kept(config)
-    for svc in wanted:                 # a weight keepalived keeps comes back with it
-        for rs in svc.servers:
-            if (svc.key, rs.key) in keepers:
-                rs.weight = keepers[(svc.key, rs.key)].weight()
+    wanted, skipped = restarted(config)
     for line in skipped:
         print(f"# {line}")
     ops = diff([s for s in live if s.key in {w.key for w in wanted}], wanted)

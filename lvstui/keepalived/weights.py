@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from ..files import atomic_write, read_text
 from ..model import Forwarding, ValidationError
 from .conf import Block, KaConfig
-from .services import METHODS, server_of, service_of
+from .services import METHODS, configured_services, server_of, service_of
 
 DIRECTORY = "/var/lib/lvstui/keepalived"
 PREFIX = "lvstui_w_"
@@ -106,3 +106,16 @@ def snippet(service: str, server: str, directory: str = DIRECTORY) -> str:
     name = name_of(service, server)
     return (f"track_file {name} {{\n    file \"{directory}/{name}\"\n    weight 1\n"
             f"    init_file 0\n}}\nand in its real_server:  FILE_CHECK {{ track_file {name} }}")
+
+
+def restarted(config: KaConfig) -> tuple[list, list[str]]:
+    """What a restart of keepalived puts in the table: its virtual servers as the file asks for
+    them, each real server alive, a weight it keeps with lvstui's number added (as keepalived
+    sets it again); one line for each block it cannot be read from."""
+    wanted, skipped = configured_services(config)
+    keepers = kept(config)
+    for svc in wanted:
+        for rs in svc.servers:
+            if (svc.key, rs.key) in keepers:
+                rs.weight = keepers[(svc.key, rs.key)].weight()
+    return wanted, skipped

@@ -59,6 +59,7 @@ class LvsApp(App):
         self.wanted_theme = theme
         self.host = host or socket.gethostname()
         self.health_state = None
+        self.set_back: set = set()       # keys a restart of the HA manager would set back
         self.services: list[VirtualService] = []
         self.info = None
         self.role = "role unknown"
@@ -129,7 +130,7 @@ class LvsApp(App):
             self.main.log_line(f"error: {read.error}")
             self.notify(read.error, severity="error", timeout=6)
         else:
-            self.services, self.info = read.services, read.info
+            self.services, self.info, self.set_back = read.services, read.info, read.set_back
             self.role = director_role(self.services, read.held)
             self.main.show_peers(read.cluster)
             self.note_health(read.health)
@@ -164,6 +165,11 @@ class LvsApp(App):
             return None
         svc = self.main.selected_service()
         return self.health_state.servers.get((svc.key, rs.key)) if svc is not None else None
+
+    def is_set_back(self, key) -> bool:
+        """Whether a restart of the HA manager would set this entry back (its key: a
+        service's, or a (service, real server) pair)."""
+        return key in self.set_back
 
     def health_source(self) -> str:
         return health_source(self.session.health, self.health_state)

@@ -24,7 +24,8 @@ from .history import PastKeys
 from .keygroup import KeyGroup
 from .keys import bindings
 from .pair_keys import PairKeys
-from .panes import server_columns, server_text, service_columns, service_text, servers_text
+from .panes import (SET_BACK_MARK, server_columns, server_text, service_columns, service_text,
+                    servers_text)
 from .table_keys import TableKeys
 from .widgets.field import Field
 from .widgets.footer import FittingFooter
@@ -46,10 +47,11 @@ class MainScreen(Screen):
         yield Header()
         yield Static(id="banner")
         with TableKeys(), PairKeys(), PastKeys():
-            yield RowTable(service_columns(app.pair, app.trends), key=lambda s: s.key,
-                           id="services")
+            yield RowTable(service_columns(app.pair, app.trends, app.is_set_back),
+                           key=lambda s: s.key, id="services")
             yield RowTable(server_columns(app.server_health, app.clock, self.selected_service,
-                                          app.pair, app.trends), key=lambda r: r.key, id="servers")
+                                          app.pair, app.trends, app.is_set_back),
+                           key=lambda r: r.key, id="servers")
             yield Static("Heartbeat peers: not read yet", id="peers", markup=False)
             yield RichLog(id="log", markup=False, wrap=True)
             yield Field(placeholder="filter: part of an address, port, scheduler…", id="filter")
@@ -88,6 +90,8 @@ class MainScreen(Screen):
             every_one = svc.servers and all(rs.key in kept for rs in svc.servers)
             title += (" · keepalived keeps live weights" if every_one
                       else " · keepalived resets live changes")
+            if any(self.app.is_set_back((svc.key, rs.key)) for rs in svc.servers):
+                title += f" ({SET_BACK_MARK}: a restart sets it back)"
         table.border_title = title
         table.set_items(servers)
 

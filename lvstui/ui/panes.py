@@ -50,18 +50,26 @@ def server_text(rs: RealServer) -> str:
 DRIFT_MARK = "≠"      # the row differs on the peer director (or is missing there)
 
 
+SET_BACK_MARK = "↺"          # a restart of the HA manager (keepalived) sets this entry back
+
+
 def _marked(text: str, drifts: bool) -> str:
     return f"{DRIFT_MARK} {text}" if drifts else f"  {text}"
 
 
-def service_columns(pair=None, trends=None) -> list[Column]:
+def _set_back(text: str, back: bool) -> str:
+    return f"{text} {SET_BACK_MARK}" if back else text
+
+
+def service_columns(pair=None, trends=None, set_back=lambda key: False) -> list[Column]:
     """The service columns; with *pair* (the peer's view) a drift mark and the peer's active
     connections beside this director's; with *trends* sparklines of connections/s and bytes/s
-    after their rates."""
-    name = (Column("Service", 28, lambda s: _marked(s.name, pair.service_drifts(s)),
+    after their rates; ↺ after a service a restart of the HA manager sets back (*set_back*)."""
+    def named(s) -> str:
+        return _set_back(s.name, set_back(s.key))
+    name = (Column("Service", 28, lambda s: _marked(named(s), pair.service_drifts(s)),
                    lambda s: (s.protocol, s.address, s.port, s.fwmark)) if pair else
-            Column("Service", 26, lambda s: s.name,
-                   lambda s: (s.protocol, s.address, s.port, s.fwmark)))
+            Column("Service", 26, named, lambda s: (s.protocol, s.address, s.port, s.fwmark)))
     there = [Column("Act·peer", 8, lambda s: pair.shown(pair.service_value(s, _active)),
                     lambda s: pair.service_value(s, _active), right=True)] if pair else []
     if trends is None:
@@ -152,12 +160,16 @@ def _health_order(h) -> tuple:
 
 
 def server_columns(health_of, clock=time.time, service_of=lambda: None, pair=None,
-                   trends=None) -> list[Column]:
+                   trends=None, set_back=lambda key: False) -> list[Column]:
     """The real-server columns, most useful first (80 columns show up to the connections);
     the health ones read through *health_of(rs)*, the share through *service_of()*; with
     *pair* (the peer's view) a drift mark, and the peer's weight and active connections
-    beside this director's."""
-    columns = _server_columns(health_of, clock, service_of)
+    beside this director's; ↺ after the State of a server a restart of the HA manager sets
+    back (*set_back* of its (service, server) key)."""
+    def back(rs) -> bool:
+        svc = service_of()
+        return svc is not None and set_back((svc.key, rs.key))
+    columns = _server_columns(health_of, clock, service_of, back)
     if trends is not None:          # after Conn/s and after Out B/s
 
         def row(rs):
@@ -182,7 +194,7 @@ def server_columns(health_of, clock=time.time, service_of=lambda: None, pair=Non
             there("Act·peer", 8, "active_conns"), columns[3], *columns[5:]]
 
 
-def _server_columns(health_of, clock, service_of) -> list[Column]:
+def _server_columns(health_of, clock, service_of, back) -> list[Column]:
     def latency(rs):
         h = health_of(rs)
         return h.latency if h and h.latency is not None else -1.0
@@ -205,7 +217,7 @@ def _server_columns(health_of, clock, service_of) -> list[Column]:
         Column("Active", 7, lambda r: str(r.active_conns), lambda r: r.active_conns, right=True),
         Column("InAct", 6, lambda r: str(r.inactive_conns), lambda r: r.inactive_conns,
                right=True),
-        Column("State", 11, lambda r: server_state(r, health_of(r)),
+        Column("State", 11, lambda r: _set_back(server_state(r, health_of(r)), back(r)),
                lambda r: (r.weight > 0, r.active_conns)),
         Column("Forward", 7, lambda r: r.forwarding.label, lambda r: r.forwarding.value),
         Column("Conn/s", 7, lambda r: human(r.stats.cps), lambda r: r.stats.cps, right=True),

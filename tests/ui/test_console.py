@@ -286,3 +286,29 @@ async def test_a_live_change_keepalived_sets_back_is_said_before_it_is_made(tmp_
             assert not isinstance(app.screen, Confirm)          # asked once per service
     finally:
         world.close()
+
+
+async def test_the_rows_a_keepalived_restart_sets_back_are_marked(tmp_path):
+    """What ``lvstui drift --keepalived`` prints, row by row: a weight changed live on a server
+    keepalived.conf declares is marked ↺ (and the pane says what ↺ means); its peer is not;
+    put back by hand, the mark goes."""
+    from lvstui.console import demo_world
+    world = demo_world(str(tmp_path / "audit.log"), "keepalived")
+    app = LvsApp(Session(world.table, network=world.network, heartbeat=world.heartbeat,
+                         health=world.health, audit=world.audit, **world.places()),
+                 refresh=0.05)
+    servers = lambda: app.query_one("#servers", RowTable)  # noqa: E731
+    try:
+        async with app.run_test(size=(160, 40)) as pilot:
+            await first_read(pilot)
+            assert [c.endswith("↺") for c in cells(servers(), "State")] == [False, False]
+            before = world.table.find_service(WEB).server("172.26.46.80", 80).weight
+            world.table.set_weight(WEB, "172.26.46.80", 80, before + 4)   # someone's ipvsadm
+            await until(pilot, lambda: [c.endswith("↺") for c in cells(servers(), "State")]
+                        == [True, False])
+            assert servers().border_title.endswith("(↺: a restart sets it back)")
+            world.table.set_weight(WEB, "172.26.46.80", 80, before)
+            await until(pilot, lambda: not any(c.endswith("↺")
+                                               for c in cells(servers(), "State")))
+    finally:
+        world.close()

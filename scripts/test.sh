@@ -28,15 +28,9 @@ timed build scripts/build.sh >/dev/null || exit 1   # the zipapp, man page and c
     echo $? > "$report/host.rc"
 ) &
 host_pid=$!
-# The kernel tier in two streams: these files use nothing but the IPVS table, so they run in a
-# namespace of their own (@own-table); every other kernel test, and any new one, in the VM's root.
-own_table="tests/kernel/test_ipvsadm_commands.py tests/kernel/test_history_recorder.py
-           tests/kernel/test_guard_rails.py tests/kernel/test_console_on_kernel.py"
-root_table=$(for f in tests/kernel/test_*.py tests/contract; do
-    [[ " $(echo $own_table) " == *" $f "* ]] || echo "$f"; done | paste -sd,)
 KL_TIMEOUT=2400 LVSTUI_REPORT=$report timed kernel-and-pair-and-cluster \
-    tests/vm/run-vm-streams.sh "kernel:$root_table" "kernel:$(echo $own_table | tr ' ' ,)@own-table" \
-    pair:tests/pair cluster:tests/cluster > "$report/vm.out" 2> "$report/vm.err"; vm=$?
+    tests/vm/run-vm-streams.sh kernel:tests/kernel,tests/contract pair:tests/pair \
+    cluster:tests/cluster > "$report/vm.out" 2> "$report/vm.err"; vm=$?
 wait $host_pid
 echo "--- host tests"
 cat "$report/host.log"

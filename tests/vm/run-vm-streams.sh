@@ -4,15 +4,14 @@
 # network namespaces, and most VM tests wait on daemons and networks rather than on the
 # emulated CPU, so the tiers overlap their waits. Tests marked `alone` (they unload ip_vs,
 # which every other namespace's table holds) run first, by themselves.
-#   tests/vm/run-vm-streams.sh 'MARK[:PATH,...][@NETNS]' ...   e.g. kernel pair:tests/pair cluster
-# (PATHs: where that tier's tests are, so its pytest collects only those; NETNS: the stream runs
-# in a network namespace of that name made for it, with an IPVS table of its own.)
+#   tests/vm/run-vm-streams.sh 'MARK[:PATH,...]' ...      e.g. kernel pair:tests/pair cluster
+# (PATHs: where that tier's tests are, so its pytest collects only those.)
 # LVSTUI_REPORT=DIR: each stream's JUnit report (NAME.xml) and output (NAME.log) there.
 # Exit status: 0 when every stream passed, else the first failing stream's; 124/125 when the
 # VM timed out or died (the streams' output so far is printed then).
 set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-[ $# -gt 0 ] || { echo "usage: $0 'MARK[:PATH,...][@NETNS]' ..." >&2; exit 2; }
+[ $# -gt 0 ] || { echo "usage: $0 'MARK[:PATH,...]' ..." >&2; exit 2; }
 LOGS=${LVSTUI_REPORT:-}
 if [ -n "$LOGS" ]; then
     mkdir -p "$LOGS" && LOGS=$(cd "$LOGS" && pwd)

@@ -128,7 +128,7 @@ async def measure(args) -> dict:
                 pilot, "plus", lambda: servers.current.weight == wanted))
         services.focus()
         for n in range(args.repeat):                      # one more character of a filter
-            app.action_filter()
+            app.main.action_filter()
             await pilot.pause()
             app.query_one("#filter").value = "10.0.1"
             await pilot.pause()

@@ -1,7 +1,8 @@
 """The console's speed at 10,000 services x 10 real servers (memory backend), in one run.
 
     .venv/bin/python bench/console.py [--services 10000] [--servers 10] [--repeat 20] [--peer]
-    .venv/bin/python bench/console.py --against REV [...]     this tree and REV side by side
+    .venv/bin/python bench/console.py --against REV [--rounds 3] [...]   this tree and REV
+                                                       side by side, alternately, medians
 
 With --peer (root: it starts sshd on loopback with keys made on the spot) the console has a
 peer director: a real ``lvstui agent`` over OpenSSH holding the same table, one weight
@@ -176,9 +177,11 @@ def connections(count: int) -> list:
             for i in range(count)]
 
 
-def against(rev: str, argv: list[str]) -> int:
+def against(rev: str, argv: list[str], rounds: int = 3) -> int:
     """This tree's figures beside those of revision *rev* (a git worktree of it), each bench
-    in a process of its own, alternately, in one run: the medians and the ratio now / then."""
+    in a process of its own, in *rounds* rounds that alternate which goes first: the median
+    of each figure and the ratio now / then (one run of each moved by 0.7-1.4x from load
+    alone on this 2-core machine)."""
     import re
     import subprocess
     import tempfile
@@ -186,29 +189,36 @@ def against(rev: str, argv: list[str]) -> int:
     there = tempfile.mkdtemp(prefix="lvstui-bench-")
     subprocess.run(["git", "-C", here, "worktree", "add", "--detach", "-q", there, rev],
                    check=True)
+    runs: dict[str, dict[str, list[float]]] = {"then": {}, "now": {}}
     try:
-        runs = {}
-        for name, tree in (("then", there), ("now", here)):
-            out = subprocess.run([sys.executable, os.path.join(tree, "bench", "console.py"),
-                                  *argv], capture_output=True, text=True, check=True,
-                                 cwd=tree, env={**os.environ, "PYTHONPATH": tree}).stdout
-            runs[name] = {m[1].strip(): float(m[2]) for m in re.finditer(
-                r"^(first frame|keypress -> screen, \w+|RSS|connection screen.*?: open)\s+"
-                r"([\d.]+)", out, re.M)}
+        for turn in range(rounds):
+            trees = [("then", there), ("now", here)]
+            for name, tree in trees if turn % 2 == 0 else trees[::-1]:
+                out = subprocess.run([sys.executable, os.path.join(tree, "bench", "console.py"),
+                                      *argv], capture_output=True, text=True, check=True,
+                                     cwd=tree, env={**os.environ, "PYTHONPATH": tree}).stdout
+                for m in re.finditer(r"^(first frame|keypress -> screen, \w+|RSS|"
+                                     r"connection screen.*?: open)\s+([\d.]+)", out, re.M):
+                    runs[name].setdefault(m[1].strip(), []).append(float(m[2]))
     finally:
         subprocess.run(["git", "-C", here, "worktree", "remove", "--force", there])
-    print(f"{'':<34}{rev[:12]:>12}{'this tree':>12}  now/then")
-    for key, then in runs["then"].items():
-        now = runs["now"].get(key)
-        if now is not None:
-            print(f"{key:<34}{then:>12.1f}{now:>12.1f}  {now / then if then else 0:8.2f}")
+    print(f"{'':<34}{rev[:12]:>12}{'this tree':>12}  now/then   (medians of {rounds} rounds)")
+    for key, values in runs["then"].items():
+        then, now = statistics.median(values), statistics.median(runs["now"].get(key, [0]))
+        print(f"{key:<34}{then:>12.1f}{now:>12.1f}  {now / then if then else 0:8.2f}")
     return 0
 
 
 def main() -> int:
     if "--against" in sys.argv:
         at = sys.argv.index("--against")
-        return against(sys.argv[at + 1], sys.argv[1:at] + sys.argv[at + 2:])
+        rest = sys.argv[1:at] + sys.argv[at + 2:]
+        rounds = 3
+        if "--rounds" in rest:
+            where = rest.index("--rounds")
+            rounds = int(rest[where + 1])
+            del rest[where:where + 2]
+        return against(sys.argv[at + 1], rest, rounds)
     p = argparse.ArgumentParser()
     p.add_argument("--services", type=int, default=10000)
     p.add_argument("--servers", type=int, default=10)

@@ -67,6 +67,20 @@ class Ha(Area):
         set_back = getattr(self.session.heartbeat, "set_back", None)
         return set_back(services) if set_back is not None else set()
 
+    def declare(self, svc, rs, adding: bool) -> Proposal | None:
+        """*rs* added to (or removed from) where the HA manager declares *svc* — keepalived.conf's
+        virtual_server — as a checked edit (refused: why not); None where it declares none."""
+        declare = getattr(self.session.heartbeat, "declare", None)
+        if declare is None or self.owner(svc) is None:
+            return None
+        what = (f"keepalived.conf: real_server {rs.endpoint} "
+                f"{'added to' if adding else 'removed from'} {svc.name}")
+        after, before = declare(svc.key, rs, adding)
+        if after is None:
+            return Proposal(what, refused=before)
+        from .prepare import texts_proposal
+        return texts_proposal(what, before, after)
+
     def _kept_files(self) -> dict:
         kept = getattr(self.session.heartbeat, "kept", None)
         return kept() if kept is not None else {}

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 
+from ..files import read_text
 from ..ha import HeartbeatError
 from ..ha.api import ClusterState
 from ..keepalived import CONF_PATH
@@ -66,6 +67,33 @@ class KeepalivedCluster:
         for op in diff([svc for svc in live if svc.key in keys], wanted):
             marks.add((op.service.key, op.server.key) if op.server else op.service.key)
         return marks
+
+    def declare(self, svc_key, server, adding: bool):
+        """keepalived.conf's files with *server* added to (or removed from) the virtual_server
+        of service *svc_key*, as line edits: ({path: text after}, {path: text before}), or
+        (None, why not) — where the file cannot be read, the block shares its lines, or
+        keepalived would read an error the file does not have now."""
+        from collections import Counter
+
+        from ..keepalived.check import HostFacts, check
+        from ..keepalived.conf import read
+        from ..keepalived.edits import add_server, remove_server
+        conf = self.priority.conf
+        try:
+            config = read(conf)
+            texts, why = (add_server(config, svc_key, server) if adding else
+                          remove_server(config, svc_key, server.key))
+            if why:
+                return None, why
+            facts = HostFacts({})                # the same missing interfaces before and after
+            now = Counter(f.message for f in check(config, facts) if f.level == "error")
+            new = Counter(f.message for f in check(read(conf, overlay=texts), facts)
+                          if f.level == "error") - now
+        except OSError as exc:
+            return None, f"{conf}: {exc.strerror}"
+        if new:
+            return None, f"keepalived would refuse it: {next(iter(new))}"
+        return texts, {path: read_text(path) for path in texts}
 
     def _conf(self) -> tuple[dict, dict, list]:
         """keepalived.conf's services, kept servers and what a restart puts in the table,

@@ -27,7 +27,7 @@ def ready_keepalived(conf: str, facts) -> Ready:
     host's interfaces, as keepalived -t looks them up."""
     from ..keepalived.check import check
     from ..keepalived.conf import read
-    from ..keepalived.prepare import PRIORITY_FILE, EditedFile, prepare
+    from ..keepalived.prepare import PRIORITY_FILE, prepare
     from ..keepalived.weights import DIRECTORY
     what = f"{conf}: lvstui's track files"
     try:
@@ -43,10 +43,15 @@ def ready_keepalived(conf: str, facts) -> Ready:
     if new:
         return Ready(Proposal(what, refused=f"the lines would not be accepted ({new[0]})"),
                      done.added, done.skipped)
-    before = done.before
+    return Ready(texts_proposal(what, done.before, done.texts), done.added, done.skipped,
+                 (DIRECTORY, os.path.dirname(PRIORITY_FILE)))
+
+
+def texts_proposal(what: str, before: dict[str, str], after: dict[str, str]) -> Proposal:
+    """Files rewritten as line edits (path -> text before, after) as a Proposal: their
+    unified diff, secrets masked, each written atomically by ``Ha.write``."""
+    from ..keepalived.lines import EditedFile
     diff = "".join("".join(difflib.unified_diff(
         masked(before[p]).splitlines(True), masked(t).splitlines(True), p, p))
-        for p, t in done.texts.items())
-    files = [EditedFile(path, text) for path, text in done.texts.items()]
-    return Ready(Proposal(what, files, diff, before=before), done.added, done.skipped,
-                 (DIRECTORY, os.path.dirname(PRIORITY_FILE)))
+        for p, t in after.items())
+    return Proposal(what, [EditedFile(p, t) for p, t in after.items()], diff, before=before)

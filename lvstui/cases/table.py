@@ -150,11 +150,36 @@ class Table(Area):
             return Result(error=f"{rs.endpoint} was not drained here: set its weight instead")
         return self.set_weight(svc, rs, lambda w: weight)
 
+    def declared_too(self, svc: VirtualService, rs: RealServer, adding: bool,
+                     live: Callable[[], Result]) -> Result | None:
+        """On a service the HA manager declares (keepalived.conf), adding or removing a real
+        server asks first whether keepalived.conf gets it too (its diff shown, checked), so a
+        reload or restart keeps it: yes makes both, the live change first; no asks as for any
+        live change of that service. None where there is no such file edit to offer."""
+        proposal = self.session.ha.declare(svc, rs, adding)
+        if proposal is None or proposal.refused:
+            return None
+
+        def both() -> Result:
+            made = live()
+            if not made.ok or made.dry_run:
+                return made
+            written = self.session.ha.write(proposal)
+            return replace(made, commands=made.commands + written.commands,
+                           error=written.error)
+        where = "to" if adding else "from"
+        return Result(ask=f"{'Add' if adding else 'Remove'} {rs.endpoint} {where} "
+                          f"keepalived.conf too, so a reload or restart keeps it?",
+                      detail=f"{proposal.diff}\nn: asks whether to make it live only.",
+                      confirmed=both, declined=lambda: self.owned(svc, live) or live())
+
     def add(self, svc: VirtualService, rs: RealServer | None = None) -> Result:
         if rs is None:
             return self.change(lambda: [Operation(Kind.ADD_SERVICE, svc)])
-        return self.owned(svc, lambda: self.add(svc, rs)) or self.change(
-            lambda: [Operation(Kind.ADD_SERVER, svc, rs)])
+
+        def live() -> Result:
+            return self.change(lambda: [Operation(Kind.ADD_SERVER, svc, rs)])
+        return self.declared_too(svc, rs, True, live) or self.owned(svc, live) or live()
 
     def edit_server(self, svc: VirtualService, base: RealServer, new: RealServer) -> Result:
         """*new* is *base* as the operator edited it: only the settings changed are sent."""
@@ -177,8 +202,10 @@ class Table(Area):
         if rs is None:
             return self.change(lambda: [Operation(Kind.DELETE_SERVICE, svc,
                                                   before=self.live_service(svc))])
-        return self.owned(svc, lambda: self.delete(svc, rs)) or self.change(
-            lambda: [Operation(Kind.DELETE_SERVER, svc, rs, before=self.live_server(svc, rs))])
+        def live() -> Result:
+            return self.change(lambda: [Operation(Kind.DELETE_SERVER, svc, rs,
+                                                  before=self.live_server(svc, rs))])
+        return self.declared_too(svc, rs, False, live) or self.owned(svc, live) or live()
 
     def zero(self, svc: VirtualService | None = None) -> Result:
         """Zero the counters of one service, or of the whole table (not undoable)."""

@@ -131,13 +131,16 @@ class Checker:
         self.authentication_fits(block, name, three or any(":" in v.words[0] for v in good))
 
     def authentication_fits(self, block: Block, name: str, three: bool) -> None:
-        """VRRPv3 (asked for, or an IPv6 VIP) has no authentication; AH none as MASTER."""
+        """VRRPv3 (asked for, or an IPv6 VIP) has no authentication; AH none as MASTER (but
+        the VIPs' owner, at priority 255)."""
         for auth in block.find("authentication"):
             if three:
                 self.error(auth.line, f"({name}) VRRP version 3 does not support "
                                       "authentication. Ignoring.")
             master = any(s.args[:1] == ("MASTER",) for s in block.find("state"))
-            if master and any(t.args[:1] == ("AH",) for t in auth.find("auth_type")):
+            owner = block.value("priority") == "255"     # vrrp.c: an owner may start as one
+            if master and not owner and any(t.args[:1] == ("AH",)
+                                            for t in auth.find("auth_type")):
                 self.error(auth.line, f"({name}) Initial state master is incompatible with AH "
                                       "authentication - clearing")
 
@@ -187,6 +190,7 @@ class Checker:
             return
         name = " ".join(args)
         seen = {kw.keyword for kw in block.children}
+        quorum, weights = 1, 0
         for kw in block.children:
             if kw.keyword in ("lb_algo", "lvs_sched"):
                 self.one_of(kw, SCHEDULERS, "Invalid lvs_scheduler '{}' - ignoring")
@@ -202,10 +206,10 @@ class Checker:
             elif kw.keyword == "persistence_timeout":
                 self.unsigned(kw, 1, 86400 * 31, "persistence_timeout invalid")
             elif kw.keyword == "quorum":
-                self.unsigned(kw, 1, 2**32 - 1, "Quorum {} must be in [1, 4294967295]. "
-                                                 "Setting to 1.")
+                quorum = self.unsigned(kw, 1, 2**32 - 1, "Quorum {} must be in [1, "
+                                                         "4294967295]. Setting to 1.") or 1
             elif kw.keyword == "real_server":
-                self.real_server(kw)
+                weights += self.real_server(kw)
                 if fwmark and len(kw.args) > 1 and kw.args[1] != "0":
                     self.error(kw.line, f"WARNING - fwmark virtual server FWM {args[1]}, real "
                                         f"server {kw.args[0]} has port specified - clearing")
@@ -223,14 +227,21 @@ class Checker:
                                    "UDP")
         if "real_server" not in seen:
             self.error(block.line, f"Virtual server {name} has no real servers - ignoring")
+        elif quorum > weights:                 # check_data.c: it could never come up
+            self.error(block.line, f"Warning - quorum {quorum} for {name} exceeds total weight "
+                                   f"of real servers {weights}, reducing quorum to {weights}")
 
-    def real_server(self, block: Block) -> None:
+    def real_server(self, block: Block) -> int:
+        """Its findings; its weight as keepalived counts it towards the quorum (1 where it
+        sets none or a bad one, 0 where the server is not read at all)."""
         if not self.endpoint(block.line, block.args, 0, "real server ip address/port"):
-            return
+            return 0
+        weight = 1
         for kw in block.children:
             if kw.keyword == "weight":
-                self.unsigned(kw, 0, WEIGHT_LIMIT, "Real server weight {} is outside range "
-                                                   f"0-{WEIGHT_LIMIT}")
+                got = self.unsigned(kw, 0, WEIGHT_LIMIT, "Real server weight {} is outside "
+                                                         f"range 0-{WEIGHT_LIMIT}")
+                weight = weight if got is None else got
             elif kw.keyword in ("HTTP_GET", "SSL_GET"):
                 self.http_check(kw)
             elif kw.keyword == "MISC_CHECK" and not kw.find("misc_path"):
@@ -239,6 +250,7 @@ class Checker:
             elif kw.keyword == "FILE_CHECK":
                 self.file_check(kw)
             self.connect_timeout(kw)
+        return weight
 
     def file_check(self, block: Block) -> None:
         """A FILE_CHECK follows a track_file declared at the top of the file."""

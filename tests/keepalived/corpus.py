@@ -155,6 +155,8 @@ MUTATIONS = {
     "sorry-server": sub("persistence_timeout 300", "persistence_timeout 300\n    sorry_server 127.0.0.1 80"),
     "quorum-0": sub("persistence_timeout 300", "persistence_timeout 300\n    quorum 0"),
     "quorum-2": sub("persistence_timeout 300", "persistence_timeout 300\n    quorum 2"),
+    "quorum-3": sub("persistence_timeout 300", "persistence_timeout 300\n    quorum 3"),
+    "weight-all-0": lambda t: t.replace("weight 1", "weight 0"),    # quorum 1 > weights 0
     "router-id-missing": sub("router_id rh1", "router_id"),
     "global-typo": sub("router_id rh1", "routerid rh1"),
     "vs-typo": sub("delay_loop 6", "delayloop 6"),

@@ -5,37 +5,22 @@ lines copied as they are written) and its own weight; a removed one loses its bl
 
 from __future__ import annotations
 
-from ..model import Forwarding, RealServer, ValidationError, format_endpoint
+from ..model import RealServer, format_endpoint
 from .conf import Block, KaConfig, decomment
 from .lines import LineEdits, step
-from .services import METHODS, server_of, service_of
+from .services import METHODS, server_blocks, service_blocks
 from .weights import PREFIX
 
 CHECKERS = ("HTTP_GET", "SSL_GET", "TCP_CHECK", "MISC_CHECK", "DNS_CHECK", "SMTP_CHECK",
             "BFD_CHECK", "UDP_CHECK", "PING_CHECK", "FILE_CHECK")
 
 
-def _service_block(config: KaConfig, key) -> Block | None:
-    for b in config.blocks:
-        if b.keyword == "virtual_server":
-            try:
-                if service_of(b).key == key:
-                    return b
-            except (ValidationError, ValueError, IndexError):
-                continue
-    return None
-
-
-def _servers(vs: Block) -> list[tuple[Block, RealServer]]:
-    method = METHODS.get(vs.value("lb_kind", "lvs_method") or "NAT", Forwarding.MASQ)
-    svc = service_of(vs)
-    out = []
-    for rs_block in vs.find("real_server"):
-        try:
-            out.append((rs_block, server_of(rs_block, method, svc)))
-        except (ValidationError, ValueError, IndexError):
-            continue
-    return out
+def _service_block(config: KaConfig, key) -> tuple[Block | None, list]:
+    """The virtual_server block of service *key* and its real servers (block, server)."""
+    for block, svc in service_blocks(config):
+        if svc.key == key:
+            return block, server_blocks(block, svc)
+    return None, []
 
 
 def _own_lines(edits: LineEdits, b: Block) -> bool:
@@ -72,13 +57,12 @@ def _port_moved(lines: list[str], old: int, new: int) -> list[str]:
 def add_server(config: KaConfig, key, rs: RealServer) -> tuple[dict[str, str], str | None]:
     """The files' texts with *rs* added to the virtual_server of service *key* (before its
     closing brace); or ({}, why not)."""
-    vs = _service_block(config, key)
+    vs, servers = _service_block(config, key)
     if vs is None:
         return {}, "keepalived.conf declares no such virtual_server"
     edits = LineEdits(config)
     if not _own_lines(edits, vs):
         return {}, f"{vs.line.path}:{vs.line.number}: its braces share a line with others"
-    servers = _servers(vs)
     if any(known.key == rs.key for _, known in servers):
         return {}, f"{rs.endpoint} is declared already"
     indent = edits.inner_indent(vs)
@@ -98,11 +82,11 @@ def add_server(config: KaConfig, key, rs: RealServer) -> tuple[dict[str, str], s
 def remove_server(config: KaConfig, key, server_key) -> tuple[dict[str, str], str | None]:
     """The files' texts without the real_server block of *server_key* in the virtual_server
     of service *key*; or ({}, why not)."""
-    vs = _service_block(config, key)
+    vs, servers = _service_block(config, key)
     if vs is None:
         return {}, "keepalived.conf declares no such virtual_server"
     edits = LineEdits(config)
-    found = [b for b, rs in _servers(vs) if rs.key == server_key]
+    found = [b for b, rs in servers if rs.key == server_key]
     if not found:
         return {}, f"{format_endpoint(*server_key)} is not declared there"
     b = found[-1]

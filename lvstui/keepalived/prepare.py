@@ -8,11 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..model import Forwarding, ValidationError
 from .conf import Block, KaConfig, decomment
 from .lines import LineEdits, block
 from .priority import TRACK
-from .services import METHODS, server_of, service_of
+from .services import server_blocks, service_blocks
 from .weights import DIRECTORY, name_of, tracked_name
 
 PRIORITY_FILE = "/var/lib/lvstui/keepalived-priority"
@@ -81,19 +80,8 @@ def _track_priority(instance: Block, inserts: LineEdits, done: Prepared) -> None
 
 def _weights(config: KaConfig, inserts: LineEdits, done: Prepared, directory: str) -> None:
     files = {b.args[0] for b in config.blocks if b.keyword == "track_file" and b.args}
-    for block in config.blocks:
-        if block.keyword != "virtual_server":
-            continue
-        try:
-            svc = service_of(block)
-        except (ValidationError, ValueError, IndexError):
-            continue                    # a virtual_server_group, or one keepalived refuses
-        method = METHODS.get(block.value("lb_kind", "lvs_method") or "NAT", Forwarding.MASQ)
-        for rs_block in block.find("real_server"):
-            try:
-                rs = server_of(rs_block, method, svc)
-            except (ValidationError, ValueError, IndexError):
-                continue
+    for block, svc in service_blocks(config):
+        for rs_block, rs in server_blocks(block, svc):
             if tracked_name(rs_block) in files:
                 continue                # kept already
             _keep(block, rs_block, name_of(svc.name, rs.endpoint), inserts, done, directory,

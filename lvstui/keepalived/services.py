@@ -90,3 +90,27 @@ def server_of(block: Block, method: Forwarding, svc: VirtualService) -> RealServ
                       weight=int(weight) if weight is not None else 1,
                       upper_threshold=int(block.value("uthreshold") or 0),
                       lower_threshold=int(block.value("lthreshold") or 0), family=ip.version)
+
+
+def service_blocks(config: KaConfig) -> list[tuple[Block, VirtualService]]:
+    """Each virtual_server block lvstui can read, with its service (real servers included)."""
+    found = []
+    for block in config.blocks:
+        if block.keyword == "virtual_server":
+            try:
+                found.append((block, service_of(block)))
+            except (ValidationError, ValueError, IndexError):
+                continue                # a virtual_server_group, or one keepalived refuses
+    return found
+
+
+def server_blocks(block: Block, svc: VirtualService) -> list[tuple[Block, RealServer]]:
+    """Each real_server block of a virtual_server *block* lvstui can read, with its server."""
+    method = METHODS.get(block.value("lb_kind", "lvs_method") or "NAT", Forwarding.MASQ)
+    found = []
+    for rs_block in block.find("real_server"):
+        try:
+            found.append((rs_block, server_of(rs_block, method, svc)))
+        except (ValidationError, ValueError, IndexError):
+            continue
+    return found

@@ -21,9 +21,8 @@ import re
 from dataclasses import dataclass
 
 from ..files import atomic_write, read_text
-from ..model import Forwarding, ValidationError
 from .conf import Block, KaConfig
-from .services import METHODS, configured_services, server_of, service_of
+from .services import configured_services, server_blocks, service_blocks
 
 DIRECTORY = "/var/lib/lvstui/keepalived"
 PREFIX = "lvstui_w_"
@@ -76,18 +75,10 @@ def kept(config: KaConfig) -> dict[tuple, Kept]:
                 and block.value("file"):
             files[block.args[0]] = block.value("file")
     found = {}
-    for block in config.blocks:
-        if block.keyword != "virtual_server":
-            continue
-        try:
-            svc = service_of(block)
-        except (ValidationError, ValueError, IndexError):
-            continue
-        method = METHODS.get(block.value("lb_kind", "lvs_method") or "NAT", Forwarding.MASQ)
-        for rs_block in block.find("real_server"):
+    for block, svc in service_blocks(config):
+        for rs_block, rs in server_blocks(block, svc):
             name = tracked_name(rs_block)
             if name in files:
-                rs = server_of(rs_block, method, svc)
                 found[(svc.key, rs.key)] = Kept(files[name], rs.weight)
     return found
 

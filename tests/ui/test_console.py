@@ -312,3 +312,42 @@ async def test_the_rows_a_keepalived_restart_sets_back_are_marked(tmp_path):
                                                for c in cells(servers(), "State")))
     finally:
         world.close()
+
+
+async def test_a_server_added_under_keepalived_goes_into_its_file_on_yes(tmp_path):
+    """``lvstui --demo --ha keepalived``: a real server added on the service keepalived.conf
+    declares asks first whether keepalived.conf gets it too, showing the diff; yes adds it to
+    the table and the file; u takes back the file, then the table."""
+    from textual.widgets import Input
+    from lvstui.console import demo_world
+    from lvstui.ui.confirm import Confirm
+    from lvstui.ui.forms import ServerForm
+    world = demo_world(str(tmp_path / "audit.log"), "keepalived")
+    app = LvsApp(Session(world.table, network=world.network, heartbeat=world.heartbeat,
+                         health=world.health, audit=world.audit, **world.places()),
+                 refresh=0.05)
+    conf = open(world.keepalived_conf).read()
+    try:
+        async with app.run_test(size=(160, 40)) as pilot:
+            await first_read(pilot)
+            app.query_one("#servers", RowTable).focus()
+            await pilot.press("a")
+            await until(pilot, lambda: isinstance(app.screen, ServerForm))
+            app.screen.query_one("#address", Input).value = "172.26.46.82"
+            await settled(pilot)
+            await pilot.click("#ok")
+            await until(pilot, lambda: isinstance(app.screen, Confirm))
+            assert app.screen.question.startswith("Add 172.26.46.82:80 to keepalived.conf too")
+            assert "+    real_server 172.26.46.82 80 {" in app.screen.details
+            await pilot.press("y")
+            await until(pilot, lambda: "real_server 172.26.46.82 80" in open(
+                world.keepalived_conf).read())
+            assert world.table.find_service(WEB).server("172.26.46.82", 80) is not None
+            await pilot.press("u")
+            await until(pilot, lambda: open(world.keepalived_conf).read() == conf)
+            assert world.table.find_service(WEB).server("172.26.46.82", 80) is not None
+            await pilot.press("u")
+            await until(pilot, lambda: world.table.find_service(WEB).server("172.26.46.82", 80)
+                        is None)
+    finally:
+        world.close()

@@ -42,7 +42,9 @@ class MainScreen(Screen):
                         "heartbeat_screen", "health_detail", "refresh")
 
     def compose(self) -> ComposeResult:
-        """The panes inside the key groups (a group's keys are live while the focus is in it)."""
+        """The panes inside the key groups (a group's keys are live while the focus is in it);
+        the filter outside them: what it is typed into goes to it, its messages straight to
+        this view."""
         app = self.app
         yield Header()
         yield Static(id="banner")
@@ -54,7 +56,7 @@ class MainScreen(Screen):
                            key=lambda r: r.key, id="servers")
             yield Static("Heartbeat peers: not read yet", id="peers", markup=False)
             yield RichLog(id="log", markup=False, wrap=True)
-            yield Field(placeholder="filter: part of an address, port, scheduler…", id="filter")
+        yield Field(placeholder="filter: part of an address, port, scheduler…", id="filter")
         yield Static(id="status")
         yield FittingFooter(first=("help", "quit"))
 

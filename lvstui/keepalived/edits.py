@@ -68,7 +68,9 @@ def add_server(config: KaConfig, key, rs: RealServer) -> tuple[dict[str, str], s
     indent = edits.inner_indent(vs)
     inner = indent + step(indent)
     body = [f"weight {rs.weight}"]
-    method = next(word for word, f in METHODS.items() if f is rs.forwarding)
+    method = next((word for word, f in METHODS.items() if f is rs.forwarding), None)
+    if method is None:
+        return {}, f"keepalived has no lvs_method for {rs.forwarding.value} forwarding"
     if method != (vs.value("lb_kind", "lvs_method") or "NAT"):
         body.append(f"lvs_method {method}")
     checks = _port_moved(_checker_lines(edits, servers[-1][0], inner), servers[-1][1].port,

@@ -147,3 +147,13 @@ def test_lvstui_offers_an_edit_exactly_where_keepalived_accepts_it(tmp_path, fac
         for path, text in CASES[name].items():               # the case again, for the next
             with open(tmp_path / path, "w", newline="") as fh:
                 fh.write(text)
+
+
+def test_a_server_keepalived_has_no_method_for_is_not_offered(tmp_path):
+    """A local (director-itself) server: keepalived.conf has no lvs_method for it, so only the
+    live question is asked (the file edit is not offered, nothing raised)."""
+    conf = write(tmp_path, {"keepalived.conf": BASE})
+    s = session(conf)
+    local = RealServer("172.26.46.83", 80, Forwarding.LOCAL, weight=1)
+    asked = s.table.add(s.backend.find_service(WEB), local)
+    assert asked.ask.startswith("keepalived sets the real servers") and open(conf).read() == BASE

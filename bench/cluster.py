@@ -13,6 +13,12 @@ event (scripts read it):
     standby via heartbeat alone (sync on): requests N, failed N, longest gap S s, long-lived broken N of 4
     standby (sync on): requests N, failed N, longest gap S s, long-lived broken N of 4
 
+Then the same cluster run by keepalived 2.2.7 (tests/cluster/keepalived_lab.py: VRRP, its own
+virtual server and checkers): standby and takeover through lvstui's track_file, and the crash,
+each line prefixed ``keepalived `` (``--ha heartbeat|keepalived`` runs one of the two):
+
+    keepalived standby (sync on): requests N, failed N, longest gap S s, long-lived broken N of 4
+
 ``--rounds N``: the events N times, and per event the line of the median round (by longest gap).
 Run on a machine without IPVS it boots the project's VM and runs itself there.
 
@@ -36,6 +42,7 @@ from vm import rerun_in_vm  # noqa: E402  (bench/vm.py, beside this file)
 EVENTS = ("standby via heartbeat alone", "takeover via heartbeat alone", "standby", "takeover",
           "real-server failure", "crash")
 EARLY = ("standby", "takeover")      # make before break: refused without the sync daemons
+KEEPALIVED_EVENTS = ("standby", "takeover", "crash")
 
 
 def until(condition, timeout: float, what: str) -> None:
@@ -59,7 +66,8 @@ def event(lab, name: str, scratch: str) -> None:
     from tests.cluster.lab import HEALTH_TOML, VIP
     if name.startswith(("standby", "takeover")):
         kind = name.split()[0]
-        how = ["--plain"] if name.endswith("alone") else lab.peer_link()
+        how = ([] if lab.manager == "keepalived" else ["--plain"] if name.endswith("alone")
+               else lab.peer_link())
         done = lab.lvstui(1, "ha", kind, "--wait", VIP, "--timeout", "120", *how)
         if done.returncode:
             raise RuntimeError(f"{name}: {done.stderr.strip()}")
@@ -116,38 +124,52 @@ def line(name: str, sync: bool, seen: dict) -> str:
             f"{seen['broken']} of {seen['long']}")
 
 
-def main() -> int:
-    p = argparse.ArgumentParser()
-    p.add_argument("--rounds", type=int, default=1)
-    args = p.parse_args()
-    code = rerun_in_vm(__file__, ("ip_vs", "ip_vs_wlc", "veth", "bridge"),
-                       {"KL_TIMEOUT": str(1500 * args.rounds)}, quiet=True)
-    if code is not None:
-        return code
-    from tests.cluster.lab import Cluster
-    scratch = tempfile.mkdtemp(prefix="lvstui-cluster-")
-    lab = Cluster(os.path.join(scratch, "lab"), prefix="lvb")
+def run(lab, events: tuple[str, ...], rounds: int, scratch: str) -> dict:
+    """Every event on *lab*, with the sync daemons on and then off: (name, sync) -> rounds."""
     results: dict[tuple[str, bool], list[dict]] = {}
     try:
         lab.up()
         lab.start_both()
         for sync in (True, False):
             lab.sync(sync)
-            for _ in range(args.rounds):
-                for name in EVENTS:
-                    if name in EARLY and not sync:
+            for _ in range(rounds):
+                for name in events:
+                    if name in EARLY and not sync and lab.manager == "heartbeat":
                         continue
                     seen = measure(lab, name, scratch)
                     results.setdefault((name, sync), []).append(seen)
-                    if args.rounds > 1:
-                        print(f"  round: {line(name, sync, seen)}", flush=True)
+                    if rounds > 1:
+                        print(f"  round: {line(lab.prefix + name, sync, seen)}", flush=True)
                     restore(lab, name)
     finally:
         lab.down()
-    for (name, sync), rounds in results.items():
-        gaps = [r["longest_gap"] for r in rounds]
-        median = statistics.median_low(gaps)
-        print(line(name, sync, next(r for r in rounds if r["longest_gap"] == median)), flush=True)
+    for (name, sync), done in results.items():
+        median = statistics.median_low(r["longest_gap"] for r in done)
+        print(line(lab.prefix + name, sync, next(r for r in done if r["longest_gap"] == median)),
+              flush=True)
+    return results
+
+
+def main() -> int:
+    p = argparse.ArgumentParser()
+    p.add_argument("--rounds", type=int, default=1)
+    p.add_argument("--ha", choices=("heartbeat", "keepalived", "both"), default="both")
+    args = p.parse_args()
+    code = rerun_in_vm(__file__, ("ip_vs", "ip_vs_wlc", "veth", "bridge"),
+                       {"KL_TIMEOUT": str(2400 * args.rounds)}, quiet=True)
+    if code is not None:
+        return code
+    from tests.cluster.keepalived_lab import KeepalivedCluster
+    from tests.cluster.lab import Cluster
+    scratch = tempfile.mkdtemp(prefix="lvstui-cluster-")
+    if args.ha in ("heartbeat", "both"):
+        lab = Cluster(os.path.join(scratch, "lab"), prefix="lvb")
+        lab.manager, lab.prefix = "heartbeat", ""
+        run(lab, EVENTS, args.rounds, scratch)
+    if args.ha in ("keepalived", "both"):
+        lab = KeepalivedCluster(os.path.join(scratch, "keepalived"), prefix="lvbk")
+        lab.manager, lab.prefix = "keepalived", "keepalived "
+        run(lab, KEEPALIVED_EVENTS, args.rounds, scratch)
     return 0
 
 

@@ -127,6 +127,12 @@ class KeepalivedCluster(Cluster):
                                                 f"{self.log_tails()}"
             time.sleep(0.5)
 
+    def revive(self, n: int) -> None:
+        """Back from the dead with an empty table, as a rebooted box is (keepalived builds it
+        again)."""
+        self.ipvsadm(n, "-C")
+        super().revive(n)
+
     def log_tails(self, lines: int = 40) -> str:
         out = []
         for n in self.ns:

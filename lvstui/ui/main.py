@@ -207,8 +207,8 @@ class MainScreen(Screen):
                      if app.alarms.now else [])
             status = self.query_one("#status", Static)
             width = (status.size.width or app.size.width) - 2       # its padding
-            status.update(fit([*alarm, age, *pair, app.role, count, kernel,
-                               app.health_source()], width))
+            show_text(status, fit([*alarm, age, *pair, app.role, count, kernel,
+                                   app.health_source()], width))
             status.set_class(bool(alarm), "alarm")
 
     def on_resize(self) -> None:
@@ -216,7 +216,7 @@ class MainScreen(Screen):
 
     def show_banner(self, parts: list[str]) -> None:
         banner = self.query_one("#banner", Static)
-        banner.update(" · ".join(parts))
+        show_text(banner, " · ".join(parts))
         banner.display = bool(parts)
         banner.set_class(self.app.session.read_only or bool(self.app.alarms.now), "read-only")
 
@@ -226,6 +226,13 @@ class MainScreen(Screen):
 
     def show_peers(self, cluster) -> None:
         peers = self.query_one("#peers", Static)
-        peers.update(peers_text(cluster))
+        show_text(peers, peers_text(cluster))
         peers.set_class(bool(cluster and cluster.running and any(
             n.status == "dead" for n in cluster.nodes)), "peer-dead")
+
+
+def show_text(line: Static, text: str) -> None:
+    """*text* on *line*, where it differs from what it shows: an update lays the whole screen
+    out again (the banner, unchanged, was updated after every change)."""
+    if line.content != text:
+        line.update(text)

@@ -15,7 +15,7 @@ import pytest
 
 from ..heartbeat.harness import VIP
 from ..pace import patience, until
-from .lab import HEALTH_TOML, REAL_SERVERS, Cluster, stop_client
+from .lab import HEALTH_TOML, REAL_SERVERS, Cluster, serving_both, stop_client
 
 pytestmark = pytest.mark.cluster
 DEADTIME = 10.0   # the seed's ha.cf: wall-clock seconds before LD2 declares LD1 dead
@@ -37,24 +37,6 @@ def lab(tmp_path_factory):
         yield cluster
     finally:
         cluster.down()
-
-
-def serving_both(lab: Cluster, n: int, what: str) -> None:
-    """Until director *n* forwards the client's requests to both real servers. rr while it is
-    asked: in LVS-DR a director never sees the end of a connection whose packets went another
-    way (a hand-over, the early VIP), so such entries stay ESTABLISHED for 15 minutes and wlc
-    weighs each 256 to 1 against the other server's closed ones — a turn that may come after
-    any deadline. The last rounds of requests and the table are printed when it gives up."""
-    rounds: list[set] = []
-    lab.ipvsadm(n, "-E", "-t", f"{VIP}:80", "-s", "rr")
-    try:
-        until(lambda: rounds.append(lab.pages(6)) or rounds[-1] == {"RS1", "RS2"}, 1, what,
-              step=0.5)
-    except AssertionError:
-        print("the last rounds of six requests:", rounds[-3:], lab.ipvsadm(n, "-Lnc"), sep="\n")
-        raise
-    finally:
-        lab.ipvsadm(n, "-E", "-t", f"{VIP}:80", "-s", "wlc")
 
 
 def weights(lab: Cluster, n: int) -> dict[str, int]:

@@ -15,8 +15,7 @@ import pytest
 from ..heartbeat.harness import VIP
 from ..pace import patience, until
 from .keepalived_lab import KeepalivedCluster
-from .lab import REAL_SERVERS, stop_client
-from .test_cluster import serving_both
+from .lab import REAL_SERVERS, serving_both, stop_client
 
 pytestmark = pytest.mark.cluster
 # a long-lived request waits out the VIP's move (VRRP: three adverts of a second, then the

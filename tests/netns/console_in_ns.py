@@ -5,6 +5,7 @@ Takes the director's interface as its argument; prints what the screens showed."
 from __future__ import annotations
 
 import asyncio
+import faulthandler
 import pathlib
 import sys
 import tempfile
@@ -18,6 +19,7 @@ from lvstui.demo import reference_cluster  # noqa: E402
 from lvstui.system.network import HostNetwork  # noqa: E402
 from lvstui.session import Session  # noqa: E402
 from lvstui.ui.app import LvsApp  # noqa: E402
+from tests.pace import patience  # noqa: E402
 from tests.ui.wait import until  # noqa: E402
 
 
@@ -47,4 +49,7 @@ async def main(interface: str) -> None:
 
 
 if __name__ == "__main__":
+    # CI run 37 saw this script never end (the test's 900 s ran out, nothing said where): a
+    # wait that outlasts any the script makes prints every thread's stack and ends it
+    faulthandler.dump_traceback_later(patience(60), exit=True)
     asyncio.run(main(sys.argv[1]))

@@ -2,11 +2,9 @@
 bindings are live while the focus is anywhere inside it (Textual looks for a key's binding from
 the focused widget up), and only on the main screen.
 
-A group's bindings are priority bindings: Textual finds those before it hands the key to the
-focused widget, where an ordinary binding is found only after the key has bubbled through
-every container up to the app, one message queue each. No widget inside a group takes text
-(the filter field sits outside them), and no pane binds a key a group binds: both are checked
-by tests/unit/test_key_groups.py."""
+A group's bindings are ordinary bindings, found after the key has bubbled up from the focused
+pane: priority bindings would act before a key typed ahead of them (``Down`` then ``d``) has
+reached the pane, and drain the wrong server."""
 
 from __future__ import annotations
 

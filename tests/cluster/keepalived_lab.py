@@ -66,6 +66,8 @@ virtual_server {vip} 80 {{
 class KeepalivedCluster(Cluster):
     """The cluster with keepalived on both directors (started by ``start_both``)."""
 
+    log_name = "keepalived.log"
+
     def up(self) -> None:
         super().up()
         for n in self.ns:
@@ -132,14 +134,3 @@ class KeepalivedCluster(Cluster):
         again)."""
         self.ipvsadm(n, "-C")
         super().revive(n)
-
-    def log_tails(self, lines: int = 40) -> str:
-        out = []
-        for n in self.ns:
-            path = os.path.join(self.node_dir(n), "log", "keepalived.log")
-            try:
-                with open(path) as fh:
-                    out.append(f"--- LD{n} {path}\n" + "".join(fh.readlines()[-lines:]))
-            except OSError as exc:
-                out.append(f"--- LD{n}: {exc}")
-        return "\n".join(out)

@@ -164,11 +164,13 @@ class TwoNodes:
                 f"resources still moving: {states}\n{self.log_tails()}"
             time.sleep(0.5)
 
+    log_name = "ha-log"                    # the HA manager's log, in each node's log/
+
     def log_tails(self, lines: int = 40) -> str:
-        """The end of each node's heartbeat log."""
+        """The end of each node's HA manager log."""
         out = []
         for n in self.ns:
-            path = os.path.join(self.node_dir(n), "log", "ha-log")
+            path = os.path.join(self.node_dir(n), "log", self.log_name)
             try:
                 with open(path) as fh:
                     out.append(f"--- node{n} {path}\n" + "".join(fh.readlines()[-lines:]))

@@ -127,6 +127,7 @@ def line(name: str, sync: bool, seen: dict) -> str:
 def run(lab, events: tuple[str, ...], rounds: int, scratch: str) -> dict:
     """Every event on *lab*, with the sync daemons on and then off: (name, sync) -> rounds."""
     results: dict[tuple[str, bool], list[dict]] = {}
+    prefix = "" if lab.manager == "heartbeat" else f"{lab.manager} "
     try:
         lab.up()
         lab.start_both()
@@ -139,13 +140,13 @@ def run(lab, events: tuple[str, ...], rounds: int, scratch: str) -> dict:
                     seen = measure(lab, name, scratch)
                     results.setdefault((name, sync), []).append(seen)
                     if rounds > 1:
-                        print(f"  round: {line(lab.prefix + name, sync, seen)}", flush=True)
+                        print(f"  round: {line(prefix + name, sync, seen)}", flush=True)
                     restore(lab, name)
     finally:
         lab.down()
     for (name, sync), done in results.items():
         median = statistics.median_low(r["longest_gap"] for r in done)
-        print(line(lab.prefix + name, sync, next(r for r in done if r["longest_gap"] == median)),
+        print(line(prefix + name, sync, next(r for r in done if r["longest_gap"] == median)),
               flush=True)
     return results
 
@@ -164,11 +165,9 @@ def main() -> int:
     scratch = tempfile.mkdtemp(prefix="lvstui-cluster-")
     if args.ha in ("heartbeat", "both"):
         lab = Cluster(os.path.join(scratch, "lab"), prefix="lvb")
-        lab.manager, lab.prefix = "heartbeat", ""
         run(lab, EVENTS, args.rounds, scratch)
     if args.ha in ("keepalived", "both"):
         lab = KeepalivedCluster(os.path.join(scratch, "keepalived"), prefix="lvbk")
-        lab.manager, lab.prefix = "keepalived", "keepalived "
         run(lab, KEEPALIVED_EVENTS, args.rounds, scratch)
     return 0
 

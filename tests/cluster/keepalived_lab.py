@@ -66,7 +66,7 @@ virtual_server {vip} 80 {{
 class KeepalivedCluster(Cluster):
     """The cluster with keepalived on both directors (started by ``start_both``)."""
 
-    log_name = "keepalived.log"
+    manager, log_name = "keepalived", "keepalived.log"
 
     def up(self) -> None:
         super().up()

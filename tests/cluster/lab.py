@@ -53,6 +53,7 @@ SEED_TABLE = f"""\
 class Cluster(TwoNodes):
     names = {1: "rh1.cluster.net", 2: "debian.cluster.net"}
     lan_ip = {1: "172.26.46.110", 2: "172.26.46.111"}
+    manager = "heartbeat"                   # the HA manager the directors run
 
     def __init__(self, lab: str, prefix: str = "lvc"):
         super().__init__(lab, prefix)

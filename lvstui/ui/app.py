@@ -154,7 +154,7 @@ class LvsApp(App):
     def note_health(self, state) -> None:
         """Keep the health read; log each real server that went down or came back."""
         before, self.health_state = self.health_state, state
-        for line in health_changes(before, state, {s.key: s.name for s in self.services}):
+        for line in health_changes(before, state, self.services):
             self.main.log_line(line)
 
     def server_health(self, rs: RealServer):

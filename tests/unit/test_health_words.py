@@ -3,6 +3,8 @@ check has passed already (it waits to rise): never "DOWN (ok)"."""
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 from lvstui.health.state import HealthState, ServerHealth
 from lvstui.history.events import verdict
 from lvstui.ui.health import health_changes
@@ -18,11 +20,23 @@ def health(up: bool, result: str, last_failure: str) -> HealthState:
 
 def test_down_says_the_failure_not_the_passing_check():
     before, now = health(True, "ok", ""), health(False, "ok", "HTTP 503")
-    assert health_changes(before, now, {KEY[0]: "TCP 172.26.46.119:80"}) == [
+    service = SimpleNamespace(key=KEY[0], name="TCP 172.26.46.119:80")
+    assert health_changes(before, now, [service]) == [
         "health: TCP 172.26.46.119:80 172.26.46.81:80 DOWN (HTTP 503)"]
     assert verdict(now.servers[KEY]) == "DOWN (HTTP 503)"
     assert verdict(health(False, "refused", "refused").servers[KEY]) == "DOWN (refused)"
 
+
+
+def test_a_read_with_no_change_looks_up_no_names():
+    """At 5,000 services the names are a map built per read: only when a server changed."""
+    class Untouchable:
+        def __iter__(self):
+            raise AssertionError("the services were read for names")
+
+    before, again = health(True, "ok", ""), health(True, "ok", "")
+    assert health_changes(before, again, Untouchable()) == []
+    assert health_changes(before, before, Untouchable()) == []
 
 def test_the_state_column_has_a_word_per_reason():
     """Why the kernel's weight is what it is, in one word (the Weight column shows 0/5)."""

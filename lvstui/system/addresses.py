@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import socket
 import struct
-import threading
 import time
 from dataclasses import dataclass, field
 
@@ -37,29 +36,12 @@ class Interface:
     loopback: bool = False
 
 
-class OneAtATime:
-    """An object whose methods one thread calls at a time: the console reads the network on a
-    worker while its change thread adds a VIP, and pyroute2 does not promise that one netlink
-    socket shared by two threads gives each its own answer."""
-
-    def __init__(self, target):
-        self._target, self._lock = target, threading.Lock()
-
-    def __getattr__(self, name: str):
-        method = getattr(self._target, name)
-
-        def call(*args, **kwargs):
-            with self._lock:
-                return method(*args, **kwargs)
-        return call
-
-
 class Addresses:
     """This host's (or one network namespace's) interfaces, addresses and host routes."""
 
     def __init__(self, netns: str | None = None):
         from pyroute2 import IPRoute
-        self.ipr = OneAtATime(IPRoute(netns=netns) if netns else IPRoute())
+        self.ipr = IPRoute(netns=netns) if netns else IPRoute()
 
     def close(self) -> None:
         self.ipr.close()

@@ -28,8 +28,7 @@ def rows(app, table_id):
     return [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
 
 
-async def main(interface: str) -> None:
-    network = HostNetwork(interface)
+async def main(network: HostNetwork) -> None:
     session = Session(reference_cluster(), network=network, audit=AuditLog(tempfile.mktemp()))
     app = LvsApp(session, refresh=0.1)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -45,11 +44,14 @@ async def main(interface: str) -> None:
         await pilot.press("A", "y")              # apply the director profile
         await until(pilot, lambda: all(r[3] == "yes" for r in rows(app, "#settings")))
         print("profile", [r[3] for r in rows(app, "#settings")])
-    network.close()
 
 
 if __name__ == "__main__":
-    # CI run 37 saw this script never end (the test's 900 s ran out, nothing said where): a
-    # wait that outlasts any the script makes prints every thread's stack and ends it
+    # fresh-clone run 37 saw this script never end, nothing said where: a wait that outlasts
+    # any the script makes prints every thread's stack and ends it (run 41's named the place)
     faulthandler.dump_traceback_later(patience(60), exit=True)
-    asyncio.run(main(sys.argv[1]))
+    host = HostNetwork(sys.argv[1])
+    try:
+        asyncio.run(main(host))
+    finally:
+        host.close()        # as the console does: once asyncio.run has joined the read worker

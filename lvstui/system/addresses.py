@@ -41,7 +41,8 @@ class ClosedBetweenCalls:
     """pyroute2's IPRoute, whose calls and close take turns. pyroute2 0.9 gives each thread its
     own netlink socket, but closing one while another thread waits in a request leaves that
     thread waiting for ever (the console's read worker, mid-read when its owner closed the
-    network: the hung test of fresh-clone runs 37 and 41); a call after the close fails at once (EBADF)."""
+    network: the hung test of fresh-clone runs 37 and 41); a call after the close fails at
+    once (EBADF)."""
 
     def __init__(self, ipr):
         self._ipr, self._lock = ipr, threading.Lock()

@@ -27,7 +27,6 @@ def test_down_says_the_failure_not_the_passing_check():
     assert verdict(health(False, "refused", "refused").servers[KEY]) == "DOWN (refused)"
 
 
-
 def test_a_read_with_no_change_looks_up_no_names():
     """At 5,000 services the names are a map built per read: only when a server changed."""
     class Untouchable:
@@ -37,6 +36,7 @@ def test_a_read_with_no_change_looks_up_no_names():
     before, again = health(True, "ok", ""), health(True, "ok", "")
     assert health_changes(before, again, Untouchable()) == []
     assert health_changes(before, before, Untouchable()) == []
+
 
 def test_the_state_column_has_a_word_per_reason():
     """Why the kernel's weight is what it is, in one word (the Weight column shows 0/5)."""

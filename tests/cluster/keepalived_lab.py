@@ -20,7 +20,7 @@ import time
 
 from ..heartbeat.harness import VIP
 from ..pace import patience, until
-from .lab import REAL_SERVERS, Cluster
+from .lab import REAL_SERVERS, Cluster, server_rows
 
 PRIORITY = {1: 150, 2: 100}
 REAL_SERVER = """\
@@ -114,9 +114,8 @@ class KeepalivedCluster(Cluster):
 
     def wait_weights(self, n: int) -> None:
         def both_in() -> bool:
-            listed = self.ipvsadm(n, "-Ln").split()
-            return all(f"{ip}:80" in listed and listed[listed.index(f"{ip}:80") + 2] == "1"
-                       for ip in REAL_SERVERS.values())
+            rows = server_rows(self.ipvsadm(n, "-Ln"))
+            return all(rows.get(f"{ip}:80", [])[1:2] == ["1"] for ip in REAL_SERVERS.values())
         until(both_in, 10, f"keepalived's checkers on LD{n} letting both real servers in")
 
     def wait_stable(self, timeout: float | None = None, nodes=(1, 2)) -> None:

@@ -258,6 +258,13 @@ class Cluster(TwoNodes):
             sh("ip", "netns", "del", ns, check=False)
 
 
+def server_rows(listing: str) -> dict[str, list[str]]:
+    """The real server rows of an ``ipvsadm -Ln`` listing: "ip:port" -> the columns after it
+    (Forward, Weight, ActiveConn, InActConn)."""
+    return {words[1]: words[2:] for line in listing.splitlines()
+            if (words := line.split())[:1] == ["->"] and words[1][0].isdigit()}
+
+
 def serving_both(lab: Cluster, n: int, what: str) -> None:
     """Until director *n* forwards the client's requests to both real servers. rr while it is
     asked: in LVS-DR a director never sees the end of a connection whose packets went another

@@ -15,7 +15,7 @@ import pytest
 
 from ..heartbeat.harness import VIP
 from ..pace import patience, until
-from .lab import HEALTH_TOML, REAL_SERVERS, Cluster, serving_both, stop_client
+from .lab import HEALTH_TOML, REAL_SERVERS, Cluster, server_rows, serving_both, stop_client
 
 pytestmark = pytest.mark.cluster
 DEADTIME = 10.0   # the seed's ha.cf: wall-clock seconds before LD2 declares LD1 dead
@@ -41,12 +41,8 @@ def lab(tmp_path_factory):
 
 def weights(lab: Cluster, n: int) -> dict[str, int]:
     """Real server -> weight in director n's table, as ipvsadm lists it."""
-    out = {}
-    for line in lab.ipvsadm(n, "-Ln").splitlines():
-        words = line.split()
-        if words[:1] == ["->"] and words[1][0].isdigit():
-            out[words[1].split(":")[0]] = int(words[3])
-    return out
+    return {server.split(":")[0]: int(columns[1])
+            for server, columns in server_rows(lab.ipvsadm(n, "-Ln")).items()}
 
 
 def test_browsing_the_vip_shows_both_pages_and_both_tools_count_them(lab):
@@ -59,8 +55,7 @@ def test_browsing_the_vip_shows_both_pages_and_both_tools_count_them(lab):
     finally:
         print("rounds of six requests:", rounds)
     listing = lab.ipvsadm(1, "-Ln")
-    conns = sum(int(line.split()[5]) for line in listing.splitlines()
-                if line.split()[:1] == ["->"] and line.split()[1][0].isdigit())
+    conns = sum(int(columns[3]) for columns in server_rows(listing).values())
     assert conns >= 6, listing                                   # InActConn: the closed ones
     ours = lab.lvstui(1, "list")
     assert ours.returncode == 0, ours.stderr
@@ -68,8 +63,8 @@ def test_browsing_the_vip_shows_both_pages_and_both_tools_count_them(lab):
     shown = lab.python(1, "console_rows.py")
     assert shown.returncode == 0, shown.stderr
     rows = json.loads(shown.stdout.splitlines()[-1])
-    listed = {line.split()[1]: line.split()[4:6] for line in lab.ipvsadm(1, "-Ln").splitlines()
-              if line.split()[:1] == ["->"] and line.split()[1][0].isdigit()}
+    listed = {server: columns[2:4]
+              for server, columns in server_rows(lab.ipvsadm(1, "-Ln")).items()}
     assert rows == {server: [int(a), int(i)] for server, (a, i) in listed.items()}
 
 

@@ -15,7 +15,7 @@ import pytest
 from ..heartbeat.harness import VIP
 from ..pace import patience, until
 from .keepalived_lab import KeepalivedCluster
-from .lab import REAL_SERVERS, serving_both, stop_client
+from .lab import REAL_SERVERS, server_rows, serving_both, stop_client
 
 pytestmark = pytest.mark.cluster
 # a long-lived request waits out the VIP's move (VRRP: three adverts of a second, then the
@@ -53,8 +53,7 @@ def role(lab: KeepalivedCluster, n: int) -> str:
 
 
 def in_table(lab: KeepalivedCluster, n: int) -> set[str]:
-    return {line.split()[1] for line in lab.ipvsadm(n, "-Ln").splitlines()
-            if line.split()[:1] == ["->"] and line.split()[1][0].isdigit()}
+    return set(server_rows(lab.ipvsadm(n, "-Ln")))
 
 
 def test_each_director_reads_its_keepalived_and_the_vip_serves_both(lab):
